@@ -1,0 +1,90 @@
+/** What the talosctl adapter hands to the rest of the program. Raw stdout never leaves src/talos/. */
+
+/** Result of one child process. The runner never throws on a non-zero exit: callers decide. */
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** undefined when the process was killed (timeout or signal) before it exited on its own. */
+  exitCode: number | undefined;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+export interface ExecOptions {
+  /** Kill the child after this long. Undefined: no timeout (used for defrag). */
+  timeoutMs?: number;
+}
+
+/** The single choke point for child processes: file + argv array, never a shell. Injected everywhere. */
+export type Exec = (file: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
+
+/** A node that did not answer (partial failure) and what talosctl said about it. */
+export interface NodeFailure {
+  node: string;
+  error: string;
+}
+
+/** One row of `talosctl etcd status`. Sizes in bytes as parsed (decimal units, lossy). */
+export interface StatusRow {
+  node: string;
+  /** Normalised: 16 lowercase hex digits, zero-padded. */
+  memberId: string;
+  dbSize: number;
+  dbSizeInUse: number;
+  /** From the percentage talosctl prints: 29.09% -> 0.2909. */
+  inUseRatio: number;
+  /** Normalised member ID of the leader this member knows, null for all zeros. */
+  leaderId: string | null;
+  raftIndex: number;
+  raftTerm: number;
+  raftAppliedIndex: number;
+  isLearner: boolean;
+  /** v1.11+ only. */
+  protocol?: string;
+  storage?: string;
+  /** etcd's own error strings, split on ", ". */
+  errors: string[];
+}
+
+/** One row of `talosctl etcd members` (every node repeats the whole list). */
+export interface MemberRow {
+  node: string;
+  memberId: string;
+  hostname: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner: boolean;
+}
+
+export interface AlarmRow {
+  node: string;
+  memberId: string;
+  /** NOSPACE, CORRUPT or NONE (kept as printed, upper case). */
+  alarm: string;
+}
+
+/** Rows from the nodes that answered plus the nodes that did not. */
+export interface MultiNodeResult<T> {
+  rows: T[];
+  unreachable: NodeFailure[];
+}
+
+/** What `talosctl etcd snapshot PATH` reported. */
+export interface SnapshotReport {
+  path: string;
+  bytes: number;
+  hash?: string;
+  revision?: number;
+  totalKeys?: number;
+  totalSize?: number;
+}
+
+/** Where talosctl looks for its config and which nodes/endpoints to use: passed through unchanged. */
+export interface TalosTarget {
+  talosctl: string;
+  talosconfig?: string;
+  context?: string;
+  endpoints?: string[];
+  /** Nodes given with -n; empty means "use the context's nodes". */
+  nodes: string[];
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+    // End-to-end suites start real etcd clusters on fixed loopback addresses: one file at a time.
+    fileParallelism: false,
+  },
+});
