@@ -1,0 +1,25 @@
+/**
+ * Typed talosctl calls. This interface is what the rest of the program sees of talosctl; the
+ * implementation (createTalosctl in client.ts) is the only code that builds talosctl argv.
+ * Tests inject a fake Exec into createTalosctl, or implement this interface directly.
+ */
+import type { AlarmRow, MemberRow, MultiNodeResult, SnapshotReport, StatusRow } from "./types.js";
+
+export interface Talosctl {
+  /** ONE `etcd status` call for all nodes. Partial failures land in `unreachable`; throws CommandError only when no node answered. */
+  status(nodes: readonly string[]): Promise<MultiNodeResult<StatusRow>>;
+  /** `etcd members` on the given nodes, or on the context's default nodes when empty. */
+  members(nodes: readonly string[]): Promise<MultiNodeResult<MemberRow>>;
+  /** `etcd alarm list`. No output means no alarms. */
+  alarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>>;
+  /** `etcd alarm disarm`: clears EVERY alarm, CORRUPT included. Callers must check for CORRUPT first. */
+  disarmAlarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>>;
+  /** `-n node etcd defrag`, no client timeout unless given. Throws CommandError; never retried here. */
+  defrag(node: string, timeoutMs?: number): Promise<{ durationMs: number }>;
+  /** `-n node etcd snapshot PATH`; talosctl writes PATH.part then renames. */
+  snapshot(node: string, path: string): Promise<SnapshotReport>;
+  /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError (PermissionDenied is detectable via isPermissionDenied). */
+  forfeitLeadership(node: string): Promise<void>;
+  /** quota-backend-bytes from `get etcdspec etcd -o yaml` on one node; null when not set. */
+  quotaBytes(node: string): Promise<number | null>;
+}
