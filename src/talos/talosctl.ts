@@ -6,7 +6,10 @@
 import type { AlarmRow, MemberRow, MultiNodeResult, SnapshotReport, StatusRow } from "./types.js";
 
 export interface Talosctl {
-  /** ONE `etcd status` call for all nodes. Partial failures land in `unreachable`; throws CommandError only when no node answered. */
+  /**
+   * ONE `etcd status` call for all nodes. Nodes that fail land in `unreachable` (all of them, when none answered);
+   * throws CommandError when talosctl fails without naming nodes (bad flags, talosconfig unreadable, timeout).
+   */
   status(nodes: readonly string[]): Promise<MultiNodeResult<StatusRow>>;
   /** `etcd members` on the given nodes, or on the context's default nodes when empty. */
   members(nodes: readonly string[]): Promise<MultiNodeResult<MemberRow>>;

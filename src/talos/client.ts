@@ -1,0 +1,102 @@
+/**
+ * createTalosctl: builds talosctl argv, runs it through the injected Exec, and turns its output into typed
+ * results. Multi-node calls keep the rows of the nodes that answered and list the others as unreachable,
+ * whichever way the talosctl release reports them (WARNING block with exit 0, or error lines with exit 1).
+ */
+import { CommandError, ParseError } from "../errors.js";
+import { parseAlarms } from "./parse-alarms.js";
+import { parseEtcdSpecQuota } from "./parse-etcdspec.js";
+import { parseNodeFailures } from "./parse-failures.js";
+import { parseMembers } from "./parse-members.js";
+import { parseSnapshotReport } from "./parse-snapshot.js";
+import { parseStatus } from "./parse-status.js";
+import type { Talosctl } from "./talosctl.js";
+import type { Exec, ExecResult, MultiNodeResult, TalosTarget } from "./types.js";
+
+export interface ClientOptions {
+  /** Timeout for short calls (status, members, alarms, forfeit, etcdspec). Defrag and snapshot have none by default. */
+  timeoutMs: number;
+  /** Timeout for `etcd snapshot` (a large database takes a while to stream). */
+  snapshotTimeoutMs?: number;
+}
+
+export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientOptions): Talosctl {
+  const globalArgs = (nodes: readonly string[]): string[] => {
+    const args: string[] = [];
+    if (target.talosconfig !== undefined) args.push("--talosconfig", target.talosconfig);
+    if (target.context !== undefined) args.push("--context", target.context);
+    if (target.endpoints !== undefined && target.endpoints.length > 0) args.push("-e", target.endpoints.join(","));
+    if (nodes.length > 0) args.push("-n", nodes.join(","));
+    return args;
+  };
+
+  const run = async (nodes: readonly string[], command: string[], timeoutMs?: number) => {
+    const argv = [...globalArgs(nodes), ...command];
+    const result = await exec(target.talosctl, argv, timeoutMs === undefined ? {} : { timeoutMs });
+    return { argv: ["talosctl", ...argv], result };
+  };
+
+  /** Run a call that may answer for some nodes and fail for others. */
+  const multi = async <T>(
+    nodes: readonly string[],
+    command: string[],
+    parse: (stdout: string) => T[],
+  ): Promise<MultiNodeResult<T>> => {
+    const { argv, result } = await run(nodes, command, options.timeoutMs);
+    const label = command.join(" ");
+    const unreachable = parseNodeFailures(result.stderr);
+    if (result.exitCode === 0) return { rows: parse(result.stdout), unreachable };
+    if (result.timedOut) throw new CommandError(argv, result.exitCode, result.stderr, true);
+    // v1.14 reports per-node failures with exit 1 and still prints the rows of the nodes that answered.
+    const rows = result.stdout.trim() === "" ? [] : parse(result.stdout);
+    if (unreachable.length > 0 && (rows.length > 0 || coversAllNodes(unreachable, nodes))) {
+      return { rows, unreachable };
+    }
+    if (rows.length > 0) throw new ParseError(label, "talosctl failed but printed rows without saying which node failed", firstLine(result));
+    throw new CommandError(argv, result.exitCode, result.stderr, false);
+  };
+
+  /** Run a single-node call that prints nothing useful on success. */
+  const single = async (node: string, command: string[], timeoutMs?: number): Promise<ExecResult> => {
+    const { argv, result } = await run([node], command, timeoutMs);
+    if (result.exitCode !== 0) throw new CommandError(argv, result.exitCode, result.stderr, result.timedOut);
+    return result;
+  };
+
+  return {
+    status: (nodes) => multi(nodes, ["etcd", "status"], parseStatus),
+    members: (nodes) => multi(nodes, ["etcd", "members"], parseMembers),
+    alarms: (nodes) => multi(nodes, ["etcd", "alarm", "list"], parseAlarms),
+    disarmAlarms: (nodes) => multi(nodes, ["etcd", "alarm", "disarm"], parseAlarms),
+    defrag: async (node, timeoutMs) => {
+      const result = await single(node, ["etcd", "defrag"], timeoutMs);
+      return { durationMs: result.durationMs };
+    },
+    snapshot: async (node, path) => {
+      const result = await single(node, ["etcd", "snapshot", path], options.snapshotTimeoutMs);
+      return parseSnapshotReport(result.stdout);
+    },
+    forfeitLeadership: async (node) => {
+      await single(node, ["etcd", "forfeit-leadership"], options.timeoutMs);
+    },
+    quotaBytes: async (node) => {
+      const result = await single(node, ["get", "etcdspec", "etcd", "-o", "yaml"], options.timeoutMs);
+      return parseEtcdSpecQuota(result.stdout);
+    },
+  };
+}
+
+/** All nodes failed: an answer ("every node unreachable"), not a crash. Without -n we cannot tell, so one failure is enough. */
+function coversAllNodes(failures: readonly { node: string }[], nodes: readonly string[]): boolean {
+  if (nodes.length === 0) return failures.length > 0;
+  return nodes.every((node) => failures.some((f) => f.node === node));
+}
+
+function firstLine(result: ExecResult): string {
+  return result.stdout.split("\n")[0] ?? "";
+}
+
+/** PermissionDenied from the Talos API (RBAC): forfeit-leadership needs os:admin. */
+export function isPermissionDenied(error: unknown): boolean {
+  return error instanceof CommandError && /PermissionDenied|not authorized/.test(error.stderr);
+}
