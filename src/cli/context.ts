@@ -1,0 +1,60 @@
+/** Turns the global flags into a validated talosctl target and the services every command uses. */
+import { UserError } from "../errors.js";
+import { createTalosctl } from "../talos/client.js";
+import { locateTalosctl } from "../talos/locate.js";
+import { traceExec } from "../talos/runner.js";
+import type { Talosctl } from "../talos/talosctl.js";
+import type { TalosTarget } from "../talos/types.js";
+import { parseNodeList, validateArgValue, validateEndpoint } from "../talos/validate.js";
+import type { CliIO } from "./io.js";
+import { parseChoice, parseDuration } from "./values.js";
+
+export interface GlobalFlags {
+  talosconfig?: string;
+  context?: string;
+  endpoints?: string[];
+  nodes?: string[];
+  talosctl?: string;
+  output?: string;
+  timeout?: string;
+  verbose?: boolean;
+}
+
+export type OutputFormat = "table" | "json";
+
+export interface CommandContext {
+  io: CliIO;
+  target: TalosTarget;
+  talosctl: Talosctl;
+  output: OutputFormat;
+  color: boolean;
+  log(line: string): void;
+  warn(line: string): void;
+}
+
+export function createContext(flags: GlobalFlags, io: CliIO): CommandContext {
+  const output = parseChoice(flags.output ?? "table", "--output", ["table", "json"] as const);
+  const timeoutMs = parseDuration(flags.timeout ?? "30s", "--timeout");
+  const talosconfig = flags.talosconfig === undefined ? undefined : validateArgValue(flags.talosconfig, "--talosconfig");
+  const context = flags.context === undefined ? undefined : validateArgValue(flags.context, "--context");
+  const target: TalosTarget = {
+    talosctl: locateTalosctl(flags.talosctl, io.env),
+    nodes: parseNodeList(flags.nodes ?? []),
+    endpoints: parseNodeList(flags.endpoints ?? [], validateEndpoint),
+    ...(talosconfig === undefined ? {} : { talosconfig }),
+    ...(context === undefined ? {} : { context }),
+  };
+  if (timeoutMs <= 0) throw new UserError("--timeout must be greater than zero");
+  const log = (line: string) => io.stderr(`${line}\n`);
+  const exec = flags.verbose ? traceExec(io.exec, log) : io.exec;
+  const color = io.stdoutIsTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb";
+  return {
+    io,
+    target,
+    talosctl: createTalosctl(target, exec, { timeoutMs }),
+    output,
+    color,
+    log,
+    warn: (line) => log(`warning: ${line}`),
+  };
+}

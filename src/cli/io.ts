@@ -1,0 +1,41 @@
+/** What the CLI needs from the outside world, injectable so tests run commands in-process. */
+import { runProcess } from "../talos/runner.js";
+import type { Exec } from "../talos/types.js";
+
+export interface CliIO {
+  /** Data: exactly one document with -o json. */
+  stdout(text: string): void;
+  /** Progress, warnings and logs. */
+  stderr(text: string): void;
+  exec: Exec;
+  env: NodeJS.ProcessEnv;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
+  confirm(question: string): Promise<boolean>;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    exec: runProcess,
+    env: process.env,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    confirm: askOnTerminal,
+  };
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,60 @@
+/** Entry point: runs the program and maps every outcome to the exit codes of the contract. Only here is the exit code set. */
+import { readFileSync } from "node:fs";
+import { CommanderError } from "commander";
+import { CommandError, EXIT, ParseError, UserError } from "../errors.js";
+import { type CliIO, processIO } from "./io.js";
+import { type ActionResult, buildProgram } from "./program.js";
+
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+  const result: ActionResult = { exitCode: EXIT.ok };
+  const program = buildProgram(io, readVersion(), result);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return result.exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIO): number {
+  if (error instanceof CommanderError) {
+    // Help and --version end the same way as errors in commander; they are not errors.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof UserError) {
+    io.stderr(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
+    return error.exitCode;
+  }
+  if (error instanceof CommandError) {
+    io.stderr(`error: talosctl failed: ${error.message}\n${error.stderr.trim() ? `${indent(error.stderr.trim())}\n` : ""}`);
+    io.stderr(`hint: ${hintFor(error)}\n`);
+    return EXIT.failed;
+  }
+  if (error instanceof ParseError) {
+    io.stderr(`error: ${error.message}\nhint: check that talosctl is a supported release (v1.4 or later) and run with -v to see the call\n`);
+    return EXIT.failed;
+  }
+  io.stderr(`internal error (a bug, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT.failed;
+}
+
+function hintFor(error: CommandError): string {
+  const text = error.stderr;
+  if (error.timedOut) return "talosctl did not answer in time; check the endpoints, or raise --timeout";
+  if (/PermissionDenied|not authorized/.test(text)) return "the talosconfig's role is not allowed to do this (see README: Talos roles)";
+  if (/nodes are not set/.test(text)) return "pass the control plane nodes with -n, or set nodes in the talosconfig context";
+  if (/talosconfig|no such file/i.test(text)) return "check --talosconfig / $TALOSCONFIG points at a readable talosconfig";
+  return "run with -v to see each talosctl call";
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
+}
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}

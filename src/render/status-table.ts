@@ -1,0 +1,49 @@
+/** The `status` table: one row per member, then one line on health and each problem found. */
+import Table from "cli-table3";
+import type { ClusterView, MemberView } from "../cluster/types.js";
+import { formatSize } from "../talos/size.js";
+import { type Style, percent, ratioBar } from "./style.js";
+
+export function renderStatus(view: ClusterView, style: Style): string {
+  const table = new Table({
+    head: ["NODE", "MEMBER", "ROLE", "DB SIZE", "IN USE", "FREE", "IN USE %", "QUOTA", "APPLIED/INDEX", "ALARMS/ERRORS", "VERDICT"],
+    style: { head: [], border: [] },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+  const byNode = [...view.members].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
+  for (const member of byNode) table.push(memberRow(member, view, style));
+  for (const failure of view.unreachable) {
+    table.push([failure.node, "-", style.bad("unreachable"), "-", "-", "-", "-", "-", "-", style.bad(truncate(failure.error, 60)), "-"]);
+  }
+  const quotaNote = `quota ${formatSize(view.quota.bytes)} (${view.quota.bytes} bytes, ${view.quota.source})`;
+  return `${table.toString()}\n${summaryLines(view, style).join("\n")}\n${style.dim(quotaNote)}\n`;
+}
+
+function memberRow(member: MemberView, view: ClusterView, style: Style): string[] {
+  const role = member.isLearner ? "learner" : member.isLeader ? "leader" : "follower";
+  const alarms = view.alarms.filter((a) => a.memberId === member.memberId).map((a) => a.alarm);
+  const notes = [...new Set([...alarms, ...member.errors.filter((e) => !/alarm:/.test(e))])];
+  const quotaText = percent(member.quotaUsage);
+  return [
+    member.node,
+    member.memberId.slice(0, 8),
+    member.isLeader ? style.bold(role) : role,
+    formatSize(member.dbSize),
+    formatSize(member.dbSizeInUse),
+    formatSize(member.dbSizeFree),
+    `${ratioBar(member.inUseRatio)} ${percent(member.inUseRatio)}`,
+    member.quotaUsage > 0.8 ? style.bad(quotaText) : quotaText,
+    `${member.raftAppliedIndex}/${member.raftIndex}`,
+    notes.length === 0 ? "-" : style.bad(truncate(notes.join(", "), 60)),
+    member.defragRecommended ? style.warn("defrag recommended") : style.ok("ok"),
+  ];
+}
+
+export function summaryLines(view: ClusterView, style: Style): string[] {
+  if (view.healthy) return [style.ok(`healthy: ${view.members.length} members, leader ${view.leader?.node ?? "?"}`)];
+  return [style.bad(`NOT healthy: ${view.problems.length} problem(s)`), ...view.problems.map((p) => `  - ${p.message}`)];
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
