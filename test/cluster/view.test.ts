@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
+import { buildView } from "../../src/cluster/view.js";
+import type { AlarmRow, MemberRow, StatusRow } from "../../src/talos/types.js";
+
+const IDS = { a: "ecebb05b59a776f1", b: "a49c021e76e707db", c: "0b47fb33e59bf0e2" };
+const NODES = { a: "172.20.0.3", b: "172.20.0.2", c: "172.20.0.4" };
+const GiB = 1024 ** 3;
+
+function row(key: keyof typeof IDS, over: Partial<StatusRow> = {}): StatusRow {
+  return {
+    node: NODES[key],
+    memberId: IDS[key],
+    dbSize: 21_000_000,
+    dbSizeInUse: 6_200_000,
+    inUseRatio: 0.2909,
+    leaderId: IDS.a,
+    raftIndex: 53391,
+    raftTerm: 4,
+    raftAppliedIndex: 53391,
+    isLearner: false,
+    errors: [],
+    ...over,
+  };
+}
+
+function member(key: keyof typeof IDS): MemberRow {
+  const ip = NODES[key];
+  return { node: NODES.b, memberId: IDS[key], hostname: `cp-${key}`, peerUrls: [`https://${ip}:2380`], clientUrls: [`https://${ip}:2379`], isLearner: false };
+}
+
+const allMembers = { rows: [member("a"), member("b"), member("c")], unreachable: [] };
+const noAlarms = { rows: [] as AlarmRow[], unreachable: [] };
+const quota = { bytes: 2 * GiB, source: "default" as const };
+const rule = compileRule(DEFAULT_RULE);
+
+function view(rows: StatusRow[], extra: { alarms?: AlarmRow[]; unreachable?: { node: string; error: string }[] } = {}) {
+  return buildView({
+    status: { rows, unreachable: extra.unreachable ?? [] },
+    members: allMembers,
+    alarms: { rows: extra.alarms ?? [], unreachable: [] },
+    quota,
+    rule,
+  });
+}
+
+describe("buildView", () => {
+  it("given three agreeing members, marks the leader by member id and is healthy", () => {
+    const v = view([row("b"), row("a"), row("c")]);
+    expect(v.healthy).toBe(true);
+    expect(v.problems).toEqual([]);
+    expect(v.leader).toEqual({ node: NODES.a, memberId: IDS.a });
+    expect(v.members.filter((m) => m.isLeader).map((m) => m.node)).toEqual([NODES.a]);
+  });
+
+  it("computes free bytes, quota usage and the rule verdict per member", () => {
+    const v = view([row("a"), row("b"), row("c", { dbSize: 1_500_000_000, dbSizeInUse: 47_000_000, inUseRatio: 0.0325 })]);
+    const c = v.members.find((m) => m.memberId === IDS.c);
+    expect(c?.dbSizeFree).toBe(1_453_000_000);
+    expect(c?.quotaUsage).toBeCloseTo(1_500_000_000 / (2 * GiB), 6);
+    expect(c?.defragRecommended).toBe(true);
+    expect(v.members.find((m) => m.memberId === IDS.a)?.defragRecommended).toBe(false);
+  });
+
+  it("reports no leader when nobody knows one", () => {
+    const v = view([row("a", { leaderId: null }), row("b", { leaderId: null }), row("c", { leaderId: null })]);
+    expect(v.leader).toBeNull();
+    expect(v.problems.map((p) => p.kind)).toContain("no-leader");
+    expect(v.healthy).toBe(false);
+  });
+
+  it("reports members that disagree on the leader", () => {
+    const v = view([row("a"), row("b", { leaderId: IDS.b }), row("c")]);
+    expect(v.leader).toBeNull();
+    expect(v.problems.map((p) => p.kind)).toEqual(["leader-disagreement"]);
+  });
+
+  it("lists an unreachable node and does not also call it missing", () => {
+    const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, error: "rpc error: code = Unavailable" }] });
+    expect(v.unreachable).toEqual([{ node: NODES.c, error: "rpc error: code = Unavailable" }]);
+    expect(v.problems.map((p) => p.kind)).toEqual(["unreachable"]);
+  });
+
+  it("reports a member of the member list without a status row", () => {
+    const v = view([row("a"), row("b")]);
+    expect(v.problems).toMatchObject([{ kind: "missing-status", memberId: IDS.c, node: NODES.c }]);
+  });
+
+  it("reports NOSPACE and CORRUPT alarms, without counting the alarm text in ERRORS twice", () => {
+    const nospaceError = `memberID:${BigInt(`0x${IDS.c}`).toString(10)} alarm:NOSPACE`;
+    const v = view([row("a"), row("b"), row("c", { errors: [nospaceError] })], {
+      alarms: [
+        { node: NODES.a, memberId: IDS.c, alarm: "NOSPACE" },
+        { node: NODES.b, memberId: IDS.c, alarm: "NOSPACE" },
+        { node: NODES.a, memberId: IDS.b, alarm: "CORRUPT" },
+      ],
+    });
+    expect(v.alarms).toEqual([
+      { memberId: IDS.c, alarm: "NOSPACE" },
+      { memberId: IDS.b, alarm: "CORRUPT" },
+    ]);
+    expect(v.problems.map((p) => p.kind).sort()).toEqual(["alarm-corrupt", "alarm-nospace"]);
+  });
+
+  it("reports other ERRORS, learners and a follower far behind the leader", () => {
+    const v = view([
+      row("a", { raftIndex: 60_000 }),
+      row("b", { raftAppliedIndex: 50_000, errors: ["etcdserver: no leader"] }),
+      row("c", { isLearner: true, raftAppliedIndex: 59_990 }),
+    ]);
+    expect(v.problems.map((p) => p.kind).sort()).toEqual(["applied-lag", "learner", "member-errors"]);
+    expect(v.problems.find((p) => p.kind === "applied-lag")?.node).toBe(NODES.b);
+  });
+
+  it("ignores a learner's view of the leader when deciding agreement", () => {
+    const v = view([row("a"), row("b"), row("c", { isLearner: true, leaderId: null })]);
+    expect(v.leader?.memberId).toBe(IDS.a);
+  });
+
+  it("finds the leader's node from the member list when the leader itself did not answer", () => {
+    const v = view([row("b"), row("c")], { unreachable: [{ node: NODES.a, error: "timeout" }] });
+    expect(v.leader).toEqual({ node: NODES.a, memberId: IDS.a });
+  });
+});
