@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import type { ExitCode } from "../errors.js";
 import { type CommandContext, createContext, type GlobalFlags } from "./context.js";
 import type { CliIO } from "./io.js";
+import { runCheck } from "./check.js";
 import { runStatus } from "./status.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -34,6 +35,12 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   ruleOptions(program.command("status").description("table of members, sizes, roles, alarms and the rule's verdict")).action(
     async (flags, command: Command) => {
       result.exitCode = await runStatus(context(command), flags);
+    },
+  );
+
+  ruleOptions(program.command("check").description("go/no-go checklist: health, alarms, quota headroom, fragmentation (exit 0/3/4)")).action(
+    async (flags, command: Command) => {
+      result.exitCode = await runCheck(context(command), flags);
     },
   );
 

@@ -1,5 +1,7 @@
-/** --rule and --quota, shared by every command that judges members. */
-import { type CompiledRule, DEFAULT_RULE, compileRule } from "../cluster/rule.js";
+/** --rule and --quota, shared by every command that judges members, and the reader they configure. */
+import { type CompiledRule, compileRule, DEFAULT_RULE } from "../cluster/rule.js";
+import { type ClusterReader, openClusterReader } from "../read/cluster-reader.js";
+import type { CommandContext } from "./context.js";
 import { parseSizeArg } from "./values.js";
 
 export interface RuleFlags {
@@ -12,4 +14,16 @@ export function resolveRuleFlags(flags: RuleFlags): { rule: CompiledRule; quotaB
     rule: compileRule(flags.rule ?? DEFAULT_RULE),
     quotaBytes: flags.quota === undefined ? undefined : parseSizeArg(flags.quota, "--quota"),
   };
+}
+
+/** Validates --rule/--quota first (exit 2 before any talosctl call), then discovers the cluster. */
+export async function openReader(ctx: CommandContext, flags: RuleFlags): Promise<ClusterReader & { rule: CompiledRule }> {
+  const { rule, quotaBytes } = resolveRuleFlags(flags);
+  const reader = await openClusterReader(ctx.talosctl, {
+    nodes: ctx.target.nodes,
+    rule,
+    ...(quotaBytes === undefined ? {} : { quotaBytes }),
+    warn: ctx.warn,
+  });
+  return Object.assign(reader, { rule });
 }

@@ -1,19 +1,12 @@
 /** `status`: one table (or JSON document) of every member, its sizes, role, alarms and the rule's verdict. */
 import { EXIT, type ExitCode } from "../errors.js";
-import { openClusterReader } from "../read/cluster-reader.js";
 import { renderStatus } from "../render/status-table.js";
 import { createStyle } from "../render/style.js";
 import type { CommandContext } from "./context.js";
-import { type RuleFlags, resolveRuleFlags } from "./rule-flags.js";
+import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runStatus(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
-  const { rule, quotaBytes } = resolveRuleFlags(flags);
-  const reader = await openClusterReader(ctx.talosctl, {
-    nodes: ctx.target.nodes,
-    rule,
-    ...(quotaBytes === undefined ? {} : { quotaBytes }),
-    warn: ctx.warn,
-  });
+  const reader = await openReader(ctx, flags);
   const view = await reader.read();
   if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(view, null, 2)}\n`);
   else ctx.io.stdout(renderStatus(view, createStyle(ctx.color)));

@@ -1,0 +1,16 @@
+/** `check`: the go/no-go checklist for upgrades and cron jobs. Exit 0 go, 3 no-go, 4 healthy but defrag recommended. */
+import { buildChecklist } from "../cluster/checklist.js";
+import { EXIT, type ExitCode } from "../errors.js";
+import { renderChecklist } from "../render/checklist.js";
+import { createStyle } from "../render/style.js";
+import type { CommandContext } from "./context.js";
+import { openReader, type RuleFlags } from "./rule-flags.js";
+
+export async function runCheck(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
+  const reader = await openReader(ctx, flags);
+  const view = await reader.read();
+  const checklist = buildChecklist(view);
+  if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view }, null, 2)}\n`);
+  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
+  return checklist.verdict === "go" ? EXIT.ok : checklist.verdict === "no-go" ? EXIT.refused : EXIT.recommended;
+}
