@@ -1,0 +1,46 @@
+/** The plan as data: what `defrag` would do and why. Pure and serialisable (`plan -o json`, `--dry-run`). */
+
+/** auto: forfeit leadership, fall back to defragmenting it as leader when not allowed; forfeit: moving is required; last: never move. */
+export type LeaderMode = "auto" | "forfeit" | "last";
+
+export type StepRole = "follower" | "leader" | "learner";
+
+export type StepAction = "defrag" | "skip";
+
+export interface PlanStep {
+  node: string;
+  memberId: string;
+  role: StepRole;
+  action: StepAction;
+  /** One phrase a person reads: why this member is (or is not) defragmented. */
+  reason: string;
+  /** True when leadership is to be handed over before this member is defragmented. */
+  leaderMove: boolean;
+}
+
+export interface PlanOptions {
+  force: boolean;
+  leaderMode: LeaderMode;
+}
+
+export interface Plan {
+  result: "ok" | "nothing-to-do";
+  force: boolean;
+  leaderMode: LeaderMode;
+  /** Followers (and learners) by reclaimable bytes, most first; the leader last. */
+  steps: PlanStep[];
+  warnings: string[];
+}
+
+export interface GateOptions {
+  /** A member whose applied index is more than this many entries behind the leader's raft index is refused. */
+  lagThreshold?: number;
+}
+
+export interface GateResult {
+  ok: boolean;
+  /** Why the cluster must not be touched; empty when ok. */
+  reasons: string[];
+  /** Things to say but not to refuse for (NOSPACE, learners, single member). */
+  warnings: string[];
+}

@@ -1,0 +1,103 @@
+/**
+ * One member: (move leadership) -> defrag, timed -> verify. A defrag call that fails or times out is NEVER
+ * re-issued: the defrag may still be running on the node. We go straight to verification instead.
+ */
+import type { ClusterView } from "../cluster/types.js";
+import type { LeaderMode, PlanStep } from "../plan/types.js";
+import { describeError } from "./exit-code.js";
+import { moveLeadership } from "./move-leader.js";
+import { type PollTiming, pollView } from "./poll.js";
+import { type RunRecord, reportStep, sizesOf, warn } from "./report.js";
+import type { ReportStep, RunDeps, StepRef } from "./types.js";
+import { trackVerification } from "./verify.js";
+
+export interface MemberRunOptions {
+  leaderMode: LeaderMode;
+  defragTimeoutMs?: number;
+  timing: PollTiming;
+}
+
+export interface MemberRun {
+  step: ReportStep;
+  /** Whether a defrag call was made: from then on a stop is a failure, not a refusal. */
+  issued: boolean;
+  /** Set when the run must not go on to another member. */
+  stop: { result: "failed" | "interrupted"; error: string | null } | null;
+}
+
+export async function defragMember(
+  deps: RunDeps,
+  options: MemberRunOptions,
+  record: RunRecord,
+  view: ClusterView,
+  planned: PlanStep,
+  ref: StepRef,
+): Promise<MemberRun> {
+  const { node } = planned;
+  const before = sizesOf(view, planned.memberId);
+  const step = reportStep(planned, before, "failed");
+  deps.emit({ type: "step-started", step: ref, before });
+  let baseline = view;
+
+  if (planned.role === "leader" && planned.leaderMove) {
+    const move = await moveLeadership(deps, ref, options.leaderMode, options.timing);
+    if (move.kind === "fail") {
+      step.error = move.error;
+      return { step, issued: false, stop: { result: "failed", error: move.error } };
+    }
+    if (move.kind === "stay") warn(record, deps, move.warning);
+    else {
+      step.leaderMovedTo = move.to.node;
+      baseline = move.view;
+    }
+  }
+  if (deps.signal.aborted) {
+    step.outcome = "not-touched";
+    return { step, issued: false, stop: { result: "interrupted", error: null } };
+  }
+
+  const startedAt = deps.now();
+  deps.emit({ type: "defrag-started", step: ref, startedAt });
+  let callError: string | null = null;
+  try {
+    await deps.talosctl.defrag(node, options.defragTimeoutMs);
+  } catch (err) {
+    callError = describeError(err);
+  }
+  step.durationMs = Math.max(0, deps.now() - startedAt);
+  deps.emit({ type: "defrag-done", step: ref, durationMs: step.durationMs, error: callError });
+  if (callError !== null) {
+    step.error = callError;
+    warn(
+      record,
+      deps,
+      `defrag on ${node} did not complete cleanly (${callError}); not re-issuing it, since it may still be running on the node: verifying`,
+    );
+  }
+
+  const tracker = trackVerification({ node, memberId: planned.memberId }, baseline);
+  const verified = await pollView(deps, options.timing, tracker.judge, (attempt, unmet) =>
+    deps.emit({ type: "verify-waiting", step: ref, attempt, unmet }),
+  );
+  if (!verified.ok) {
+    const error = `${node} was not verified after its defrag: ${verified.reason}`;
+    step.error = callError === null ? error : `${callError}; ${error}`;
+    deps.emit({ type: "verify-failed", step: ref, reason: verified.reason });
+    return { step, issued: true, stop: { result: "failed", error } };
+  }
+
+  const after = { dbSize: verified.value.dbSize, dbSizeInUse: verified.value.dbSizeInUse };
+  const shrunk = after.dbSize < before.dbSize;
+  step.after = after;
+  step.verified = true;
+  deps.emit({ type: "verified", step: ref, before, after, durationMs: step.durationMs, shrunk });
+  if (callError !== null && !shrunk) {
+    // The call failed and nothing shows it ran (or finished): going on could stack a second defrag on the cluster.
+    const error = `defrag on ${node} failed and the database did not shrink: stopping here`;
+    return { step, issued: true, stop: { result: "failed", error } };
+  }
+  if (!shrunk)
+    warn(record, deps, `${node}: the database did not shrink (${before.dbSize} -> ${after.dbSize} bytes)`);
+  step.outcome = "done";
+  return { step, issued: true, stop: null };
+}

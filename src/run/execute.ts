@@ -1,0 +1,187 @@
+/**
+ * runDefrag: gate -> plan -> (confirm, lock) -> snapshot -> one member at a time, each re-planned from a
+ * fresh view because leadership can move under us -> lift NOSPACE -> report. Consumes plans, never guesses.
+ */
+import type { ClusterView } from "../cluster/types.js";
+import { buildPlan } from "../plan/build-plan.js";
+import { checkGate } from "../plan/gate.js";
+import type { PlanStep } from "../plan/types.js";
+import { defragMember } from "./defrag-member.js";
+import { disarmIfCured } from "./disarm.js";
+import { describeError } from "./exit-code.js";
+import type { PollTiming } from "./poll.js";
+import {
+  closeRecord,
+  type RunRecord,
+  reportStep,
+  sizesOf,
+  startRecord,
+  toReportSnapshot,
+  untouchedSteps,
+  warn,
+} from "./report.js";
+import { takeSnapshot } from "./snapshot.js";
+import type { RunDeps, RunOptions, RunReport, RunResult } from "./types.js";
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
+
+export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<RunReport> {
+  const record = startRecord(deps.now(), options.dryRun ?? false);
+  const finish = (result: RunResult) => closeRecord(record, deps, result);
+  let view: ClusterView;
+  try {
+    view = await deps.readView();
+  } catch (err) {
+    record.refusedReasons.push(`cannot read the cluster: ${describeError(err)}`);
+    return finish("refused");
+  }
+  const gate = checkGate(view, { lagThreshold: options.lagThreshold });
+  deps.emit({ type: "gate", ok: gate.ok, reasons: gate.reasons, warnings: gate.warnings });
+  for (const w of gate.warnings) warn(record, deps, w);
+  const plan = buildPlan(view, options);
+  deps.emit({ type: "plan", plan });
+  for (const w of plan.warnings) warn(record, deps, w);
+
+  if (!gate.ok) {
+    record.refusedReasons.push(...gate.reasons);
+    record.steps = untouchedSteps(plan.steps, view, "not-touched");
+    return finish("refused");
+  }
+  if (record.dryRun) {
+    record.steps = untouchedSteps(plan.steps, view, "planned");
+    return finish(plan.result);
+  }
+  if (plan.result === "nothing-to-do") {
+    record.steps = untouchedSteps(plan.steps, view, "skipped");
+    return finish("nothing-to-do");
+  }
+  if (deps.confirm !== undefined && !(await deps.confirm(plan))) {
+    record.refusedReasons.push("not confirmed");
+    record.steps = untouchedSteps(plan.steps, view, "not-touched");
+    return finish("refused");
+  }
+
+  let lock: Awaited<ReturnType<NonNullable<RunDeps["acquireLock"]>>> | undefined;
+  try {
+    lock = await deps.acquireLock?.();
+  } catch (err) {
+    record.refusedReasons.push(describeError(err));
+    record.steps = untouchedSteps(plan.steps, view, "not-touched");
+    return finish("refused");
+  }
+  try {
+    for (const w of lock?.warnings ?? []) warn(record, deps, w);
+    return finish(await runLocked(deps, options, record, view, plan.steps));
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function runLocked(
+  deps: RunDeps,
+  options: RunOptions,
+  record: RunRecord,
+  firstView: ClusterView,
+  firstSteps: PlanStep[],
+): Promise<RunResult> {
+  const notTouched = (steps: readonly PlanStep[], view: ClusterView) =>
+    record.steps.push(...untouchedSteps(steps, view, "not-touched"));
+  if (deps.signal.aborted) {
+    notTouched(firstSteps, firstView);
+    return "interrupted";
+  }
+  if (options.snapshot !== null) {
+    try {
+      deps.emit({ type: "snapshot-started", node: options.snapshot.node ?? "a healthy follower" });
+      const snap = await takeSnapshot(deps.talosctl, firstView, options.snapshot, deps.now);
+      record.snapshot = toReportSnapshot(snap);
+      for (const w of snap.warnings) warn(record, deps, w);
+      deps.emit({ type: "snapshot-done", snapshot: snap });
+    } catch (err) {
+      record.refusedReasons.push(describeError(err));
+      notTouched(firstSteps, firstView);
+      return "refused";
+    }
+  }
+
+  const timing: PollTiming = {
+    timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+    firstIntervalMs: options.pollIntervalMs ?? 1000,
+    maxIntervalMs: options.maxPollIntervalMs ?? 10_000,
+  };
+  const processed = new Set<string>();
+  let defragsIssued = 0;
+  let view = firstView;
+  let steps = firstSteps;
+  for (let index = 1; ; index++) {
+    // Re-plan from fresh status before every member: the view after the previous step is already stale.
+    if (index > 1) {
+      try {
+        view = await deps.readView();
+      } catch (err) {
+        record.error = `cannot read the cluster: ${describeError(err)}`;
+        notTouched(
+          steps.filter((s) => !processed.has(s.memberId)),
+          view,
+        );
+        return defragsIssued > 0 ? "failed" : "refused";
+      }
+      const gate = checkGate(view, { lagThreshold: options.lagThreshold });
+      for (const w of gate.warnings) warn(record, deps, w);
+      steps = buildPlan(view, options).steps;
+      if (!gate.ok) {
+        record.error = `the cluster is no longer healthy: ${gate.reasons.join("; ")}`;
+        if (defragsIssued === 0) record.refusedReasons.push(...gate.reasons);
+        notTouched(
+          steps.filter((s) => !processed.has(s.memberId)),
+          view,
+        );
+        return defragsIssued > 0 ? "failed" : "refused";
+      }
+    }
+    const remaining = steps.filter((s) => !processed.has(s.memberId));
+    const next = remaining[0];
+    if (next === undefined) break;
+    const ref = {
+      index,
+      total: processed.size + remaining.length,
+      node: next.node,
+      memberId: next.memberId,
+      role: next.role,
+    };
+    if (deps.signal.aborted && next.action === "defrag") {
+      deps.emit({ type: "stopping", reason: "stop requested: no further member is touched" });
+      notTouched(remaining, view);
+      return "interrupted";
+    }
+    processed.add(next.memberId);
+    if (next.action === "skip") {
+      deps.emit({ type: "step-skipped", step: ref, reason: next.reason });
+      record.steps.push(reportStep(next, sizesOf(view, next.memberId), "skipped"));
+      continue;
+    }
+    const run = await defragMember(deps, { ...options, timing }, record, view, next, ref);
+    record.steps.push(run.step);
+    if (run.issued) defragsIssued++;
+    if (run.stop !== null) {
+      record.error = run.stop.error;
+      notTouched(remaining.slice(1), view);
+      return run.stop.result;
+    }
+  }
+  return await liftNospace(deps, record);
+}
+
+async function liftNospace(deps: RunDeps, record: RunRecord): Promise<RunResult> {
+  try {
+    const outcome = await disarmIfCured(deps);
+    for (const w of outcome.warnings) warn(record, deps, w);
+    record.alarmsDisarmed = outcome.disarmed;
+    if (outcome.disarmed.length > 0) deps.emit({ type: "alarms-disarmed", alarms: outcome.disarmed });
+    if (outcome.error === null) return "ok";
+    record.error = outcome.error;
+  } catch (err) {
+    record.error = `checking the alarms after the run failed: ${describeError(err)}`;
+  }
+  return "failed";
+}

@@ -1,0 +1,112 @@
+/** Building the run report: one mutable record per run, closed exactly once. */
+import type { ClusterView } from "../cluster/types.js";
+import type { PlanStep } from "../plan/types.js";
+import type { SnapshotResult } from "./snapshot.js";
+import type {
+  ReportSnapshot,
+  ReportStep,
+  RunDeps,
+  RunReport,
+  RunResult,
+  Sizes,
+  StepOutcome,
+} from "./types.js";
+
+export interface RunRecord {
+  startedAt: number;
+  dryRun: boolean;
+  snapshot: ReportSnapshot | null;
+  steps: ReportStep[];
+  alarmsDisarmed: RunReport["alarmsDisarmed"];
+  warnings: string[];
+  refusedReasons: string[];
+  error: string | null;
+}
+
+export function startRecord(startedAt: number, dryRun: boolean): RunRecord {
+  return {
+    startedAt,
+    dryRun,
+    snapshot: null,
+    steps: [],
+    alarmsDisarmed: [],
+    warnings: [],
+    refusedReasons: [],
+    error: null,
+  };
+}
+
+/** Each distinct warning once: re-checking the gate before every member repeats the same ones. */
+export function warn(record: RunRecord, deps: Pick<RunDeps, "emit">, message: string): void {
+  if (record.warnings.includes(message)) return;
+  record.warnings.push(message);
+  deps.emit({ type: "warning", message });
+}
+
+export function sizesOf(view: ClusterView, memberId: string): Sizes {
+  const member = view.members.find((m) => m.memberId === memberId);
+  return { dbSize: member?.dbSize ?? 0, dbSizeInUse: member?.dbSizeInUse ?? 0 };
+}
+
+export function reportStep(step: PlanStep, before: Sizes, outcome: StepOutcome): ReportStep {
+  return {
+    node: step.node,
+    memberId: step.memberId,
+    role: step.role,
+    action: step.action,
+    reason: step.reason,
+    leaderMovedTo: null,
+    before,
+    after: null,
+    durationMs: 0,
+    verified: false,
+    outcome,
+    error: null,
+  };
+}
+
+/** Steps of a plan nobody acted on: for a dry run, a refusal, or what a stopped run did not reach. */
+export function untouchedSteps(
+  steps: readonly PlanStep[],
+  view: ClusterView,
+  outcome: StepOutcome,
+): ReportStep[] {
+  return steps.map((s) =>
+    reportStep(
+      s,
+      sizesOf(view, s.memberId),
+      s.action === "skip" && outcome !== "planned" ? "skipped" : outcome,
+    ),
+  );
+}
+
+export function toReportSnapshot(s: SnapshotResult): ReportSnapshot {
+  return {
+    path: s.path,
+    bytes: s.bytes,
+    sha256Verified: s.sha256Verified,
+    revision: s.revision,
+    totalKeys: s.totalKeys,
+    node: s.node,
+  };
+}
+
+export function closeRecord(
+  record: RunRecord,
+  deps: Pick<RunDeps, "emit" | "now">,
+  result: RunResult,
+): RunReport {
+  const report: RunReport = {
+    result,
+    dryRun: record.dryRun,
+    snapshot: record.snapshot,
+    steps: record.steps,
+    alarmsDisarmed: record.alarmsDisarmed,
+    durationMs: Math.max(0, deps.now() - record.startedAt),
+    warnings: record.warnings,
+    refusedReasons: record.refusedReasons,
+    error: record.error,
+  };
+  deps.emit({ type: "finished", report });
+  return report;
+}

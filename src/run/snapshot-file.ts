@@ -1,0 +1,99 @@
+/**
+ * Snapshot files on disk: our name pattern, our own integrity check and retention. Only files that match
+ * OUR pattern exactly are ever counted or deleted; anything else in the directory is left alone.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, readdir, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+
+/** etcd appends a SHA-256 of the database to the stream; the database itself is whole 512-byte pages. */
+const TRAILER_BYTES = 32;
+const PAGE_BYTES = 512;
+
+const NAME = /^talos-etcd-defrag-([a-z0-9][a-z0-9.-]{0,62})-(\d{8}T\d{6}Z)(?:-(\d{1,3}))?\.db$/;
+
+export interface SnapshotName {
+  label: string;
+  stamp: string;
+  seq: number;
+}
+
+export interface SnapshotCheck {
+  bytes: number;
+  sha256Verified: boolean;
+  /** Why it failed, for a person; absent when verified. */
+  problem?: string;
+}
+
+/** A label safe for a file name: lower case, [a-z0-9.-], never empty. */
+export function toSnapshotLabel(raw: string): string {
+  const cleaned = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")
+    .replace(/^[^a-z0-9]+/, "")
+    .slice(0, 63)
+    .replace(/[-.]+$/, "");
+  return cleaned === "" ? "cluster" : cleaned;
+}
+
+/** `talos-etcd-defrag-<label>-YYYYMMDDTHHMMSSZ[-N].db`, UTC. */
+export function formatSnapshotName(label: string, at: Date, seq = 0): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
+  return `talos-etcd-defrag-${toSnapshotLabel(label)}-${stamp}${seq > 0 ? `-${seq}` : ""}.db`;
+}
+
+export function parseSnapshotName(name: string): SnapshotName | null {
+  const match = NAME.exec(name);
+  if (match === null) return null;
+  const [, label = "", stamp = "", seq] = match;
+  return { label, stamp, seq: seq === undefined ? 0 : Number(seq) };
+}
+
+/** Streams the file: never holds more than one chunk plus the 32-byte trailer in memory. */
+export async function verifySnapshotFile(path: string): Promise<SnapshotCheck> {
+  const { size } = await stat(path);
+  const body = size - TRAILER_BYTES;
+  if (body < PAGE_BYTES || body % PAGE_BYTES !== 0)
+    return {
+      bytes: size,
+      sha256Verified: false,
+      problem: `size ${size} is not 512·k + 32 bytes (truncated?)`,
+    };
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path, { start: 0, end: body - 1 }), hash);
+  const expected = Buffer.alloc(TRAILER_BYTES);
+  const handle = await open(path, "r");
+  try {
+    await handle.read(expected, 0, TRAILER_BYTES, body);
+  } finally {
+    await handle.close();
+  }
+  const actual = hash.digest();
+  if (!actual.equals(expected))
+    return {
+      bytes: size,
+      sha256Verified: false,
+      problem: "the SHA-256 of the database does not match its trailer",
+    };
+  return { bytes: size, sha256Verified: true };
+}
+
+/** Deletes our files for this label beyond the newest `keep`; returns the deleted paths. */
+export async function pruneSnapshots(dir: string, label: string, keep: number): Promise<string[]> {
+  const wanted = toSnapshotLabel(label);
+  const ours = (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => ({ name: entry.name, parsed: parseSnapshotName(entry.name) }))
+    .filter(
+      (f): f is { name: string; parsed: SnapshotName } => f.parsed !== null && f.parsed.label === wanted,
+    )
+    .sort((a, b) => b.parsed.stamp.localeCompare(a.parsed.stamp) || b.parsed.seq - a.parsed.seq);
+  const doomed = ours.slice(Math.max(0, keep)).map((f) => join(dir, f.name));
+  for (const path of doomed) await unlink(path);
+  return doomed;
+}

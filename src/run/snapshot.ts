@@ -1,0 +1,119 @@
+/**
+ * Take a snapshot through talosctl and trust it only after checking it ourselves. talosctl renames
+ * `<path>.part` over `<path>`, so we reserve the final name with O_EXCL first: an existing file is never replaced.
+ */
+import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { ClusterView, MemberView } from "../cluster/types.js";
+import type { Talosctl } from "../talos/talosctl.js";
+import { formatSnapshotName, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
+
+export interface SnapshotOptions {
+  dir: string;
+  /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
+  keep: number;
+  /** Cluster name or leader member ID: keeps several clusters apart in one directory. */
+  label: string;
+  /** Take it from this node instead of a healthy follower. */
+  node?: string;
+}
+
+export interface SnapshotResult {
+  path: string;
+  bytes: number;
+  sha256Verified: boolean;
+  revision: number | null;
+  totalKeys: number | null;
+  node: string;
+  pruned: string[];
+  warnings: string[];
+}
+
+export class SnapshotError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SnapshotError";
+  }
+}
+
+/** A voting follower without errors, most caught up first; the leader only when it is alone. */
+export function pickSnapshotNode(view: ClusterView): MemberView | undefined {
+  const healthy = view.members.filter((m) => !m.isLearner && m.errors.every((e) => /alarm:/.test(e)));
+  const followers = healthy
+    .filter((m) => !m.isLeader)
+    .sort((a, b) => b.raftAppliedIndex - a.raftAppliedIndex || a.node.localeCompare(b.node));
+  return followers[0] ?? healthy.find((m) => m.isLeader);
+}
+
+export async function takeSnapshot(
+  talosctl: Talosctl,
+  view: ClusterView,
+  options: SnapshotOptions,
+  now: () => number,
+): Promise<SnapshotResult> {
+  const node = options.node ?? pickSnapshotNode(view)?.node;
+  if (node === undefined) throw new SnapshotError("no healthy member to take a snapshot from");
+  const warnings = await prepareDir(options.dir);
+  const path = await reserveName(options.dir, options.label, new Date(now()));
+  let report: Awaited<ReturnType<Talosctl["snapshot"]>>;
+  try {
+    report = await talosctl.snapshot(node, path);
+  } catch (err) {
+    await removeIfEmpty(path);
+    throw new SnapshotError(
+      `snapshot from ${node} failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  await chmod(path, 0o600);
+  const check = await verifySnapshotFile(path);
+  if (!check.sha256Verified) {
+    // Keep the evidence under a name outside our pattern, so retention never counts or deletes it.
+    await rename(path, `${path}.unverified`);
+    throw new SnapshotError(
+      `snapshot ${path} failed verification: ${check.problem ?? "unknown"}; kept as ${path}.unverified`,
+    );
+  }
+  const pruned = await pruneSnapshots(options.dir, options.label, Math.max(1, options.keep));
+  return {
+    path,
+    bytes: check.bytes,
+    sha256Verified: true,
+    revision: report.revision ?? null,
+    totalKeys: report.totalKeys ?? null,
+    node,
+    pruned,
+    warnings,
+  };
+}
+
+async function prepareDir(dir: string): Promise<string[]> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { mode } = await stat(dir);
+  if ((mode & 0o077) === 0) return [];
+  return [
+    `snapshot directory ${dir} is readable by others (mode ${(mode & 0o777).toString(8)}); snapshots hold secrets`,
+  ];
+}
+
+/** Creates an empty placeholder with O_EXCL; a clash within the same second gets a sequence number. */
+async function reserveName(dir: string, label: string, at: Date): Promise<string> {
+  for (let seq = 0; seq < 100; seq++) {
+    const path = join(dir, formatSnapshotName(label, at, seq));
+    try {
+      const handle = await open(path, "wx", 0o600);
+      await handle.close();
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  throw new SnapshotError(`no free snapshot name in ${dir} for this second`);
+}
+
+async function removeIfEmpty(path: string): Promise<void> {
+  try {
+    if ((await stat(path)).size === 0) await unlink(path);
+  } catch {
+    // Already gone: nothing of ours to clean up.
+  }
+}

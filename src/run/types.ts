@@ -1,0 +1,123 @@
+/** What the executor needs, what it emits while it works, and the report it returns (`defrag -o json`). */
+import type { CompiledRule } from "../cluster/rule.js";
+import type { AlarmView, ClusterView } from "../cluster/types.js";
+import type { LeaderMode, Plan, StepAction, StepRole } from "../plan/types.js";
+import type { Talosctl } from "../talos/talosctl.js";
+import type { SnapshotOptions, SnapshotResult } from "./snapshot.js";
+
+/** One fresh look at the cluster: one `etcd status` (plus members and alarms) turned into a view. */
+export type ClusterReader = () => Promise<ClusterView>;
+
+export interface RunDeps {
+  talosctl: Talosctl;
+  readView: ClusterReader;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  emit: (event: RunEvent) => void;
+  /** Aborted = a stop was requested: finish and verify the running defrag, then stop. */
+  signal: AbortSignal;
+  /** Asked once, after the plan and before anything is touched; false refuses the run. */
+  confirm?: (plan: Plan) => Promise<boolean>;
+  /** Taken after confirmation, released when the run ends; throwing refuses the run. */
+  acquireLock?: () => Promise<{ warnings: string[]; release(): Promise<void> }>;
+}
+
+export interface RunOptions {
+  force: boolean;
+  leaderMode: LeaderMode;
+  /** Explains verdicts in step reasons; the verdicts themselves come from the view. */
+  rule?: CompiledRule;
+  lagThreshold?: number;
+  dryRun?: boolean;
+  /** null: --no-snapshot. */
+  snapshot: SnapshotOptions | null;
+  /** How long to wait for a member to verify (and for leadership to move). Default 5 minutes. */
+  waitTimeoutMs?: number;
+  /** Client timeout for the defrag call; default none: a large defrag can take minutes. */
+  defragTimeoutMs?: number;
+  /** First pause between verification polls; doubles up to maxPollIntervalMs. */
+  pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
+}
+
+export type RunResult = "ok" | "nothing-to-do" | "refused" | "failed" | "interrupted";
+
+export interface Sizes {
+  dbSize: number;
+  dbSizeInUse: number;
+}
+
+/** done: defragmented and verified; failed: this step stopped the run; not-touched: never reached; planned: dry run. */
+export type StepOutcome = "done" | "skipped" | "failed" | "not-touched" | "planned";
+
+export interface ReportStep {
+  node: string;
+  memberId: string;
+  role: StepRole;
+  action: StepAction;
+  reason: string;
+  /** Node that took over leadership before this member was defragmented. */
+  leaderMovedTo: string | null;
+  before: Sizes;
+  after: Sizes | null;
+  /** How long the defrag call took. */
+  durationMs: number;
+  verified: boolean;
+  outcome: StepOutcome;
+  /** The defrag call's own error (the member may still have verified) or why the step failed. */
+  error: string | null;
+}
+
+export interface ReportSnapshot {
+  path: string;
+  bytes: number;
+  sha256Verified: boolean;
+  revision: number | null;
+  totalKeys: number | null;
+  node: string;
+}
+
+export interface RunReport {
+  result: RunResult;
+  dryRun: boolean;
+  snapshot: ReportSnapshot | null;
+  steps: ReportStep[];
+  alarmsDisarmed: AlarmView[];
+  durationMs: number;
+  warnings: string[];
+  refusedReasons: string[];
+  error: string | null;
+}
+
+export interface StepRef {
+  /** 1-based position among the steps of the run, for `[2/3]`. */
+  index: number;
+  total: number;
+  node: string;
+  memberId: string;
+  role: StepRole;
+}
+
+export interface MemberRef {
+  node: string;
+  memberId: string;
+}
+
+export type RunEvent =
+  | { type: "gate"; ok: boolean; reasons: string[]; warnings: string[] }
+  | { type: "plan"; plan: Plan }
+  | { type: "snapshot-started"; node: string }
+  | { type: "snapshot-done"; snapshot: SnapshotResult }
+  | { type: "step-started"; step: StepRef; before: Sizes }
+  | { type: "step-skipped"; step: StepRef; reason: string }
+  | { type: "leader-forfeit"; step: StepRef }
+  | { type: "leader-moved"; step: StepRef; from: MemberRef; to: MemberRef }
+  | { type: "defrag-started"; step: StepRef; startedAt: number }
+  | { type: "defrag-done"; step: StepRef; durationMs: number; error: string | null }
+  | { type: "verify-waiting"; step: StepRef; attempt: number; unmet: string[] }
+  | { type: "verified"; step: StepRef; before: Sizes; after: Sizes; durationMs: number; shrunk: boolean }
+  | { type: "verify-failed"; step: StepRef; reason: string }
+  | { type: "alarms-disarmed"; alarms: AlarmView[] }
+  | { type: "stopping"; reason: string }
+  | { type: "warning"; message: string }
+  | { type: "finished"; report: RunReport };
