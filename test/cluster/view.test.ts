@@ -1,48 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
-import { buildView } from "../../src/cluster/view.js";
-import type { AlarmRow, MemberRow, StatusRow } from "../../src/talos/types.js";
-
-const IDS = { a: "ecebb05b59a776f1", b: "a49c021e76e707db", c: "0b47fb33e59bf0e2" };
-const NODES = { a: "172.20.0.3", b: "172.20.0.2", c: "172.20.0.4" };
-const GiB = 1024 ** 3;
-
-function row(key: keyof typeof IDS, over: Partial<StatusRow> = {}): StatusRow {
-  return {
-    node: NODES[key],
-    memberId: IDS[key],
-    dbSize: 21_000_000,
-    dbSizeInUse: 6_200_000,
-    inUseRatio: 0.2909,
-    leaderId: IDS.a,
-    raftIndex: 53391,
-    raftTerm: 4,
-    raftAppliedIndex: 53391,
-    isLearner: false,
-    errors: [],
-    ...over,
-  };
-}
-
-function member(key: keyof typeof IDS): MemberRow {
-  const ip = NODES[key];
-  return { node: NODES.b, memberId: IDS[key], hostname: `cp-${key}`, peerUrls: [`https://${ip}:2380`], clientUrls: [`https://${ip}:2379`], isLearner: false };
-}
-
-const allMembers = { rows: [member("a"), member("b"), member("c")], unreachable: [] };
-const noAlarms = { rows: [] as AlarmRow[], unreachable: [] };
-const quota = { bytes: 2 * GiB, source: "default" as const };
-const rule = compileRule(DEFAULT_RULE);
-
-function view(rows: StatusRow[], extra: { alarms?: AlarmRow[]; unreachable?: { node: string; error: string }[] } = {}) {
-  return buildView({
-    status: { rows, unreachable: extra.unreachable ?? [] },
-    members: allMembers,
-    alarms: { rows: extra.alarms ?? [], unreachable: [] },
-    quota,
-    rule,
-  });
-}
+import { GiB, IDS, NODES, statusRow as row, viewOf as view } from "./builders.js";
 
 describe("buildView", () => {
   it("given three agreeing members, marks the leader by member id and is healthy", () => {
@@ -104,7 +61,7 @@ describe("buildView", () => {
 
   it("reports other ERRORS, learners and a follower far behind the leader", () => {
     const v = view([
-      row("a", { raftIndex: 60_000 }),
+      row("a", { raftIndex: 60_000, raftAppliedIndex: 60_000 }),
       row("b", { raftAppliedIndex: 50_000, errors: ["etcdserver: no leader"] }),
       row("c", { isLearner: true, raftAppliedIndex: 59_990 }),
     ]);
