@@ -1,0 +1,63 @@
+/**
+ * quota-backend-bytes from `talosctl get etcdspec etcd -o yaml` (resource EtcdSpecs.etcd.talos.dev). The
+ * node's Talos version decides the shape of `spec.extraArgs`:
+ *   up to v1.12: map[string]string                -> quota-backend-bytes: "4294967296"
+ *   v1.13 on:    map[string]{values: []string}    -> quota-backend-bytes: {values: ["4294967296"]}
+ * A flag given several times takes its last value, as etcd's flag parsing does. Several nodes give
+ * several `---`-separated documents; the first one that has a spec decides.
+ */
+import { parseAllDocuments } from "yaml";
+import { z } from "zod";
+import { ParseError } from "../errors.js";
+
+const COMMAND = "get etcdspec etcd -o yaml";
+const QUOTA_ARG = "quota-backend-bytes";
+
+const argValue = z.union([
+  z.string(),
+  z.number(),
+  z.array(z.union([z.string(), z.number()])),
+  z.object({ values: z.array(z.union([z.string(), z.number()])).nullish() }),
+]);
+
+const document = z.object({
+  spec: z.object({ extraArgs: z.record(z.string(), argValue.nullish()).nullish() }),
+});
+
+function lastValue(value: z.infer<typeof argValue>): string | null {
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  const values = Array.isArray(value) ? value : (value.values ?? []);
+  const last = values.at(-1);
+  return last === undefined ? null : String(last);
+}
+
+function quoteFor(text: string, key: string): string {
+  return text.split("\n").find((line) => line.includes(key)) ?? text.split("\n")[0] ?? "";
+}
+
+/** Bytes, or null when the cluster does not set the flag (etcd's default then applies). */
+export function parseEtcdSpecQuota(yamlText: string): number | null {
+  let docs: unknown[];
+  try {
+    docs = parseAllDocuments(yamlText).map((doc) => {
+      if (doc.errors.length > 0) throw doc.errors[0];
+      return doc.toJS() as unknown;
+    });
+  } catch {
+    throw new ParseError(COMMAND, "not YAML", yamlText.split("\n")[0] ?? "");
+  }
+  const specs = docs.map((doc) => document.safeParse(doc)).filter((result) => result.success);
+  const first = specs[0];
+  if (first === undefined)
+    throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));
+  const raw = first.data.spec.extraArgs?.[QUOTA_ARG];
+  if (raw === undefined || raw === null) return null;
+  const value = lastValue(raw);
+  if (value === null) return null;
+  const trimmed = value.trim();
+  const bytes = /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!Number.isSafeInteger(bytes)) {
+    throw new ParseError(COMMAND, `${QUOTA_ARG} is not a byte count`, quoteFor(yamlText, QUOTA_ARG));
+  }
+  return bytes;
+}
