@@ -1,0 +1,12 @@
+/** Public surface of the metrics module: the CLI imports from here only. */
+export { renderClusterMetrics } from "./cluster-metrics.js";
+export { ALL_METRIC_NAMES, CLUSTER_METRICS, MEMBER_METRICS, RUN_METRICS } from "./names.js";
+export {
+  parseLastSuccess,
+  RUN_RESULTS,
+  type RunMetricsInput,
+  readPreviousLastSuccess,
+  renderRunMetrics,
+  resolveLastSuccess,
+} from "./run-metrics.js";
+export { validateMetricsPath, writeMetricsFile } from "./write-file.js";

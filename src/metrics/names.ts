@@ -1,0 +1,47 @@
+/**
+ * Every metric name we emit, in one place: docs/SCHEDULING.md and examples/prometheus/alerts.yaml refer to
+ * these, and a test checks that the alert rules only use names listed here.
+ */
+import { METRIC_PREFIX } from "./exposition.js";
+
+const name = (suffix: string) => `${METRIC_PREFIX}${suffix}`;
+
+/** Per member; labels node, member_id, role (leader | follower | learner). */
+export const MEMBER_METRICS = {
+  dbSize: name("member_db_size_bytes"),
+  dbSizeInUse: name("member_db_size_in_use_bytes"),
+  dbSizeFree: name("member_db_size_free_bytes"),
+  quotaUsage: name("member_quota_usage_ratio"),
+  leader: name("member_leader"),
+  learner: name("member_learner"),
+  defragRecommended: name("member_defrag_recommended"),
+} as const;
+
+/** Whole cluster, as seen by one `status`/`check`/`defrag` read. */
+export const CLUSTER_METRICS = {
+  members: name("members"),
+  unreachableNodes: name("unreachable_nodes"),
+  healthy: name("cluster_healthy"),
+  /** label alarm; value = how many members have it raised. NOSPACE and CORRUPT are always present. */
+  alarmsActive: name("alarms_active"),
+  /** label source (default | flag | cluster). */
+  quota: name("quota_bytes"),
+  lastCheck: name("last_check_timestamp_seconds"),
+} as const;
+
+/** The run that wrote the file; label command, and result on the result gauge. */
+export const RUN_METRICS = {
+  result: name("run_result"),
+  start: name("run_start_timestamp_seconds"),
+  duration: name("run_duration_seconds"),
+  membersDefragmented: name("run_members_defragmented"),
+  reclaimed: name("run_reclaimed_bytes"),
+  /** Carried over between runs: survives failed runs, so "too long since the last success" can alert. */
+  lastSuccess: name("last_success_timestamp_seconds"),
+} as const;
+
+export const ALL_METRIC_NAMES: readonly string[] = [
+  ...Object.values(MEMBER_METRICS),
+  ...Object.values(CLUSTER_METRICS),
+  ...Object.values(RUN_METRICS),
+];

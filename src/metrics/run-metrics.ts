@@ -1,0 +1,109 @@
+/** Gauges describing the run that wrote the file, plus the last successful defrag carried across runs. */
+import { readFile } from "node:fs/promises";
+import { formatGauges, type GaugeFamily, secondsFromDate } from "./exposition.js";
+import { RUN_METRICS } from "./names.js";
+
+export interface RunMetricsInput {
+  command: "defrag" | "check" | "status";
+  /** DESIGN.md's result for defrag (ok, nothing-to-do, refused, failed, interrupted); any string is accepted. */
+  result: string;
+  startedAt: Date;
+  durationMs: number;
+  membersDefragmented: number;
+  bytesReclaimed: number;
+  /**
+   * The previous last success, usually from `readPreviousLastSuccess(path)`. Ignored when this run is itself
+   * a successful defrag: then the run's end time is the new last success.
+   */
+  lastSuccessAt?: Date;
+}
+
+/** Rendered at 0 when not current, so an alert on `result="failed"` has a series to compare. */
+export const RUN_RESULTS = ["ok", "nothing-to-do", "refused", "failed", "interrupted"] as const;
+
+/** nothing-to-do counts: the schedule ran and found the cluster lean, which is what the alert asks. */
+const SUCCESS_RESULTS: ReadonlySet<string> = new Set(["ok", "nothing-to-do"]);
+
+export function isSuccessfulDefrag(run: Pick<RunMetricsInput, "command" | "result">): boolean {
+  return run.command === "defrag" && SUCCESS_RESULTS.has(run.result);
+}
+
+/** The last-success timestamp this run should publish, or undefined when none is known yet. */
+export function resolveLastSuccess(run: RunMetricsInput): Date | undefined {
+  if (isSuccessfulDefrag(run)) return new Date(run.startedAt.getTime() + run.durationMs);
+  return run.lastSuccessAt;
+}
+
+function buildFamilies(run: RunMetricsInput): GaugeFamily[] {
+  const command = run.command;
+  const results = RUN_RESULTS.includes(run.result as (typeof RUN_RESULTS)[number])
+    ? [...RUN_RESULTS]
+    : [...RUN_RESULTS, run.result];
+  const lastSuccess = resolveLastSuccess(run);
+  return [
+    {
+      name: RUN_METRICS.result,
+      help: "1 for the result of the last run, 0 for the other results.",
+      samples: results.map((result) => ({
+        labels: { command, result },
+        value: result === run.result ? 1 : 0,
+      })),
+    },
+    {
+      name: RUN_METRICS.start,
+      help: "When the last run started.",
+      samples: [{ labels: { command }, value: secondsFromDate(run.startedAt) }],
+    },
+    {
+      name: RUN_METRICS.duration,
+      help: "How long the last run took.",
+      samples: [{ labels: { command }, value: run.durationMs / 1000 }],
+    },
+    {
+      name: RUN_METRICS.membersDefragmented,
+      help: "Members the last run defragmented.",
+      samples: [{ labels: { command }, value: run.membersDefragmented }],
+    },
+    {
+      name: RUN_METRICS.reclaimed,
+      help: "Database bytes the last run gave back (sum over members of size before minus size after).",
+      samples: [{ labels: { command }, value: run.bytesReclaimed }],
+    },
+    {
+      name: RUN_METRICS.lastSuccess,
+      help: "When a defrag run last finished with result ok or nothing-to-do.",
+      samples: lastSuccess === undefined ? [] : [{ labels: {}, value: secondsFromDate(lastSuccess) }],
+    },
+  ];
+}
+
+export function renderRunMetrics(run: RunMetricsInput): string {
+  return formatGauges(buildFamilies(run));
+}
+
+/** Matches the sample line only, never HELP/TYPE, with or without an (empty) label set. */
+const LAST_SUCCESS_LINE = new RegExp(`^${RUN_METRICS.lastSuccess}(?:\\{[^}]*\\})?\\s+(\\S+)`, "m");
+
+/** Pure half of readPreviousLastSuccess, for callers that already hold the text. */
+export function parseLastSuccess(text: string): Date | undefined {
+  const match = LAST_SUCCESS_LINE.exec(text);
+  if (match?.[1] === undefined) return undefined;
+  const seconds = Number(match[1]);
+  if (!Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return new Date(Math.round(seconds * 1000));
+}
+
+/**
+ * Reads the last successful defrag time from the metrics file a previous run left, so a failed run does not
+ * reset it. No file yet (first run) is not an error; an unreadable one is, and the caller decides.
+ */
+export async function readPreviousLastSuccess(path: string): Promise<Date | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  return parseLastSuccess(text);
+}
