@@ -1,0 +1,258 @@
+/**
+ * A scripted in-memory etcd cluster behind the Talosctl interface. Its status changes as defrag, forfeit and
+ * disarm are called; every call is recorded. Behaviour per node is scripted (fail, time out, deny forfeit,
+ * catch up slowly or never), and hooks let a test move leadership or drop a member by itself.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
+import type { ClusterView } from "../../src/cluster/types.js";
+import { buildView } from "../../src/cluster/view.js";
+import { CommandError } from "../../src/errors.js";
+import type { Talosctl } from "../../src/talos/talosctl.js";
+import type {
+  AlarmRow,
+  MemberRow,
+  MultiNodeResult,
+  SnapshotReport,
+  StatusRow,
+} from "../../src/talos/types.js";
+
+export interface FakeMember {
+  node: string;
+  memberId: string;
+  dbSize: number;
+  dbSizeInUse: number;
+  appliedIndex: number;
+  learner: boolean;
+  up: boolean;
+  errors: string[];
+  /** Overrides the leader this member names (to script disagreement). */
+  names?: string | null;
+}
+
+export type DefragMode = "ok" | "fail" | "timeout" | "timeout-shrinks" | "fail-shrinks";
+export type ForfeitMode = "ok" | "denied" | "ignored" | "error";
+export type SnapshotMode = "ok" | "truncated" | "bad-hash" | "fail";
+
+export interface Call {
+  method: string;
+  node?: string;
+  nodes?: readonly string[];
+  path?: string;
+}
+
+export interface FakeScript {
+  defrag: Record<string, DefragMode>;
+  /** Status polls a member stays behind (or down: `downPolls`) after its defrag; Infinity = never converges. */
+  lagPolls: Record<string, number>;
+  downPolls: Record<string, number>;
+  defragMs: number;
+  forfeit: ForfeitMode;
+  snapshot: SnapshotMode;
+  /** Runs before every status call with its 1-based number: move leadership, drop a member, raise an alarm. */
+  beforeStatus?: (callNo: number, cluster: FakeCluster) => void;
+  afterDefrag?: (node: string, cluster: FakeCluster) => void;
+}
+
+const MiB = 1024 * 1024;
+
+export class FakeCluster implements Talosctl {
+  readonly calls: Call[] = [];
+  leaderId: string | null;
+  raftIndex = 1000;
+  activeAlarms: { memberId: string; alarm: string }[] = [];
+  script: FakeScript = {
+    defrag: {},
+    lagPolls: {},
+    downPolls: {},
+    defragMs: 3100,
+    forfeit: "ok",
+    snapshot: "ok",
+  };
+  quota = 2 * 1024 * MiB;
+  clock = 0;
+  private statusCalls = 0;
+  private lagging = new Map<string, number>();
+  private down = new Map<string, number>();
+
+  constructor(
+    readonly fleet: FakeMember[],
+    leaderNode: string,
+  ) {
+    this.leaderId = fleet.find((m) => m.node === leaderNode)?.memberId ?? null;
+    for (const m of fleet) m.appliedIndex = this.raftIndex;
+  }
+
+  member(node: string): FakeMember {
+    const found = this.fleet.find((m) => m.node === node);
+    if (found === undefined) throw new Error(`no fake member on ${node}`);
+    return found;
+  }
+
+  callsOf(method: string): Call[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  async status(nodes: readonly string[]): Promise<MultiNodeResult<StatusRow>> {
+    this.calls.push({ method: "status", nodes });
+    this.statusCalls++;
+    this.script.beforeStatus?.(this.statusCalls, this);
+    this.raftIndex += 3;
+    const rows: StatusRow[] = [];
+    const unreachable: { node: string; error: string }[] = [];
+    for (const m of this.fleet) {
+      const downFor = this.down.get(m.node) ?? 0;
+      if (!m.up || downFor > 0) {
+        if (downFor > 0) this.down.set(m.node, downFor - 1);
+        unreachable.push({ node: m.node, error: "rpc error: code = Unavailable desc = connection refused" });
+        continue;
+      }
+      const lagFor = this.lagging.get(m.node) ?? 0;
+      if (lagFor > 0) this.lagging.set(m.node, lagFor - 1);
+      else m.appliedIndex = this.raftIndex;
+      const alarmErrors = this.activeAlarms
+        .filter((a) => a.memberId === m.memberId)
+        .map((a) => `memberID:${BigInt(`0x${a.memberId}`)} alarm:${a.alarm}`);
+      rows.push({
+        node: m.node,
+        memberId: m.memberId,
+        dbSize: m.dbSize,
+        dbSizeInUse: m.dbSizeInUse,
+        inUseRatio: Math.round((m.dbSizeInUse / m.dbSize) * 10_000) / 10_000,
+        leaderId: m.names === undefined ? this.leaderId : m.names,
+        raftIndex: this.raftIndex,
+        raftTerm: 4,
+        raftAppliedIndex: m.appliedIndex,
+        isLearner: m.learner,
+        errors: [...m.errors, ...alarmErrors],
+      });
+    }
+    return { rows, unreachable };
+  }
+
+  private memberList(): MemberRow[] {
+    return this.fleet.map((m) => ({
+      node: "",
+      memberId: m.memberId,
+      hostname: `cp-${m.memberId.slice(0, 4)}`,
+      peerUrls: [`https://${m.node}:2380`],
+      clientUrls: [`https://${m.node}:2379`],
+      isLearner: m.learner,
+    }));
+  }
+
+  async members(nodes: readonly string[]): Promise<MultiNodeResult<MemberRow>> {
+    this.calls.push({ method: "members", nodes });
+    const up = this.fleet.filter((m) => m.up && !this.down.get(m.node));
+    const list = await this.memberList();
+    return { rows: up.flatMap((m) => list.map((row) => ({ ...row, node: m.node }))), unreachable: [] };
+  }
+
+  async alarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>> {
+    this.calls.push({ method: "alarms", nodes });
+    return { rows: this.alarmRows(), unreachable: [] };
+  }
+
+  async disarmAlarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>> {
+    this.calls.push({ method: "disarm", nodes });
+    const rows = this.alarmRows();
+    this.activeAlarms = [];
+    return { rows, unreachable: [] };
+  }
+
+  async defrag(node: string, timeoutMs?: number): Promise<{ durationMs: number }> {
+    this.calls.push({ method: "defrag", node });
+    const mode = this.script.defrag[node] ?? "ok";
+    const argv = ["talosctl", "-n", node, "etcd", "defrag"];
+    this.clock += mode.startsWith("timeout") ? (timeoutMs ?? 600_000) : this.script.defragMs;
+    const m = this.member(node);
+    if (mode === "ok" || mode === "timeout-shrinks" || mode === "fail-shrinks") {
+      m.dbSize = Math.max(m.dbSizeInUse + MiB, Math.ceil(m.dbSizeInUse * 1.02));
+      this.lagging.set(node, this.script.lagPolls[node] ?? 0);
+      this.down.set(node, this.script.downPolls[node] ?? 0);
+      m.appliedIndex = this.raftIndex - 50;
+    }
+    this.script.afterDefrag?.(node, this);
+    if (mode === "fail" || mode === "fail-shrinks")
+      throw new CommandError(argv, 1, "rpc error: code = Internal desc = boom", false);
+    if (mode === "timeout" || mode === "timeout-shrinks") throw new CommandError(argv, undefined, "", true);
+    return { durationMs: this.script.defragMs };
+  }
+
+  async snapshot(node: string, path: string): Promise<SnapshotReport> {
+    this.calls.push({ method: "snapshot", node, path });
+    if (this.script.snapshot === "fail")
+      throw new CommandError(["talosctl", "etcd", "snapshot", path], 1, "boom", false);
+    const body = randomBytes(512 * 8);
+    let trailer = createHash("sha256").update(body).digest();
+    if (this.script.snapshot === "bad-hash") trailer = Buffer.alloc(32, 7);
+    let file = Buffer.concat([body, trailer]);
+    if (this.script.snapshot === "truncated") file = file.subarray(0, file.length - 100);
+    await writeFile(path, file, { mode: 0o600 });
+    return {
+      path,
+      bytes: file.length,
+      hash: "3c5e4b1a",
+      revision: 53391,
+      totalKeys: 1187,
+      totalSize: 3035136,
+    };
+  }
+
+  async forfeitLeadership(node: string): Promise<void> {
+    this.calls.push({ method: "forfeit", node });
+    const argv = ["talosctl", "-n", node, "etcd", "forfeit-leadership"];
+    const mode = this.script.forfeit;
+    if (mode === "denied")
+      throw new CommandError(argv, 1, "rpc error: code = PermissionDenied desc = not authorized", false);
+    if (mode === "error") throw new CommandError(argv, 1, "rpc error: code = Unavailable desc = gone", false);
+    if (mode === "ignored" || this.member(node).memberId !== this.leaderId) return;
+    // Like the server: the first other voting member of the member list takes over.
+    const next = this.fleet.find((m) => m.node !== node && !m.learner && m.up);
+    if (next !== undefined) this.leaderId = next.memberId;
+  }
+
+  async quotaBytes(): Promise<number | null> {
+    return null;
+  }
+
+  private alarmRows(): AlarmRow[] {
+    const up = this.fleet.filter((m) => m.up);
+    return up.flatMap((m) => this.activeAlarms.map((a) => ({ node: m.node, ...a })));
+  }
+
+  /** Reads the cluster the way the CLI does: status, members and alarms turned into a view. */
+  readonly readView = async (): Promise<ClusterView> => {
+    const nodes = this.fleet.map((m) => m.node);
+    return buildView({
+      status: await this.status(nodes),
+      members: await this.members(nodes),
+      alarms: await this.alarms(nodes),
+      quota: { bytes: this.quota, source: "default" },
+      rule: compileRule(DEFAULT_RULE),
+    });
+  };
+}
+
+/** Three members as in TALOSCTL.md: .3 leads; .4 is badly fragmented, .2 a bit, the leader too. */
+export function threeMembers(): FakeCluster {
+  const member = (node: string, memberId: string, dbSize: number, dbSizeInUse: number): FakeMember => ({
+    node,
+    memberId,
+    dbSize,
+    dbSizeInUse,
+    appliedIndex: 0,
+    learner: false,
+    up: true,
+    errors: [],
+  });
+  return new FakeCluster(
+    [
+      member("172.20.0.3", "ecebb05b59a776f1", 900 * MiB, 40 * MiB),
+      member("172.20.0.2", "a49c021e76e707db", 700 * MiB, 45 * MiB),
+      member("172.20.0.4", "0b47fb33e59bf0e2", 1500 * MiB, 47 * MiB),
+    ],
+    "172.20.0.3",
+  );
+}
