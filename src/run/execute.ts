@@ -21,7 +21,7 @@ import {
   warn,
 } from "./report.js";
 import { takeSnapshot } from "./snapshot.js";
-import type { RunDeps, RunOptions, RunReport, RunResult } from "./types.js";
+import type { ReportStep, RunDeps, RunOptions, RunReport, RunResult } from "./types.js";
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
 
@@ -84,10 +84,9 @@ async function runLocked(
   firstView: ClusterView,
   firstSteps: PlanStep[],
 ): Promise<RunResult> {
-  const notTouched = (steps: readonly PlanStep[], view: ClusterView) =>
-    record.steps.push(...untouchedSteps(steps, view, "not-touched"));
+  const notTouched = () => record.steps.push(...untouchedSteps(firstSteps, firstView, "not-touched"));
   if (deps.signal.aborted) {
-    notTouched(firstSteps, firstView);
+    notTouched();
     return "interrupted";
   }
   if (options.snapshot !== null) {
@@ -99,7 +98,7 @@ async function runLocked(
       deps.emit({ type: "snapshot-done", snapshot: snap });
     } catch (err) {
       record.refusedReasons.push(describeError(err));
-      notTouched(firstSteps, firstView);
+      notTouched();
       return "refused";
     }
   }
@@ -109,10 +108,15 @@ async function runLocked(
     firstIntervalMs: options.pollIntervalMs ?? 1000,
     maxIntervalMs: options.maxPollIntervalMs ?? 10_000,
   };
-  const processed = new Set<string>();
+  const pending = trackPending(firstSteps, firstView);
   let defragsIssued = 0;
   let view = firstView;
   let steps = firstSteps;
+  // A stop names every member not reached, including one that has vanished from the latest view.
+  const stop = (result: RunResult) => {
+    record.steps.push(...pending.rest(steps));
+    return result;
+  };
   for (let index = 1; ; index++) {
     // Re-plan from fresh status before every member: the view after the previous step is already stale.
     if (index > 1) {
@@ -120,41 +124,33 @@ async function runLocked(
         view = await deps.readView();
       } catch (err) {
         record.error = `cannot read the cluster: ${describeError(err)}`;
-        notTouched(
-          steps.filter((s) => !processed.has(s.memberId)),
-          view,
-        );
-        return defragsIssued > 0 ? "failed" : "refused";
+        return stop(defragsIssued > 0 ? "failed" : "refused");
       }
       const gate = checkGate(view, { lagThreshold: options.lagThreshold });
       for (const w of gate.warnings) warn(record, deps, w);
       steps = buildPlan(view, options).steps;
+      pending.learn(steps, view);
       if (!gate.ok) {
         record.error = `the cluster is no longer healthy: ${gate.reasons.join("; ")}`;
         if (defragsIssued === 0) record.refusedReasons.push(...gate.reasons);
-        notTouched(
-          steps.filter((s) => !processed.has(s.memberId)),
-          view,
-        );
-        return defragsIssued > 0 ? "failed" : "refused";
+        return stop(defragsIssued > 0 ? "failed" : "refused");
       }
     }
-    const remaining = steps.filter((s) => !processed.has(s.memberId));
+    const remaining = steps.filter((s) => !pending.isDone(s.memberId));
     const next = remaining[0];
     if (next === undefined) break;
     const ref = {
       index,
-      total: processed.size + remaining.length,
+      total: index - 1 + remaining.length,
       node: next.node,
       memberId: next.memberId,
       role: next.role,
     };
     if (deps.signal.aborted && next.action === "defrag") {
       deps.emit({ type: "stopping", reason: "stop requested: no further member is touched" });
-      notTouched(remaining, view);
-      return "interrupted";
+      return stop("interrupted");
     }
-    processed.add(next.memberId);
+    pending.markDone(next.memberId);
     if (next.action === "skip") {
       deps.emit({ type: "step-skipped", step: ref, reason: next.reason });
       record.steps.push(reportStep(next, sizesOf(view, next.memberId), "skipped"));
@@ -165,8 +161,7 @@ async function runLocked(
     if (run.issued) defragsIssued++;
     if (run.stop !== null) {
       record.error = run.stop.error;
-      notTouched(remaining.slice(1), view);
-      return run.stop.result;
+      return stop(run.stop.result);
     }
   }
   return await liftNospace(deps, record);
@@ -184,4 +179,24 @@ async function liftNospace(deps: RunDeps, record: RunRecord): Promise<RunResult>
     record.error = `checking the alarms after the run failed: ${describeError(err)}`;
   }
   return "failed";
+}
+
+/** Every member any plan of this run has named, with its last known sizes, and which are done. */
+function trackPending(firstSteps: readonly PlanStep[], firstView: ClusterView) {
+  const known = new Map<string, ReportStep>();
+  const done = new Set<string>();
+  const learn = (steps: readonly PlanStep[], view: ClusterView) => {
+    for (const step of untouchedSteps(steps, view, "not-touched")) known.set(step.memberId, step);
+  };
+  learn(firstSteps, firstView);
+  return {
+    learn,
+    isDone: (memberId: string) => done.has(memberId),
+    markDone: (memberId: string) => done.add(memberId),
+    /** Not reached: the latest plan's order first, then members that vanished from it. */
+    rest(latest: readonly PlanStep[]): ReportStep[] {
+      const order = [...latest.map((s) => s.memberId), ...known.keys()];
+      return [...new Set(order)].filter((id) => !done.has(id)).flatMap((id) => known.get(id) ?? []);
+    },
+  };
 }
