@@ -1,0 +1,187 @@
+/** The simulator's real backend: each node is one member of a real etcd cluster (gateway + etcdctl). */
+import { execFile } from "node:child_process";
+import { createReadStream, createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
+import {
+  type AlarmInfo,
+  type Backend,
+  type MemberInfo,
+  type MemberStatus,
+  RpcError,
+  type SnapshotInfo,
+  unavailableError,
+} from "./backend.js";
+import type { SimConfig } from "./config.js";
+import { callGateway, GatewayError, UnreachableError } from "./gateway.js";
+
+const run = promisify(execFile);
+
+const GRPC_CODES = [
+  "OK",
+  "Canceled",
+  "Unknown",
+  "InvalidArgument",
+  "DeadlineExceeded",
+  "NotFound",
+  "AlreadyExists",
+  "PermissionDenied",
+  "ResourceExhausted",
+  "FailedPrecondition",
+  "Aborted",
+  "OutOfRange",
+  "Unimplemented",
+  "Internal",
+  "Unavailable",
+  "DataLoss",
+  "Unauthenticated",
+];
+
+interface StatusReply {
+  header?: { member_id?: string };
+  version?: string;
+  dbSize?: string;
+  dbSizeInUse?: string;
+  leader?: string;
+  raftIndex?: string;
+  raftTerm?: string;
+  raftAppliedIndex?: string;
+  errors?: string[];
+  isLearner?: boolean;
+}
+
+interface MemberReply {
+  ID?: string;
+  name?: string;
+  peerURLs?: string[];
+  clientURLs?: string[];
+  isLearner?: boolean;
+}
+
+interface AlarmReply {
+  alarms?: { memberID?: string; alarm?: string }[];
+}
+
+function toTalosUrl(url: string): string {
+  return url.replace(/^http:/, "https:");
+}
+
+export function createEtcdBackend(config: SimConfig): Backend {
+  const endpointOf = (node: string): string => {
+    const found = config.nodes.find((n) => n.name === node);
+    // A node outside the cluster behaves like an address nobody answers on.
+    if (found === undefined) throw unavailableError(node);
+    return found.clientUrl;
+  };
+
+  // Translate transport failures into what talosctl would print for that node.
+  const call = async <T>(node: string, path: string, body: unknown = {}, timeoutMs?: number): Promise<T> => {
+    try {
+      return await callGateway<T>(endpointOf(node), path, body, timeoutMs === undefined ? {} : { timeoutMs });
+    } catch (error) {
+      if (error instanceof UnreachableError) throw unavailableError(node);
+      if (error instanceof GatewayError) {
+        throw new RpcError(GRPC_CODES[error.grpcCode] ?? "Unknown", error.grpcMessage);
+      }
+      throw error;
+    }
+  };
+
+  const status = async (node: string): Promise<MemberStatus> => {
+    const reply = await call<StatusReply>(node, "maintenance/status", {}, 10_000);
+    const version = reply.version ?? "";
+    const [major, minor] = version.split(".");
+    return {
+      memberId: reply.header?.member_id ?? "0",
+      leader: reply.leader ?? "0",
+      dbSize: Number(reply.dbSize ?? 0),
+      dbSizeInUse: Number(reply.dbSizeInUse ?? 0),
+      raftIndex: Number(reply.raftIndex ?? 0),
+      raftTerm: Number(reply.raftTerm ?? 0),
+      raftAppliedIndex: Number(reply.raftAppliedIndex ?? 0),
+      isLearner: reply.isLearner ?? false,
+      version,
+      storageVersion: major !== undefined && minor !== undefined ? `${major}.${minor}.0` : "unknown",
+      // etcd 3.4 renders alarms in proto text form with a trailing space; newer etcd does not.
+      errors: (reply.errors ?? []).map((e) => e.trimEnd()),
+    };
+  };
+
+  const members = async (node: string): Promise<MemberInfo[]> => {
+    const reply = await call<{ members?: MemberReply[] }>(node, "cluster/member/list", {}, 10_000);
+    return (reply.members ?? []).map((m) => ({
+      id: m.ID ?? "0",
+      hostname: m.name ?? "",
+      peerUrls: (m.peerURLs ?? []).map(toTalosUrl),
+      clientUrls: (m.clientURLs ?? []).map(toTalosUrl),
+      isLearner: m.isLearner ?? false,
+    }));
+  };
+
+  const alarms = async (node: string): Promise<AlarmInfo[]> => {
+    const reply = await call<AlarmReply>(node, "maintenance/alarm", { action: "GET" }, 10_000);
+    return (reply.alarms ?? []).map((a) => ({ memberId: a.memberID ?? "0", alarm: a.alarm ?? "NONE" }));
+  };
+
+  return {
+    status,
+    members,
+    alarms,
+    disarmAlarms: async (node) => {
+      const disarmed: AlarmInfo[] = [];
+      for (const alarm of await alarms(node)) {
+        const body = { action: "DEACTIVATE", memberID: alarm.memberId, alarm: alarm.alarm };
+        const reply = await call<AlarmReply>(node, "maintenance/alarm", body, 10_000);
+        for (const a of reply.alarms ?? [])
+          disarmed.push({ memberId: a.memberID ?? "0", alarm: a.alarm ?? "NONE" });
+      }
+      return disarmed;
+    },
+    defrag: async (node) => {
+      await call(node, "maintenance/defragment");
+    },
+    forfeitLeadership: async (node) => {
+      const own = await status(node);
+      if (own.leader !== own.memberId) return;
+      const target = (await members(node)).find((m) => m.id !== own.memberId);
+      if (target === undefined) throw new RpcError("Unknown", "cannot forfeit leadership, only one member");
+      try {
+        await call(node, "maintenance/transfer-leadership", { targetID: target.id }, 30_000);
+      } catch (error) {
+        // Talos treats "not leader" (leadership moved meanwhile) as nothing to do.
+        if (error instanceof RpcError && /not leader/.test(error.desc)) return;
+        throw error;
+      }
+    },
+    snapshot: async (node, destPath) => {
+      const endpoint = endpointOf(node);
+      const tmp = join(config.dir, `snapshot-${process.pid}-${Date.now()}.db`);
+      try {
+        await run(config.etcdctlPath, ["--endpoints", endpoint, "snapshot", "save", tmp], {
+          env: { ...process.env, ETCDCTL_API: "3" },
+        });
+      } catch (error) {
+        const stderr = String((error as { stderr?: string }).stderr ?? "");
+        if (/connection refused|context deadline exceeded|Unavailable/.test(stderr))
+          throw unavailableError(node);
+        throw new RpcError("Unknown", stderr.trim().split("\n").pop() ?? "snapshot failed");
+      }
+      try {
+        // etcdctl keeps the 32-byte sha256 trailer that etcd appends; so does talosctl.
+        const out = createWriteStream(destPath, { flags: "r+" });
+        await pipeline(createReadStream(tmp), out);
+        return out.bytesWritten;
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    },
+    snapshotStatus: async (path) => {
+      const { stdout } = await run(config.etcdctlPath, ["snapshot", "status", path, "-w", "json"], {
+        env: { ...process.env, ETCDCTL_API: "3" },
+      });
+      return JSON.parse(stdout) as SnapshotInfo;
+    },
+  };
+}

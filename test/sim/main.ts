@@ -1,0 +1,179 @@
+/**
+ * Entry point of the simulated talosctl (launched by test/sim/bin/talosctl). Reads the cluster's
+ * config from TALOS_SIM_CONFIG, applies faults, runs one command, appends one call-log line.
+ */
+import { parseArgs, UsageError, usageText } from "./argv.js";
+import type { Backend } from "./backend.js";
+import { appendCall } from "./call-log.js";
+import { checkSingleNode, runCommand } from "./commands.js";
+import { readConfig, resolveFault, type SimCommand, type SimConfig } from "./config.js";
+import { createEtcdBackend } from "./etcd-backend.js";
+import { createModelBackend } from "./model-backend.js";
+import type { Rendered } from "./render.js";
+
+const RELEASE_TAGS: Record<SimConfig["release"], string> = {
+  "v1.10": "v1.10.7",
+  "v1.13": "v1.13.4",
+  "v1.14": "v1.14.0",
+};
+
+const GARBAGE =
+  "\u001b[31mpanic: runtime error: invalid memory address or nil pointer dereference\u001b[0m\n" +
+  "NODE\u0000MEMBER   ???   \ufffd\ufffd\n%!s(MISSING)\t\t\t42\n[signal SIGSEGV: segmentation violation]\n";
+
+interface Resolved {
+  command: SimCommand | "version";
+  path: string;
+  args: string[];
+}
+
+const ETCD_SPEC_TYPES = new Set(["etcdspec", "etcdspecs", "etcdspecs.etcd.talos.dev"]);
+
+function resolveCommand(words: string[], namespace: string | undefined): Resolved {
+  const [first, second, ...rest] = words;
+  const noArgs = (command: SimCommand, path: string, extra: string[]): Resolved => {
+    if (extra.length > 0) throw new UsageError(`unknown command "${extra[0]}" for "${path}"`);
+    return { command, path, args: [] };
+  };
+  if (first === "version") return { command: "version", path: "talosctl version", args: [] };
+  if (first === "get") {
+    if (second === undefined || !ETCD_SPEC_TYPES.has(second.toLowerCase())) {
+      throw new UsageError(
+        `simulator: resource type ${JSON.stringify(second ?? "")} not simulated (only etcdspec)`,
+      );
+    }
+    if (namespace !== undefined && namespace !== "etcd")
+      throw new UsageError(`namespace ${namespace} has no etcdspec`);
+    return { command: "etcdspec", path: "talosctl get", args: rest };
+  }
+  if (first !== "etcd" || second === undefined) {
+    throw new UsageError(`unknown command "${first ?? ""}" for "talosctl"`);
+  }
+  switch (second) {
+    case "status":
+    case "members":
+    case "defrag":
+    case "forfeit-leadership":
+      return noArgs(second, `talosctl etcd ${second}`, rest);
+    case "snapshot":
+      if (rest.length !== 1) throw new UsageError(`accepts 1 arg(s), received ${rest.length}`);
+      return { command: "snapshot", path: "talosctl etcd snapshot", args: rest };
+    case "alarm": {
+      const [sub, ...extra] = rest;
+      if (sub === "list" || sub === "disarm")
+        return noArgs(`alarm ${sub}`, `talosctl etcd alarm ${sub}`, extra);
+      throw new UsageError(`unknown command "${sub ?? ""}" for "talosctl etcd alarm"`);
+    }
+    default:
+      throw new UsageError(`unknown command "${second}" for "talosctl etcd"`);
+  }
+}
+
+/** talosctl prints usage after errors that mention a flag, an arg count or a command. */
+function errorOutput(message: string, path: string): Rendered {
+  const usage = /arg\(s\)|flag|command/.test(message) ? `\n${usageText(path)}\n` : "";
+  return { stdout: "", stderr: `${message}\n${usage}`, exitCode: 1 };
+}
+
+function createBackend(config: SimConfig): Backend {
+  return config.backend === "model" ? createModelBackend(config) : createEtcdBackend(config);
+}
+
+async function execute(
+  argv: string[],
+  config: SimConfig,
+  log: { nodes: string[]; command: string },
+): Promise<Rendered> {
+  let parsed: ReturnType<typeof parseArgs>;
+  let resolved: Resolved;
+  try {
+    parsed = parseArgs(argv);
+    log.nodes = parsed.nodes.length > 0 ? parsed.nodes : config.defaultNodes;
+    log.command = parsed.words.join(" ");
+    resolved = resolveCommand(parsed.words, parsed.namespace);
+  } catch (error) {
+    if (error instanceof UsageError) return errorOutput(error.message, "talosctl");
+    throw error;
+  }
+  log.command = resolved.command;
+  if (resolved.command === "version") {
+    return { stdout: `Client:\n\tTag:         ${RELEASE_TAGS[config.release]}\n`, stderr: "", exitCode: 0 };
+  }
+  const command = resolved.command;
+  const nodes = log.nodes;
+  if (nodes.length === 0) {
+    return errorOutput(
+      "nodes are not set for the command: please use `--nodes` flag or configuration file to set the nodes to run the command against",
+      resolved.path,
+    );
+  }
+  if (command === "defrag" || command === "snapshot") {
+    const problem = checkSingleNode(config.release, nodes, `etcd ${command}`);
+    if (problem !== null) return errorOutput(problem, resolved.path);
+  }
+  // Whole-invocation faults: the first targeted node that has one decides.
+  for (const node of nodes) {
+    const fault = resolveFault(config.faults, node, command);
+    if (fault.exitCode !== undefined) {
+      return {
+        stdout: "",
+        stderr: `${fault.stderr ?? "simulated talosctl failure"}\n`,
+        exitCode: fault.exitCode,
+      };
+    }
+    if (fault.garbage) return { stdout: GARBAGE, stderr: "", exitCode: 0 };
+  }
+  return runCommand(
+    { config, backend: createBackend(config), nodes },
+    command,
+    resolved.args,
+    parsed.output ?? "table",
+  );
+}
+
+function writeAndExit(rendered: Rendered): void {
+  process.stdout.write(rendered.stdout, () => {
+    process.stderr.write(rendered.stderr, () => process.exit(rendered.exitCode));
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const configPath = process.env.TALOS_SIM_CONFIG;
+  if (configPath === undefined || configPath === "") {
+    writeAndExit({ stdout: "", stderr: "talosctl simulator: TALOS_SIM_CONFIG is not set\n", exitCode: 2 });
+    return;
+  }
+  const config = readConfig(configPath);
+  const start = Date.now();
+  const log = { nodes: [] as string[], command: argv.join(" ") };
+  const record = (exitCode: number): void =>
+    appendCall(config.callLogPath, {
+      argv,
+      nodes: log.nodes,
+      command: log.command,
+      start,
+      end: Date.now(),
+      exitCode,
+    });
+  for (const [signal, code] of [
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const) {
+    process.once(signal, () => {
+      record(code);
+      process.exit(code);
+    });
+  }
+  let rendered: Rendered;
+  try {
+    rendered = await execute(argv, config, log);
+  } catch (error) {
+    rendered = {
+      stdout: "",
+      stderr: `talosctl simulator bug: ${(error as Error).stack ?? error}\n`,
+      exitCode: 70,
+    };
+  }
+  record(rendered.exitCode);
+  writeAndExit(rendered);
+}

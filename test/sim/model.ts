@@ -1,0 +1,100 @@
+/**
+ * A simulated cluster without etcd: the same talosctl simulator over in-memory state kept in a
+ * JSON file. Used by `npm run demo` when etcd is not installed, and labelled "simulated" there.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readCallLog } from "./call-log.js";
+import { simTalosctlPath } from "./cluster.js";
+import { type Faults, type SimConfig, writeConfig } from "./config.js";
+import { readModelState, writeModelState } from "./model-backend.js";
+import { createModelState, electLeader, findMember, fragmentModel, type ModelState } from "./model-state.js";
+import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
+
+export type { ModelState } from "./model-state.js";
+
+function statePathOf(cluster: SimCluster): string {
+  return join(cluster.dir, "model-state.json");
+}
+
+/** Change the model's state directly (tests: raise an alarm, shrink a member, ...). */
+export function updateModelState(cluster: SimCluster, change: (state: ModelState) => void): void {
+  const path = statePathOf(cluster);
+  const state = readModelState(path);
+  change(state);
+  writeModelState(path, state);
+}
+
+/** The model's counterpart of data.ts fragmentCluster: db sizes grow, little of them in use. */
+export function fragmentModelCluster(
+  cluster: SimCluster,
+  opts: { targetBytes?: number; reclaimableRatio?: number } = {},
+): void {
+  updateModelState(cluster, (state) =>
+    fragmentModel(state, opts.targetBytes ?? 30_000_000, opts.reclaimableRatio ?? 0.6),
+  );
+}
+
+export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimCluster> {
+  const ips = opts.ips ?? [...DEFAULT_IPS];
+  const parent = opts.dir ?? tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, "talos-sim-model-"));
+  const nodes = ips.map((ip, i) => ({
+    name: ip,
+    hostname: `talos-cp-${i + 1}`,
+    clientUrl: `http://${ip}:2379`,
+    peerUrl: `http://${ip}:2380`,
+  }));
+  const config: SimConfig = {
+    backend: "model",
+    release: opts.release ?? "v1.13",
+    dir,
+    nodes,
+    defaultNodes: ips.slice(0, 1),
+    quotaBytes: opts.quotaBytes ?? null,
+    callLogPath: join(dir, "calls.jsonl"),
+    modelStatePath: join(dir, "model-state.json"),
+    etcdctlPath: "etcdctl",
+    faults: {},
+  };
+  const configPath = join(dir, "sim-config.json");
+  await writeConfig(configPath, config);
+  writeModelState(join(dir, "model-state.json"), createModelState(nodes));
+
+  let stopped = false;
+  const cluster: SimCluster = {
+    nodes: ips,
+    dir,
+    backend: "model",
+    release: config.release,
+    talosctlPath: simTalosctlPath(),
+    env: { TALOS_SIM_CONFIG: configPath },
+    endpoints: (node) => `http://${node}:2379`,
+    callLog: () => readCallLog(config.callLogPath),
+    setFaults: async (faults: Faults) => {
+      config.faults = faults;
+      await writeConfig(configPath, config);
+    },
+    stopMember: async (node) => setRunning(node, false),
+    startMember: async (node) => setRunning(node, true),
+    leaderNode: async () => {
+      const state = readModelState(statePathOf(cluster));
+      return state.members.find((m) => m.id === state.leaderId)?.node ?? null;
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  const setRunning = (node: string, running: boolean): void =>
+    updateModelState(cluster, (state) => {
+      const member = findMember(state, node);
+      if (member === undefined) throw new Error(`unknown node ${node}`);
+      member.running = running;
+      electLeader(state);
+    });
+  return cluster;
+}
