@@ -13,7 +13,8 @@ const COLLECTOR_HINT = "node-exporter's textfile collector reads *.prom";
 /** Cheap check the CLI can run before a long defrag, so a typo does not surface only at the end. */
 export function validateMetricsPath(path: string): void {
   const name = basename(path);
-  if (!name.endsWith(".prom") || name === ".prom") {
+  // basename() drops a trailing slash, which names a directory, never a file.
+  if (!name.endsWith(".prom") || name === ".prom" || /[\\/]$/.test(path)) {
     throw new UserError(
       `--metrics-file ${JSON.stringify(path)} must name a file ending in .prom`,
       COLLECTOR_HINT,
