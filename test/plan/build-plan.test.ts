@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
+import type { ClusterView } from "../../src/cluster/types.js";
+import { buildPlan } from "../../src/plan/build-plan.js";
+import type { LeaderMode } from "../../src/plan/types.js";
+import { MiB, member, view } from "./views.js";
+
+const three = (): ClusterView =>
+  view([
+    member("10.0.0.1", { isLeader: true, dbSize: 900 * MiB }),
+    member("10.0.0.2", { dbSize: 300 * MiB }),
+    member("10.0.0.3", { dbSize: 1500 * MiB }),
+  ]);
+
+describe("buildPlan", () => {
+  it.each<[string, ClusterView, { force?: boolean; leaderMode?: LeaderMode }, string[]]>([
+    ["followers by reclaimable bytes, leader last", three(), {}, ["10.0.0.3", "10.0.0.2", "10.0.0.1"]],
+    [
+      "ties by node name",
+      view([member("10.0.0.9", { isLeader: true }), member("10.0.0.5"), member("10.0.0.4")]),
+      {},
+      ["10.0.0.4", "10.0.0.5", "10.0.0.9"],
+    ],
+    [
+      "learners after followers",
+      view([
+        member("10.0.0.1", { isLeader: true }),
+        member("10.0.0.2", { isLearner: true, dbSize: 1900 * MiB }),
+        member("10.0.0.3"),
+      ]),
+      {},
+      ["10.0.0.3", "10.0.0.2", "10.0.0.1"],
+    ],
+  ])("orders: %s", (_, v, opts, order) => {
+    const plan = buildPlan(v, { force: false, leaderMode: "auto", ...opts });
+    expect(plan.steps.map((s) => s.node)).toEqual(order);
+  });
+
+  it.each<[LeaderMode, boolean]>([
+    ["auto", true],
+    ["forfeit", true],
+    ["last", false],
+  ])("--leader %s: the leader step moves leadership = %s", (leaderMode, move) => {
+    const plan = buildPlan(three(), { force: false, leaderMode });
+    expect(plan.steps.map((s) => [s.role, s.leaderMove])).toEqual([
+      ["follower", false],
+      ["follower", false],
+      ["leader", move],
+    ]);
+  });
+
+  it("a single-member cluster defragments its leader in place, with a warning", () => {
+    const plan = buildPlan(view([member("10.0.0.1", { isLeader: true })]), {
+      force: false,
+      leaderMode: "auto",
+    });
+    expect(plan.steps).toEqual([
+      {
+        node: "10.0.0.1",
+        memberId: "0000000000000001",
+        role: "leader",
+        action: "defrag",
+        reason: "rule: recommended",
+        leaderMove: false,
+      },
+    ]);
+    expect(plan.warnings.join()).toMatch(/only voting member/);
+  });
+
+  it("explains skips and defrags with the rule's own words; learners are skipped even with --force", () => {
+    const rule = compileRule(DEFAULT_RULE);
+    const v = view([
+      member("10.0.0.1", {
+        isLeader: true,
+        dbSize: 50 * MiB,
+        dbSizeInUse: 45 * MiB,
+        dbSizeFree: 5 * MiB,
+        defragRecommended: false,
+      }),
+      member("10.0.0.2", { isLearner: true }),
+      member("10.0.0.3", { dbSize: 1500 * MiB }),
+    ]);
+    const plan = buildPlan(v, { force: false, leaderMode: "auto", rule });
+    const byNode = Object.fromEntries(plan.steps.map((s) => [s.node, s]));
+    expect(byNode["10.0.0.1"]).toMatchObject({ action: "skip", leaderMove: false });
+    expect(byNode["10.0.0.1"]?.reason).toMatch(/^below the rule: ./);
+    expect(byNode["10.0.0.2"]).toMatchObject({ role: "learner", action: "skip", reason: "learner: skipped" });
+    expect(byNode["10.0.0.3"]).toMatchObject({ action: "defrag" });
+    expect(byNode["10.0.0.3"]?.reason).toMatch(/^rule: ./);
+    const forced = buildPlan(v, { force: true, leaderMode: "auto", rule });
+    expect(forced.steps.map((s) => [s.node, s.action, s.reason])).toEqual([
+      ["10.0.0.3", "defrag", "--force"],
+      ["10.0.0.2", "skip", "learner: skipped"],
+      ["10.0.0.1", "defrag", "--force"],
+    ]);
+  });
+
+  it("is nothing-to-do when no step defragments, and stays plain JSON", () => {
+    const lean = view([
+      member("10.0.0.1", { isLeader: true, defragRecommended: false }),
+      member("10.0.0.2", { defragRecommended: false }),
+    ]);
+    const plan = buildPlan(lean, { force: false, leaderMode: "auto" });
+    expect(plan.result).toBe("nothing-to-do");
+    expect(plan.steps.every((s) => s.action === "skip" && s.reason === "below the rule")).toBe(true);
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+    expect(buildPlan(three(), { force: false, leaderMode: "auto" }).result).toBe("ok");
+  });
+
+  it("without an agreed leader every member is planned as a follower (the gate refuses such a cluster)", () => {
+    const v = view([member("10.0.0.1"), member("10.0.0.2")]);
+    expect(buildPlan(v, { force: false, leaderMode: "auto" }).steps.map((s) => s.role)).toEqual([
+      "follower",
+      "follower",
+    ]);
+  });
+});

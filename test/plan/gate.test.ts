@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import type { ClusterView } from "../../src/cluster/types.js";
+import { checkGate } from "../../src/plan/gate.js";
+import { member, view } from "./views.js";
+
+const healthy = () => [member("10.0.0.1", { isLeader: true }), member("10.0.0.2"), member("10.0.0.3")];
+
+describe("checkGate refuses", () => {
+  it.each<[string, ClusterView, RegExp]>([
+    [
+      "a node that does not answer",
+      view(healthy(), { unreachable: [{ node: "10.0.0.4", error: "rpc error: code = Unavailable" }] }),
+      /10\.0\.0\.4 did not answer: rpc error/,
+    ],
+    [
+      "a member listed but without status (the view's problem is used as is)",
+      view(healthy(), {
+        problems: [{ kind: "missing-status", message: "member cp-4 (10.0.0.4) did not report status" }],
+      }),
+      /cp-4 \(10\.0\.0\.4\) did not report status/,
+    ],
+    ["no agreed leader", view([member("10.0.0.1"), member("10.0.0.2")]), /do not agree on one leader/],
+    [
+      "leader disagreement, in the view's words",
+      view([member("10.0.0.1"), member("10.0.0.2")], {
+        problems: [
+          { kind: "leader-disagreement", message: "members disagree on the leader (a -> x, b -> y)" },
+        ],
+      }),
+      /members disagree on the leader/,
+    ],
+    [
+      "a CORRUPT alarm",
+      view(healthy(), { alarms: [{ memberId: "0000000000000002", alarm: "CORRUPT" }] }),
+      /CORRUPT/,
+    ],
+    [
+      "member errors",
+      view(healthy(), {
+        problems: [{ kind: "member-errors", message: "10.0.0.2 reports: etcdserver: no leader" }],
+      }),
+      /no leader/,
+    ],
+    [
+      "a member whose applied index lags far behind",
+      view([
+        member("10.0.0.1", { isLeader: true, raftIndex: 9000 }),
+        member("10.0.0.2", { raftAppliedIndex: 7000 }),
+      ]),
+      /10\.0\.0\.2 has applied index 7000, 2000 entries behind .* 9000/,
+    ],
+    ["no voting member at all", view([]), /no voting etcd member/],
+  ])("%s", (_, v, reason) => {
+    const gate = checkGate(v);
+    expect(gate.ok).toBe(false);
+    expect(gate.reasons.join("\n")).toMatch(reason);
+  });
+
+  it("uses the caller's lag threshold", () => {
+    const v = view([
+      member("10.0.0.1", { isLeader: true, raftIndex: 5100 }),
+      member("10.0.0.2", { raftAppliedIndex: 5000 }),
+    ]);
+    expect(checkGate(v).ok).toBe(true);
+    expect(checkGate(v, { lagThreshold: 50 }).ok).toBe(false);
+  });
+});
+
+describe("checkGate allows, with warnings", () => {
+  it("a healthy cluster, silently", () => {
+    expect(checkGate(view(healthy()))).toEqual({ ok: true, reasons: [], warnings: [] });
+  });
+
+  it.each<[string, ClusterView, RegExp]>([
+    [
+      "NOSPACE (defragmentation is its cure)",
+      view(healthy(), { alarms: [{ memberId: "0000000000000003", alarm: "NOSPACE" }] }),
+      /NOSPACE/,
+    ],
+    [
+      "a learner, which is skipped",
+      view([...healthy(), member("10.0.0.4", { isLearner: true })]),
+      /10\.0\.0\.4 is a learner.*skipped/,
+    ],
+    [
+      "a single-member cluster",
+      view([member("10.0.0.1", { isLeader: true })]),
+      /single-member cluster.*unavailable/,
+    ],
+  ])("%s", (_, v, warning) => {
+    const gate = checkGate(v);
+    expect(gate.ok).toBe(true);
+    expect(gate.warnings.join("\n")).toMatch(warning);
+  });
+});
