@@ -10,7 +10,14 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags): Promise<E
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
   const checklist = buildChecklist(view);
-  if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view }, null, 2)}\n`);
+  if (ctx.output === "json")
+    ctx.io.stdout(
+      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view }, null, 2)}\n`,
+    );
   else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
-  return checklist.verdict === "go" ? EXIT.ok : checklist.verdict === "no-go" ? EXIT.refused : EXIT.recommended;
+  return checklist.verdict === "go"
+    ? EXIT.ok
+    : checklist.verdict === "no-go"
+      ? EXIT.refused
+      : EXIT.recommended;
 }

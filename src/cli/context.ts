@@ -35,7 +35,8 @@ export interface CommandContext {
 export function createContext(flags: GlobalFlags, io: CliIO): CommandContext {
   const output = parseChoice(flags.output ?? "table", "--output", ["table", "json"] as const);
   const timeoutMs = parseDuration(flags.timeout ?? "30s", "--timeout");
-  const talosconfig = flags.talosconfig === undefined ? undefined : validateArgValue(flags.talosconfig, "--talosconfig");
+  const talosconfig =
+    flags.talosconfig === undefined ? undefined : validateArgValue(flags.talosconfig, "--talosconfig");
   const context = flags.context === undefined ? undefined : validateArgValue(flags.context, "--context");
   const target: TalosTarget = {
     talosctl: locateTalosctl(flags.talosctl, io.env),

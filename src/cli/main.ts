@@ -26,24 +26,33 @@ function reportError(error: unknown, io: CliIO): number {
     return error.exitCode;
   }
   if (error instanceof CommandError) {
-    io.stderr(`error: talosctl failed: ${error.message}\n${error.stderr.trim() ? `${indent(error.stderr.trim())}\n` : ""}`);
+    io.stderr(
+      `error: talosctl failed: ${error.message}\n${error.stderr.trim() ? `${indent(error.stderr.trim())}\n` : ""}`,
+    );
     io.stderr(`hint: ${hintFor(error)}\n`);
     return EXIT.failed;
   }
   if (error instanceof ParseError) {
-    io.stderr(`error: ${error.message}\nhint: check that talosctl is a supported release (v1.4 or later) and run with -v to see the call\n`);
+    io.stderr(
+      `error: ${error.message}\nhint: check that talosctl is a supported release (v1.4 or later) and run with -v to see the call\n`,
+    );
     return EXIT.failed;
   }
-  io.stderr(`internal error (a bug, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  io.stderr(
+    `internal error (a bug, please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return EXIT.failed;
 }
 
 function hintFor(error: CommandError): string {
   const text = error.stderr;
   if (error.timedOut) return "talosctl did not answer in time; check the endpoints, or raise --timeout";
-  if (/PermissionDenied|not authorized/.test(text)) return "the talosconfig's role is not allowed to do this (see README: Talos roles)";
-  if (/nodes are not set/.test(text)) return "pass the control plane nodes with -n, or set nodes in the talosconfig context";
-  if (/talosconfig|no such file/i.test(text)) return "check --talosconfig / $TALOSCONFIG points at a readable talosconfig";
+  if (/PermissionDenied|not authorized/.test(text))
+    return "the talosconfig's role is not allowed to do this (see README: Talos roles)";
+  if (/nodes are not set/.test(text))
+    return "pass the control plane nodes with -n, or set nodes in the talosconfig context";
+  if (/talosconfig|no such file/i.test(text))
+    return "check --talosconfig / $TALOSCONFIG points at a readable talosconfig";
   return "run with -v to see each talosctl call";
 }
 
@@ -55,6 +64,8 @@ function indent(text: string): string {
 }
 
 function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
   return pkg.version;
 }

@@ -1,9 +1,9 @@
 /** The commander program: flags only. Each action parses its flags and hands over to a command module. */
 import { Command, Option } from "commander";
 import type { ExitCode } from "../errors.js";
+import { runCheck } from "./check.js";
 import { type CommandContext, createContext, type GlobalFlags } from "./context.js";
 import type { CliIO } from "./io.js";
-import { runCheck } from "./check.js";
 import { runStatus } from "./status.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -12,37 +12,52 @@ export type ActionResult = { exitCode: ExitCode };
 
 export function buildProgram(io: CliIO, version: string, result: ActionResult): Command {
   const program = new Command("talos-etcd-defrag")
-    .description("Keep the etcd of a Talos Linux cluster lean and safe: snapshot, then defragment one member at a time.")
+    .description(
+      "Keep the etcd of a Talos Linux cluster lean and safe: snapshot, then defragment one member at a time.",
+    )
     .version(version, "--version")
     .option("--talosconfig <path>", "talosconfig file (passed to talosctl)")
     .option("--context <name>", "talosconfig context (passed to talosctl)")
-    .option("-e, --endpoints <list>", "Talos API endpoints, comma separated or repeated (passed to talosctl)", collect)
-    .option("-n, --nodes <list>", "control plane nodes, comma separated or repeated; default: discover from the context", collect)
+    .option(
+      "-e, --endpoints <list>",
+      "Talos API endpoints, comma separated or repeated (passed to talosctl)",
+      collect,
+    )
+    .option(
+      "-n, --nodes <list>",
+      "control plane nodes, comma separated or repeated; default: discover from the context",
+      collect,
+    )
     .option("--talosctl <path>", "talosctl binary (default: $TALOSCTL, then talosctl on PATH)")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"))
+    .addOption(
+      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+    )
     .option("--timeout <duration>", "timeout for short talosctl calls", "30s")
     .option("-v, --verbose", "print each talosctl call and its duration on stderr")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
 
-  const context = (command: Command): CommandContext => createContext(command.optsWithGlobals<GlobalFlags>(), io);
+  const context = (command: Command): CommandContext =>
+    createContext(command.optsWithGlobals<GlobalFlags>(), io);
   const ruleOptions = (command: Command) =>
     command
       .option("--rule <expr>", "when a member needs defragmentation (see README: Rule language)")
       .option("--quota <size>", "etcd quota (default: read from the cluster, else 2GiB)");
 
-  ruleOptions(program.command("status").description("table of members, sizes, roles, alarms and the rule's verdict")).action(
-    async (flags, command: Command) => {
-      result.exitCode = await runStatus(context(command), flags);
-    },
-  );
+  ruleOptions(
+    program.command("status").description("table of members, sizes, roles, alarms and the rule's verdict"),
+  ).action(async (flags, command: Command) => {
+    result.exitCode = await runStatus(context(command), flags);
+  });
 
-  ruleOptions(program.command("check").description("go/no-go checklist: health, alarms, quota headroom, fragmentation (exit 0/3/4)")).action(
-    async (flags, command: Command) => {
-      result.exitCode = await runCheck(context(command), flags);
-    },
-  );
+  ruleOptions(
+    program
+      .command("check")
+      .description("go/no-go checklist: health, alarms, quota headroom, fragmentation (exit 0/3/4)"),
+  ).action(async (flags, command: Command) => {
+    result.exitCode = await runCheck(context(command), flags);
+  });
 
   return program;
 }

@@ -17,7 +17,10 @@ export function resolveRuleFlags(flags: RuleFlags): { rule: CompiledRule; quotaB
 }
 
 /** Validates --rule/--quota first (exit 2 before any talosctl call), then discovers the cluster. */
-export async function openReader(ctx: CommandContext, flags: RuleFlags): Promise<ClusterReader & { rule: CompiledRule }> {
+export async function openReader(
+  ctx: CommandContext,
+  flags: RuleFlags,
+): Promise<ClusterReader & { rule: CompiledRule }> {
   const { rule, quotaBytes } = resolveRuleFlags(flags);
   const reader = await openClusterReader(ctx.talosctl, {
     nodes: ctx.target.nodes,

@@ -31,14 +31,18 @@ export function parseSizeArg(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
   const factor = match ? SIZE_UNITS[(match[2] ?? "").toLowerCase()] : undefined;
   if (!match || factor === undefined || Number(match[1]) <= 0) {
-    throw new UserError(`invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`);
+    throw new UserError(
+      `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`,
+    );
   }
   return Math.round(Number(match[1]) * factor);
 }
 
 export function parseCount(text: string, flag: string, min = 0): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
-    throw new UserError(`invalid ${flag} ${JSON.stringify(text)}: expected a whole number of at least ${min}`);
+    throw new UserError(
+      `invalid ${flag} ${JSON.stringify(text)}: expected a whole number of at least ${min}`,
+    );
   }
   return Number(text);
 }

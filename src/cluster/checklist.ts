@@ -23,16 +23,40 @@ export interface Checklist {
 export const QUOTA_HEADROOM = 0.8;
 
 export function buildChecklist(view: ClusterView): Checklist {
-  const messages = (...kinds: ProblemKind[]) => view.problems.filter((p) => kinds.includes(p.kind)).map((p) => p.message);
-  const item = (name: string, failures: string[], okDetail: string, onFail: ItemStatus = "fail"): ChecklistItem =>
-    failures.length === 0 ? { name, status: "pass", detail: okDetail } : { name, status: onFail, detail: failures.join("; ") };
+  const messages = (...kinds: ProblemKind[]) =>
+    view.problems.filter((p) => kinds.includes(p.kind)).map((p) => p.message);
+  const item = (
+    name: string,
+    failures: string[],
+    okDetail: string,
+    onFail: ItemStatus = "fail",
+  ): ChecklistItem =>
+    failures.length === 0
+      ? { name, status: "pass", detail: okDetail }
+      : { name, status: onFail, detail: failures.join("; ") };
 
   const items: ChecklistItem[] = [
-    item("every member answers", messages("unreachable", "missing-status"), `${view.members.length} members answered`),
-    item("one agreed leader", messages("no-leader", "leader-disagreement"), `leader ${view.leader?.node ?? "?"}`),
+    item(
+      "every member answers",
+      messages("unreachable", "missing-status"),
+      `${view.members.length} members answered`,
+    ),
+    item(
+      "one agreed leader",
+      messages("no-leader", "leader-disagreement"),
+      `leader ${view.leader?.node ?? "?"}`,
+    ),
     item("no CORRUPT alarm", messages("alarm-corrupt"), "none"),
-    item("no NOSPACE alarm", messages("alarm-nospace").map((m) => `${m} (run defrag)`), "none"),
-    item("members caught up", messages("applied-lag"), "every applied index is close to the leader's raft index"),
+    item(
+      "no NOSPACE alarm",
+      messages("alarm-nospace").map((m) => `${m} (run defrag)`),
+      "none",
+    ),
+    item(
+      "members caught up",
+      messages("applied-lag"),
+      "every applied index is close to the leader's raft index",
+    ),
     item("no member errors", messages("member-errors"), "none"),
     item("voting members only", messages("learner"), "no learners", "warn"),
     quotaItem(view),
@@ -50,7 +74,8 @@ function quotaItem(view: ClusterView): ChecklistItem {
   const name = "quota headroom";
   const over = view.members.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
   const worst = Math.max(0, ...view.members.map((m) => m.quotaUsage));
-  if (over.length === 0) return { name, status: "pass", detail: `largest member uses ${(worst * 100).toFixed(1)}% of the quota` };
+  if (over.length === 0)
+    return { name, status: "pass", detail: `largest member uses ${(worst * 100).toFixed(1)}% of the quota` };
   // Defragmentation helps only when the space is free pages, not live data.
   const dataBound = over.filter((m) => m.dbSizeInUse / view.quota.bytes >= QUOTA_HEADROOM);
   if (dataBound.length > 0) {
@@ -60,12 +85,20 @@ function quotaItem(view: ClusterView): ChecklistItem {
       detail: `${dataBound.map((m) => m.node).join(", ")}: live data uses ${QUOTA_HEADROOM * 100}% or more of the quota; defrag cannot help, raise quota-backend-bytes`,
     };
   }
-  return { name, status: "warn", detail: `${over.map((m) => m.node).join(", ")} at ${(worst * 100).toFixed(1)}% of the quota; defrag frees it` };
+  return {
+    name,
+    status: "warn",
+    detail: `${over.map((m) => m.node).join(", ")} at ${(worst * 100).toFixed(1)}% of the quota; defrag frees it`,
+  };
 }
 
 function fragmentationItem(view: ClusterView): ChecklistItem {
   const due = view.members.filter((m) => m.defragRecommended);
   const name = "fragmentation (rule)";
   if (due.length === 0) return { name, status: "pass", detail: "no member matches the rule" };
-  return { name, status: "warn", detail: `defragmentation recommended for ${due.map((m) => m.node).join(", ")}` };
+  return {
+    name,
+    status: "warn",
+    detail: `defragmentation recommended for ${due.map((m) => m.node).join(", ")}`,
+  };
 }

@@ -1,8 +1,8 @@
 /** Health assessment: every reason a cluster is not in a state to be touched, each named for a person. */
 import { isAlarmError } from "../talos/error-alarms.js";
 import type { MemberRow, NodeFailure, StatusRow } from "../talos/types.js";
-import type { AlarmView, Problem } from "./types.js";
 import { agreedLeader, nodeFromMember } from "./leader.js";
+import type { AlarmView, Problem } from "./types.js";
 
 export interface HealthInput {
   rows: readonly StatusRow[];
@@ -12,13 +12,16 @@ export interface HealthInput {
   lagThreshold: number;
 }
 
-
 export function assessHealth(input: HealthInput): Problem[] {
   const { rows, members, alarms, unreachable, lagThreshold } = input;
   const problems: Problem[] = [];
 
   for (const failure of unreachable) {
-    problems.push({ kind: "unreachable", node: failure.node, message: `${failure.node} did not answer: ${failure.error}` });
+    problems.push({
+      kind: "unreachable",
+      node: failure.node,
+      message: `${failure.node} did not answer: ${failure.error}`,
+    });
   }
 
   const answered = new Set(rows.map((r) => r.memberId));
@@ -42,7 +45,10 @@ export function assessHealth(input: HealthInput): Problem[] {
       const list = voters.map((r) => `${r.node} -> ${r.leaderId ?? "none"}`).join(", ");
       problems.push({ kind: "leader-disagreement", message: `members disagree on the leader (${list})` });
     } else {
-      problems.push({ kind: "no-leader", message: "no member knows a leader: the cluster has lost quorum or is electing" });
+      problems.push({
+        kind: "no-leader",
+        message: "no member knows a leader: the cluster has lost quorum or is electing",
+      });
     }
   }
 
@@ -65,18 +71,29 @@ export function assessHealth(input: HealthInput): Problem[] {
         : alarm.alarm === "NOSPACE"
           ? "the database reached its quota and etcd refuses writes; defragmentation frees the space"
           : "etcd raised this alarm";
-    problems.push({ kind, memberId: alarm.memberId, ...(node === undefined ? {} : { node }), message: `${alarm.alarm} alarm on ${where}: ${what}` });
+    problems.push({
+      kind,
+      memberId: alarm.memberId,
+      ...(node === undefined ? {} : { node }),
+      message: `${alarm.alarm} alarm on ${where}: ${what}`,
+    });
   }
 
   for (const row of rows) {
     const errors = row.errors.filter((e) => !isAlarmError(e));
     if (errors.length === 0) continue;
-    problems.push({ kind: "member-errors", node: row.node, memberId: row.memberId, message: `${row.node} reports: ${errors.join(", ")}` });
+    problems.push({
+      kind: "member-errors",
+      node: row.node,
+      memberId: row.memberId,
+      message: `${row.node} reports: ${errors.join(", ")}`,
+    });
   }
 
   const leaderRow = rows.find((r) => r.memberId === leaderId);
   if (leaderRow !== undefined) {
-    for (const row of rows) {
+    // A learner is catching up by definition: it is reported as a learner, not as lagging.
+    for (const row of rows.filter((r) => !r.isLearner)) {
       const lag = leaderRow.raftIndex - row.raftAppliedIndex;
       if (lag <= lagThreshold) continue;
       problems.push({

@@ -7,6 +7,7 @@ export const DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3;
 export function resolveQuota(flagBytes: number | undefined, clusterBytes: number | null | undefined): Quota {
   if (flagBytes !== undefined) return { bytes: flagBytes, source: "flag" };
   // etcd treats 0 (and negative) as "use the default".
-  if (clusterBytes !== null && clusterBytes !== undefined && clusterBytes > 0) return { bytes: clusterBytes, source: "cluster" };
+  if (clusterBytes !== null && clusterBytes !== undefined && clusterBytes > 0)
+    return { bytes: clusterBytes, source: "cluster" };
   return { bytes: DEFAULT_QUOTA_BYTES, source: "default" };
 }

@@ -28,9 +28,14 @@ export function buildView(input: ViewInput): ClusterView {
   const leaderRow = rows.find((r) => r.memberId === leaderId);
   const leaderMember = input.members.rows.find((m) => m.memberId === leaderId);
   const leaderNode = leaderRow?.node ?? (leaderMember ? nodeFromMember(leaderMember) : undefined);
-  const leader = leaderId !== null && leaderNode !== undefined ? { node: leaderNode, memberId: leaderId } : null;
+  const leader =
+    leaderId !== null && leaderNode !== undefined ? { node: leaderNode, memberId: leaderId } : null;
   const alarms = collectAlarms(input.alarms.rows);
-  const unreachable = mergeUnreachable(input.status.unreachable, input.members.unreachable, input.alarms.unreachable);
+  const unreachable = mergeUnreachable(
+    input.status.unreachable,
+    input.members.unreachable,
+    input.alarms.unreachable,
+  );
   const problems = assessHealth({
     rows,
     members: uniqueBy(input.members.rows, (m) => m.memberId),

@@ -3,12 +3,13 @@
  * context's default node, addressed by their client URLs. A full read asks status, members and alarms; a poll asks
  * ONE `etcd status` for all nodes and takes alarms from the members' ERRORS (used while verifying a defrag).
  */
-import { UserError } from "../errors.js";
+
 import { nodeFromMember } from "../cluster/leader.js";
 import { resolveQuota } from "../cluster/quota.js";
 import type { CompiledRule } from "../cluster/rule.js";
 import type { ClusterView, Quota } from "../cluster/types.js";
 import { buildView } from "../cluster/view.js";
+import { UserError } from "../errors.js";
 import { alarmsFromErrors } from "../talos/error-alarms.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import type { MemberRow, MultiNodeResult } from "../talos/types.js";
@@ -40,7 +41,10 @@ export async function openClusterReader(talosctl: Talosctl, options: ReaderOptio
   }
   const quota = await readQuota(talosctl, nodes, options);
 
-  const view = (status: Parameters<typeof buildView>[0]["status"], alarms: Parameters<typeof buildView>[0]["alarms"]) =>
+  const view = (
+    status: Parameters<typeof buildView>[0]["status"],
+    alarms: Parameters<typeof buildView>[0]["alarms"],
+  ) =>
     buildView({
       status,
       members: members ?? { rows: [], unreachable: [] },
@@ -87,14 +91,20 @@ function discoverNodes(members: readonly MemberRow[]): string[] {
 }
 
 /** Reading the quota is best effort: a failure falls back to etcd's default, and says so. */
-async function readQuota(talosctl: Talosctl, nodes: readonly string[], options: ReaderOptions): Promise<Quota> {
+async function readQuota(
+  talosctl: Talosctl,
+  nodes: readonly string[],
+  options: ReaderOptions,
+): Promise<Quota> {
   if (options.quotaBytes !== undefined) return resolveQuota(options.quotaBytes, null);
   const first = nodes[0];
   if (first === undefined) return resolveQuota(undefined, null);
   try {
     return resolveQuota(undefined, await talosctl.quotaBytes(first));
   } catch (error) {
-    options.warn(`could not read the etcd quota from ${first} (${(error as Error).message}); assuming etcd's default 2 GiB, pass --quota to set it`);
+    options.warn(
+      `could not read the etcd quota from ${first} (${(error as Error).message}); assuming etcd's default 2 GiB, pass --quota to set it`,
+    );
     return resolveQuota(undefined, null);
   }
 }

@@ -2,18 +2,42 @@
 import Table from "cli-table3";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import { formatSize } from "../talos/size.js";
-import { type Style, percent, ratioBar } from "./style.js";
+import { percent, ratioBar, type Style } from "./style.js";
 
 export function renderStatus(view: ClusterView, style: Style): string {
   const table = new Table({
-    head: ["NODE", "MEMBER", "ROLE", "DB SIZE", "IN USE", "FREE", "IN USE %", "QUOTA", "APPLIED/INDEX", "ALARMS/ERRORS", "VERDICT"],
+    head: [
+      "NODE",
+      "MEMBER",
+      "ROLE",
+      "DB SIZE",
+      "IN USE",
+      "FREE",
+      "IN USE %",
+      "QUOTA",
+      "APPLIED/INDEX",
+      "ALARMS/ERRORS",
+      "VERDICT",
+    ],
     style: { head: [], border: [] },
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
   });
   const byNode = [...view.members].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
   for (const member of byNode) table.push(memberRow(member, view, style));
   for (const failure of view.unreachable) {
-    table.push([failure.node, "-", style.bad("unreachable"), "-", "-", "-", "-", "-", "-", style.bad(truncate(failure.error, 60)), "-"]);
+    table.push([
+      failure.node,
+      "-",
+      style.bad("unreachable"),
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+      "-",
+      style.bad(truncate(failure.error, 60)),
+      "-",
+    ]);
   }
   const quotaNote = `quota ${formatSize(view.quota.bytes)} (${view.quota.bytes} bytes, ${view.quota.source})`;
   return `${table.toString()}\n${summaryLines(view, style).join("\n")}\n${style.dim(quotaNote)}\n`;
@@ -40,8 +64,12 @@ function memberRow(member: MemberView, view: ClusterView, style: Style): string[
 }
 
 export function summaryLines(view: ClusterView, style: Style): string[] {
-  if (view.healthy) return [style.ok(`healthy: ${view.members.length} members, leader ${view.leader?.node ?? "?"}`)];
-  return [style.bad(`NOT healthy: ${view.problems.length} problem(s)`), ...view.problems.map((p) => `  - ${p.message}`)];
+  if (view.healthy)
+    return [style.ok(`healthy: ${view.members.length} members, leader ${view.leader?.node ?? "?"}`)];
+  return [
+    style.bad(`NOT healthy: ${view.problems.length} problem(s)`),
+    ...view.problems.map((p) => `  - ${p.message}`),
+  ];
 }
 
 function truncate(text: string, max: number): string {

@@ -25,7 +25,8 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     const args: string[] = [];
     if (target.talosconfig !== undefined) args.push("--talosconfig", target.talosconfig);
     if (target.context !== undefined) args.push("--context", target.context);
-    if (target.endpoints !== undefined && target.endpoints.length > 0) args.push("-e", target.endpoints.join(","));
+    if (target.endpoints !== undefined && target.endpoints.length > 0)
+      args.push("-e", target.endpoints.join(","));
     if (nodes.length > 0) args.push("-n", nodes.join(","));
     return args;
   };
@@ -48,11 +49,15 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     if (result.exitCode === 0) return { rows: parse(result.stdout), unreachable };
     if (result.timedOut) throw new CommandError(argv, result.exitCode, result.stderr, true);
     // v1.14 reports per-node failures with exit 1 and still prints the rows of the nodes that answered.
+    // A failure that names nodes is a partial answer (alarm list prints nothing for the nodes that answered).
     const rows = result.stdout.trim() === "" ? [] : parse(result.stdout);
-    if (unreachable.length > 0 && (rows.length > 0 || coversAllNodes(unreachable, nodes))) {
-      return { rows, unreachable };
-    }
-    if (rows.length > 0) throw new ParseError(label, "talosctl failed but printed rows without saying which node failed", firstLine(result));
+    if (unreachable.length > 0) return { rows, unreachable };
+    if (rows.length > 0)
+      throw new ParseError(
+        label,
+        "talosctl failed but printed rows without saying which node failed",
+        firstLine(result),
+      );
     throw new CommandError(argv, result.exitCode, result.stderr, false);
   };
 
@@ -84,12 +89,6 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
       return parseEtcdSpecQuota(result.stdout);
     },
   };
-}
-
-/** All nodes failed: an answer ("every node unreachable"), not a crash. Without -n we cannot tell, so one failure is enough. */
-function coversAllNodes(failures: readonly { node: string }[], nodes: readonly string[]): boolean {
-  if (nodes.length === 0) return failures.length > 0;
-  return nodes.every((node) => failures.some((f) => f.node === node));
 }
 
 function firstLine(result: ExecResult): string {

@@ -2,6 +2,7 @@
  * etcd lists an active alarm in every member's status errors as `memberID:<decimal id> alarm:<NAME>`.
  * Reading alarms from there lets a verification poll make ONE `etcd status` call instead of two calls.
  */
+import { memberIdFromDecimal } from "./parse-member-id.js";
 import type { AlarmRow, StatusRow } from "./types.js";
 
 const ALARM_IN_ERRORS = /^memberID:(\d+) alarm:([A-Z]+)$/;
@@ -12,7 +13,7 @@ export function alarmsFromErrors(rows: readonly StatusRow[]): AlarmRow[] {
     for (const error of row.errors) {
       const match = ALARM_IN_ERRORS.exec(error.trim());
       if (match?.[1] === undefined || match[2] === undefined) continue;
-      const memberId = BigInt(match[1]).toString(16).padStart(16, "0");
+      const memberId = memberIdFromDecimal(match[1]);
       if (!alarms.some((a) => a.memberId === memberId && a.alarm === match[2])) {
         alarms.push({ node: row.node, memberId, alarm: match[2] });
       }

@@ -10,7 +10,8 @@ const INSTALL_HINT =
 export function locateTalosctl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (flag !== undefined) return requireExecutable(validateArgValue(flag, "--talosctl"), "--talosctl");
   const fromEnv = env.TALOSCTL;
-  if (fromEnv !== undefined && fromEnv !== "") return requireExecutable(validateArgValue(fromEnv, "TALOSCTL"), "TALOSCTL");
+  if (fromEnv !== undefined && fromEnv !== "")
+    return requireExecutable(validateArgValue(fromEnv, "TALOSCTL"), "TALOSCTL");
   for (const dir of (env.PATH ?? "").split(delimiter)) {
     if (dir === "" || !isAbsolute(dir)) continue;
     const candidate = join(dir, "talosctl");
@@ -22,7 +23,10 @@ export function locateTalosctl(flag: string | undefined, env: NodeJS.ProcessEnv 
 function requireExecutable(path: string, source: string): string {
   const full = resolve(path);
   if (!isExecutableFile(full)) {
-    throw new UserError(`${source} points at ${JSON.stringify(path)}, which is not an executable file`, INSTALL_HINT);
+    throw new UserError(
+      `${source} points at ${JSON.stringify(path)}, which is not an executable file`,
+      INSTALL_HINT,
+    );
   }
   return full;
 }

@@ -5,7 +5,8 @@
 import { isIP } from "node:net";
 import { UserError } from "../errors.js";
 
-const HOSTNAME = /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*\.?$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: we are looking for control characters on purpose
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -29,7 +30,10 @@ export function validateEndpoint(value: string): string {
 }
 
 /** Split "a,b" and repeated flags into a validated, de-duplicated list. */
-export function parseNodeList(values: readonly string[], validate: (v: string) => string = validateNode): string[] {
+export function parseNodeList(
+  values: readonly string[],
+  validate: (v: string) => string = validateNode,
+): string[] {
   const out: string[] = [];
   for (const value of values) {
     for (const part of value.split(",")) {
@@ -46,7 +50,9 @@ export function validateArgValue(value: string, flag: string): string {
   if (value === "" || value.startsWith("-") || CONTROL.test(value)) {
     throw new UserError(
       `invalid ${flag} value ${JSON.stringify(value)}: must not be empty, start with "-" or contain control characters`,
-      flag.endsWith("dir") || flag === "--talosconfig" ? "use ./name for a relative path that starts with -" : undefined,
+      flag.endsWith("dir") || flag === "--talosconfig"
+        ? "use ./name for a relative path that starts with -"
+        : undefined,
     );
   }
   return value;

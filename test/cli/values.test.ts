@@ -46,6 +46,8 @@ describe("parseCount and parseChoice", () => {
 
   it("accepts only listed choices", () => {
     expect(parseChoice("last", "--leader", ["auto", "forfeit", "last"])).toBe("last");
-    expect(() => parseChoice("first", "--leader", ["auto", "forfeit", "last"])).toThrow(/expected one of auto, forfeit, last/);
+    expect(() => parseChoice("first", "--leader", ["auto", "forfeit", "last"])).toThrow(
+      /expected one of auto, forfeit, last/,
+    );
   });
 });

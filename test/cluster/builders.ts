@@ -50,7 +50,10 @@ export function viewOf(rows: StatusRow[], extra: ViewExtras = {}): ClusterView {
     status: { rows, unreachable: extra.unreachable ?? [] },
     members: { rows: [memberRow("a"), memberRow("b"), memberRow("c")], unreachable: [] },
     alarms: { rows: extra.alarms ?? [], unreachable: [] },
-    quota: { bytes: extra.quotaBytes ?? 2 * GiB, source: extra.quotaBytes === undefined ? "default" : "flag" },
+    quota: {
+      bytes: extra.quotaBytes ?? 2 * GiB,
+      source: extra.quotaBytes === undefined ? "default" : "flag",
+    },
     rule: compileRule(extra.rule ?? DEFAULT_RULE),
   });
 }

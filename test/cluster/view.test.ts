@@ -11,7 +11,11 @@ describe("buildView", () => {
   });
 
   it("computes free bytes, quota usage and the rule verdict per member", () => {
-    const v = view([row("a"), row("b"), row("c", { dbSize: 1_500_000_000, dbSizeInUse: 47_000_000, inUseRatio: 0.0325 })]);
+    const v = view([
+      row("a"),
+      row("b"),
+      row("c", { dbSize: 1_500_000_000, dbSizeInUse: 47_000_000, inUseRatio: 0.0325 }),
+    ]);
     const c = v.members.find((m) => m.memberId === IDS.c);
     expect(c?.dbSizeFree).toBe(1_453_000_000);
     expect(c?.quotaUsage).toBeCloseTo(1_500_000_000 / (2 * GiB), 6);
@@ -20,7 +24,11 @@ describe("buildView", () => {
   });
 
   it("reports no leader when nobody knows one", () => {
-    const v = view([row("a", { leaderId: null }), row("b", { leaderId: null }), row("c", { leaderId: null })]);
+    const v = view([
+      row("a", { leaderId: null }),
+      row("b", { leaderId: null }),
+      row("c", { leaderId: null }),
+    ]);
     expect(v.leader).toBeNull();
     expect(v.problems.map((p) => p.kind)).toContain("no-leader");
     expect(v.healthy).toBe(false);
@@ -33,7 +41,9 @@ describe("buildView", () => {
   });
 
   it("lists an unreachable node and does not also call it missing", () => {
-    const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, error: "rpc error: code = Unavailable" }] });
+    const v = view([row("a"), row("b")], {
+      unreachable: [{ node: NODES.c, error: "rpc error: code = Unavailable" }],
+    });
     expect(v.unreachable).toEqual([{ node: NODES.c, error: "rpc error: code = Unavailable" }]);
     expect(v.problems.map((p) => p.kind)).toEqual(["unreachable"]);
   });

@@ -3,9 +3,12 @@ import { UserError } from "../../src/errors.js";
 import { parseNodeList, validateArgValue, validateEndpoint, validateNode } from "../../src/talos/validate.js";
 
 describe("validateNode", () => {
-  it.each(["10.5.0.2", "172.20.0.3", "fd00::1", "cp-1", "cp-1.example.com", "localhost"])("accepts %s", (node) => {
-    expect(validateNode(node)).toBe(node);
-  });
+  it.each(["10.5.0.2", "172.20.0.3", "fd00::1", "cp-1", "cp-1.example.com", "localhost"])(
+    "accepts %s",
+    (node) => {
+      expect(validateNode(node)).toBe(node);
+    },
+  );
 
   it.each([
     "-n",
@@ -27,7 +30,11 @@ describe("validateNode", () => {
 
 describe("parseNodeList", () => {
   it("splits commas, accepts repeats and drops duplicates in order", () => {
-    expect(parseNodeList(["10.0.0.2,10.0.0.3", "10.0.0.2", "10.0.0.4,"])).toEqual(["10.0.0.2", "10.0.0.3", "10.0.0.4"]);
+    expect(parseNodeList(["10.0.0.2,10.0.0.3", "10.0.0.2", "10.0.0.4,"])).toEqual([
+      "10.0.0.2",
+      "10.0.0.3",
+      "10.0.0.4",
+    ]);
   });
 
   it("rejects a hostile entry anywhere in the list", () => {
