@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { disarmIfCured } from "../../src/run/disarm.js";
+import { threeMembers } from "./fake-talosctl.js";
+import { N } from "./harness.js";
+
+describe("disarmIfCured", () => {
+  it("does nothing without NOSPACE", async () => {
+    const cluster = threeMembers();
+    expect(await disarmIfCured({ talosctl: cluster, readView: cluster.readView })).toEqual({
+      disarmed: [],
+      warnings: [],
+      error: null,
+    });
+    expect(cluster.callsOf("disarm")).toEqual([]);
+  });
+
+  it("never disarms while CORRUPT is present, even when NOSPACE could go", async () => {
+    const cluster = threeMembers();
+    cluster.activeAlarms.push({ memberId: cluster.member(N.big).memberId, alarm: "NOSPACE" });
+    cluster.activeAlarms.push({ memberId: cluster.member(N.small).memberId, alarm: "CORRUPT" });
+    const outcome = await disarmIfCured({ talosctl: cluster, readView: cluster.readView });
+    expect(cluster.callsOf("disarm")).toEqual([]);
+    expect(outcome.warnings.join()).toMatch(/CORRUPT/);
+    expect(cluster.activeAlarms).toHaveLength(2);
+  });
+
+  it("reports an error when the alarm is still there after disarm", async () => {
+    const cluster = threeMembers();
+    const alarm = { memberId: cluster.member(N.big).memberId, alarm: "NOSPACE" };
+    cluster.activeAlarms.push(alarm);
+    cluster.disarmAlarms = async (nodes) => {
+      cluster.calls.push({ method: "disarm", nodes });
+      return { rows: [], unreachable: [] };
+    };
+    const outcome = await disarmIfCured({ talosctl: cluster, readView: cluster.readView });
+    expect(outcome.error).toMatch(/still present/);
+    expect(outcome.disarmed).toEqual([]);
+  });
+
+  it("disarms below 90 % of the quota and not at it", async () => {
+    const cluster = threeMembers();
+    cluster.activeAlarms.push({ memberId: cluster.member(N.big).memberId, alarm: "NOSPACE" });
+    cluster.member(N.big).dbSize = Math.ceil(0.9 * cluster.quota);
+    expect((await disarmIfCured({ talosctl: cluster, readView: cluster.readView })).warnings.join()).toMatch(
+      /172\.20\.0\.4 at 90\.0 %/,
+    );
+    cluster.member(N.big).dbSize = Math.floor(0.9 * cluster.quota) - 1;
+    expect((await disarmIfCured({ talosctl: cluster, readView: cluster.readView })).disarmed).toHaveLength(1);
+  });
+});

@@ -1,0 +1,124 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pickSnapshotNode } from "../../src/run/snapshot.js";
+import {
+  formatSnapshotName,
+  parseSnapshotName,
+  pruneSnapshots,
+  toSnapshotLabel,
+  verifySnapshotFile,
+} from "../../src/run/snapshot-file.js";
+import { member, view } from "../plan/views.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ted-snap-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function snapshotBytes(pages: number): Buffer {
+  const body = randomBytes(512 * pages);
+  return Buffer.concat([body, createHash("sha256").update(body).digest()]);
+}
+
+describe("verifySnapshotFile", () => {
+  it.each<[string, (good: Buffer) => Buffer, boolean, RegExp | undefined]>([
+    ["a whole snapshot", (b) => b, true, undefined],
+    ["a truncated one", (b) => b.subarray(0, b.length - 1), false, /not 512·k \+ 32/],
+    [
+      "one cut at a page boundary (trailer gone)",
+      (b) => b.subarray(0, b.length - 32),
+      false,
+      /not 512·k \+ 32/,
+    ],
+    [
+      "one with a wrong trailer",
+      (b) => Buffer.concat([b.subarray(0, b.length - 32), Buffer.alloc(32)]),
+      false,
+      /SHA-256/,
+    ],
+    [
+      "one with a flipped byte in the body",
+      (b) => {
+        const copy = Buffer.from(b);
+        copy[100] = (copy[100] ?? 0) ^ 1;
+        return copy;
+      },
+      false,
+      /SHA-256/,
+    ],
+    ["an empty file", () => Buffer.alloc(0), false, /size 0/],
+  ])("%s", async (_, mangle, ok, problem) => {
+    const path = join(dir, "s.db");
+    const bytes = mangle(snapshotBytes(300)); // > 64 KiB, so the hash spans several stream chunks
+    await writeFile(path, bytes);
+    const check = await verifySnapshotFile(path);
+    expect(check.bytes).toBe(bytes.length);
+    expect(check.sha256Verified).toBe(ok);
+    if (problem !== undefined) expect(check.problem).toMatch(problem);
+  });
+});
+
+describe("snapshot names", () => {
+  it("are ours, time-stamped in UTC and parse back", () => {
+    const at = new Date(Date.UTC(2026, 10, 22, 9, 5, 7, 123));
+    expect(formatSnapshotName("Prod Cluster!", at)).toBe(
+      "talos-etcd-defrag-prod-cluster-20261122T090507Z.db",
+    );
+    expect(formatSnapshotName("ecebb05b59a776f1", at, 2)).toBe(
+      "talos-etcd-defrag-ecebb05b59a776f1-20261122T090507Z-2.db",
+    );
+    expect(parseSnapshotName("talos-etcd-defrag-prod-cluster-20261122T090507Z.db")).toEqual({
+      label: "prod-cluster",
+      stamp: "20261122T090507Z",
+      seq: 0,
+    });
+    expect(toSnapshotLabel("../..")).toBe("cluster");
+  });
+
+  it.each([
+    "etcd-prod-20261122T090507Z.db",
+    "talos-etcd-defrag-prod-20261122T090507Z.db.unverified",
+    "talos-etcd-defrag-prod-20261122T090507Z.db.part",
+    "talos-etcd-defrag-prod-2026-11-22.db",
+    "talos-etcd-defrag-prod-20261122T090507Z.DB",
+    "x-talos-etcd-defrag-prod-20261122T090507Z.db",
+  ])("rejects a name that is not strictly ours: %s", (name) => {
+    expect(parseSnapshotName(name)).toBeNull();
+  });
+});
+
+describe("pruneSnapshots", () => {
+  it("keeps the newest N of our files for this cluster and never touches anything else", async () => {
+    const ours = [1, 2, 3, 4].map((d) => formatSnapshotName("prod", new Date(Date.UTC(2026, 10, d))));
+    const others = [
+      formatSnapshotName("staging", new Date(Date.UTC(2026, 0, 1))),
+      "talos-etcd-defrag-prod-20200101T000000Z.db.unverified",
+      "etcd-2026-11-22.db",
+      "notes.txt",
+    ];
+    for (const name of [...ours, ...others]) await writeFile(join(dir, name), "x");
+    const deleted = await pruneSnapshots(dir, "prod", 2);
+    expect(deleted.sort()).toEqual([join(dir, ours[0] ?? ""), join(dir, ours[1] ?? "")].sort());
+    expect((await readdir(dir)).sort()).toEqual([ours[2], ours[3], ...others].sort());
+  });
+});
+
+describe("pickSnapshotNode", () => {
+  it("prefers the most caught-up healthy follower, and takes the leader only when alone", () => {
+    const v = view([
+      member("10.0.0.1", { isLeader: true }),
+      member("10.0.0.2", { raftAppliedIndex: 4990 }),
+      member("10.0.0.3", { errors: ["etcdserver: no leader"] }),
+      member("10.0.0.4", { raftAppliedIndex: 4999 }),
+      member("10.0.0.5", { isLearner: true, raftAppliedIndex: 5000 }),
+    ]);
+    expect(pickSnapshotNode(v)?.node).toBe("10.0.0.4");
+    expect(pickSnapshotNode(view([member("10.0.0.1", { isLeader: true })]))?.node).toBe("10.0.0.1");
+  });
+});
