@@ -108,9 +108,9 @@ describe("splitTable", () => {
     ["too many columns", "A   B\n1   2   3\n", { command: "t", layouts: [["A", "B"]], headerRequired: true }],
     ["a headerless row of unknown width", "just some words\n", SPEC],
     [
-      "a short row that does not end in padding",
-      "A   B\nxyz\n",
-      { command: "t", layouts: [["A", "B"]], headerRequired: true },
+      "a short row that lines up with nothing",
+      "A      B      C\nxy   z\n",
+      { command: "t", layouts: [["A", "B", "C"]], headerRequired: true },
     ],
   ])("throws a ParseError quoting the line for %s", (_, out, spec) => {
     expect(() => splitTable(out, spec)).toThrow(ParseError);
