@@ -7,8 +7,8 @@ import type { SimConfig } from "./config.js";
 
 const IMAGES: Record<SimConfig["release"], string> = {
   "v1.10": "gcr.io/etcd-development/etcd:v3.5.21",
-  "v1.13": "gcr.io/etcd-development/etcd:v3.6.5",
-  "v1.14": "gcr.io/etcd-development/etcd:v3.6.5",
+  "v1.13": "registry.k8s.io/etcd:v3.6.5",
+  "v1.14": "registry.k8s.io/etcd:v3.6.5",
 };
 
 function renderExtraArgs(config: SimConfig): string[] {
@@ -42,7 +42,7 @@ function renderYaml(config: SimConfig, node: string): string {
     "    advertisedAddresses:",
     `        - ${node}`,
     "    listenPeerAddresses:",
-    `        - ${node}`,
+    "        - '::'",
     "    listenClientAddresses:",
     "        - '::'",
     `    image: ${IMAGES[config.release]}`,
