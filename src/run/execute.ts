@@ -20,7 +20,7 @@ import {
   untouchedSteps,
   warn,
 } from "./report.js";
-import { takeSnapshot } from "./snapshot.js";
+import { pickSnapshotNode, takeSnapshot } from "./snapshot.js";
 import type { ReportStep, RunDeps, RunOptions, RunReport, RunResult } from "./types.js";
 
 export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
@@ -91,7 +91,8 @@ async function runLocked(
   }
   if (options.snapshot !== null) {
     try {
-      deps.emit({ type: "snapshot-started", node: options.snapshot.node ?? "a healthy follower" });
+      const node = options.snapshot.node ?? pickSnapshotNode(firstView)?.node ?? "none";
+      deps.emit({ type: "snapshot-started", node });
       const snap = await takeSnapshot(deps.talosctl, firstView, options.snapshot, deps.now);
       record.snapshot = toReportSnapshot(snap);
       for (const w of snap.warnings) warn(record, deps, w);
@@ -118,23 +119,21 @@ async function runLocked(
     return result;
   };
   for (let index = 1; ; index++) {
-    // Re-plan from fresh status before every member: the view after the previous step is already stale.
-    if (index > 1) {
-      try {
-        view = await deps.readView();
-      } catch (err) {
-        record.error = `cannot read the cluster: ${describeError(err)}`;
-        return stop(defragsIssued > 0 ? "failed" : "refused");
-      }
-      const gate = checkGate(view, { lagThreshold: options.lagThreshold });
-      for (const w of gate.warnings) warn(record, deps, w);
-      steps = buildPlan(view, options).steps;
-      pending.learn(steps, view);
-      if (!gate.ok) {
-        record.error = `the cluster is no longer healthy: ${gate.reasons.join("; ")}`;
-        if (defragsIssued === 0) record.refusedReasons.push(...gate.reasons);
-        return stop(defragsIssued > 0 ? "failed" : "refused");
-      }
+    // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes).
+    try {
+      view = await deps.readView();
+    } catch (err) {
+      record.error = `cannot read the cluster: ${describeError(err)}`;
+      return stop(defragsIssued > 0 ? "failed" : "refused");
+    }
+    const gate = checkGate(view, { lagThreshold: options.lagThreshold });
+    for (const w of gate.warnings) warn(record, deps, w);
+    steps = buildPlan(view, options).steps;
+    pending.learn(steps, view);
+    if (!gate.ok) {
+      record.error = `the cluster is no longer healthy: ${gate.reasons.join("; ")}`;
+      if (defragsIssued === 0) record.refusedReasons.push(...gate.reasons);
+      return stop(defragsIssued > 0 ? "failed" : "refused");
     }
     const remaining = steps.filter((s) => !pending.isDone(s.memberId));
     const next = remaining[0];

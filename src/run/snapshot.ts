@@ -8,6 +8,8 @@ import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import { formatSnapshotName, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
 
+export { verifySnapshotFile } from "./snapshot-file.js";
+
 export interface SnapshotOptions {
   dir: string;
   /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
@@ -34,6 +36,11 @@ export class SnapshotError extends Error {
     super(message);
     this.name = "SnapshotError";
   }
+}
+
+/** The context name when there is one (readable), else the leader's member ID (stable for a cluster). */
+export function defaultSnapshotLabel(view: ClusterView, context?: string): string {
+  return context ?? view.leader?.memberId ?? view.members[0]?.memberId ?? "cluster";
 }
 
 /** A voting follower without errors, most caught up first; the leader only when it is alone. */

@@ -203,3 +203,43 @@ describe("runDefrag: NOSPACE afterwards", () => {
     expect(cluster.callsOf("defrag")).toEqual([]);
   });
 });
+
+describe("runDefrag: the report is the `defrag -o json` contract", () => {
+  it("carries every DESIGN.md field with its type", async () => {
+    const cluster = threeMembers();
+    const { deps } = harness(cluster);
+    const report = JSON.parse(
+      JSON.stringify(await runDefrag(deps, options({ snapshot: { dir, keep: 5, label: "c" } }))),
+    );
+    expect(report).toMatchObject({
+      result: "ok",
+      dryRun: false,
+      snapshot: {
+        path: expect.any(String),
+        bytes: expect.any(Number),
+        sha256Verified: true,
+        revision: 53391,
+      },
+      alarmsDisarmed: [],
+      durationMs: expect.any(Number),
+    });
+    for (const step of report.steps)
+      expect(step).toMatchObject({
+        node: expect.any(String),
+        memberId: expect.stringMatching(/^[0-9a-f]{16}$/),
+        role: expect.stringMatching(/^(follower|leader|learner)$/),
+        action: "defrag",
+        reason: expect.any(String),
+        before: { dbSize: expect.any(Number), dbSizeInUse: expect.any(Number) },
+        after: { dbSize: expect.any(Number), dbSizeInUse: expect.any(Number) },
+        durationMs: expect.any(Number),
+        verified: true,
+      });
+    expect(report.steps.map((s: { leaderMovedTo: string | null }) => s.leaderMovedTo)).toEqual([
+      null,
+      null,
+      N.small,
+    ]);
+    expect(report.durationMs).toBe(cluster.clock);
+  });
+});
