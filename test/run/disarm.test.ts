@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { disarmIfCured } from "../../src/run/disarm.js";
-import { threeMembers } from "./fake-talosctl.js";
-import { N } from "./harness.js";
+
+import { N, threeMembers } from "./harness.js";
 
 describe("disarmIfCured", () => {
   it("does nothing without NOSPACE", async () => {

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
-import { threeMembers } from "./fake-talosctl.js";
-import { defragOrder, harness, N, options } from "./harness.js";
+
+import { defragOrder, harness, N, options, threeMembers } from "./harness.js";
 
 let dir: string;
 beforeEach(async () => {

@@ -234,25 +234,3 @@ export class FakeCluster implements Talosctl {
     });
   };
 }
-
-/** Three members as in TALOSCTL.md: .3 leads; .4 is badly fragmented, .2 a bit, the leader too. */
-export function threeMembers(): FakeCluster {
-  const member = (node: string, memberId: string, dbSize: number, dbSizeInUse: number): FakeMember => ({
-    node,
-    memberId,
-    dbSize,
-    dbSizeInUse,
-    appliedIndex: 0,
-    learner: false,
-    up: true,
-    errors: [],
-  });
-  return new FakeCluster(
-    [
-      member("172.20.0.3", "ecebb05b59a776f1", 900 * MiB, 40 * MiB),
-      member("172.20.0.2", "a49c021e76e707db", 700 * MiB, 45 * MiB),
-      member("172.20.0.4", "0b47fb33e59bf0e2", 1500 * MiB, 47 * MiB),
-    ],
-    "172.20.0.3",
-  );
-}

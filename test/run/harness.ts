@@ -1,7 +1,7 @@
 /** Wires runDefrag to a FakeCluster with a fake clock: sleeping only moves the clock, nothing really waits. */
 import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
 import type { RunDeps, RunEvent, RunOptions } from "../../src/run/types.js";
-import type { FakeCluster } from "./fake-talosctl.js";
+import { FakeCluster, type FakeMember } from "./fake-talosctl.js";
 
 export interface Harness {
   deps: RunDeps;
@@ -43,3 +43,27 @@ export function defragOrder(cluster: FakeCluster): (string | undefined)[] {
 }
 
 export const N = { leader: "172.20.0.3", small: "172.20.0.2", big: "172.20.0.4" } as const;
+
+const MiB = 1024 * 1024;
+
+/** Three members as in TALOSCTL.md: .3 leads; .4 is badly fragmented, .2 a bit, the leader too. */
+export function threeMembers(): FakeCluster {
+  const member = (node: string, memberId: string, dbSize: number, dbSizeInUse: number): FakeMember => ({
+    node,
+    memberId,
+    dbSize,
+    dbSizeInUse,
+    appliedIndex: 0,
+    learner: false,
+    up: true,
+    errors: [],
+  });
+  return new FakeCluster(
+    [
+      member("172.20.0.3", "ecebb05b59a776f1", 900 * MiB, 40 * MiB),
+      member("172.20.0.2", "a49c021e76e707db", 700 * MiB, 45 * MiB),
+      member("172.20.0.4", "0b47fb33e59bf0e2", 1500 * MiB, 47 * MiB),
+    ],
+    "172.20.0.3",
+  );
+}
