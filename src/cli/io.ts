@@ -14,6 +14,10 @@ export interface CliIO {
   stderrIsTTY: boolean;
   /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
   confirm(question: string): Promise<boolean>;
+  /** Calls handler on SIGINT/SIGTERM until the returned function is called. */
+  onStopSignal(handler: (signal: string) => void): () => void;
+  /** Leaves at once (the second Ctrl-C). */
+  exitNow(code: number): void;
 }
 
 export function processIO(): CliIO {
@@ -26,6 +30,15 @@ export function processIO(): CliIO {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     confirm: askOnTerminal,
+    onStopSignal: (handler) => {
+      process.on("SIGINT", handler);
+      process.on("SIGTERM", handler);
+      return () => {
+        process.off("SIGINT", handler);
+        process.off("SIGTERM", handler);
+      };
+    },
+    exitNow: (code) => process.exit(code),
   };
 }
 

@@ -1,9 +1,12 @@
 /** The commander program: flags only. Each action parses its flags and hands over to a command module. */
 import { Command, Option } from "commander";
 import type { ExitCode } from "../errors.js";
+import { runAlarmsDisarm, runAlarmsList } from "./alarms.js";
 import { runCheck } from "./check.js";
 import { type CommandContext, createContext, type GlobalFlags } from "./context.js";
+import { runDefragCommand } from "./defrag.js";
 import type { CliIO } from "./io.js";
+import { runSnapshot } from "./snapshot.js";
 import { runStatus } from "./status.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -58,6 +61,66 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   ).action(async (flags, command: Command) => {
     result.exitCode = await runCheck(context(command), flags);
   });
+
+  const defragOptions = (command: Command) =>
+    ruleOptions(command)
+      .option("--force", "defragment every member, whatever the rule says")
+      .option(
+        "--leader <mode>",
+        "auto: move leadership away first, defrag in place if not allowed; forfeit: moving is required; last: never move it",
+        "auto",
+      )
+      .option("--wait-timeout <duration>", "how long to wait for a member to verify after its defrag", "5m")
+      .option(
+        "--defrag-timeout <duration>",
+        "client timeout for one defrag call (default: none; a timed-out defrag is never re-issued)",
+      );
+
+  defragOptions(
+    program.command("plan").description("what `defrag` would do and why (same as defrag --dry-run)"),
+  ).action(async (flags, command: Command) => {
+    result.exitCode = (await runDefragCommand(context(command), { ...flags, dryRun: true })).exitCode;
+  });
+
+  defragOptions(
+    program
+      .command("defrag")
+      .description("snapshot, then one member at a time: followers first, the leader last"),
+  )
+    .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
+    .option("--no-snapshot", "skip the snapshot (not recommended)")
+    .option("--keep <n>", "newest snapshots of ours to keep", "5")
+    .option("--dry-run", "print the plan and stop")
+    .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
+    .action(async (flags, command: Command) => {
+      result.exitCode = (await runDefragCommand(context(command), flags)).exitCode;
+    });
+
+  program
+    .command("snapshot")
+    .description("a verified snapshot with retention, from -n NODE or a healthy follower")
+    .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
+    .option("--keep <n>", "newest snapshots of ours to keep", "5")
+    .action(async (flags, command: Command) => {
+      result.exitCode = await runSnapshot(context(command), flags);
+    });
+
+  const alarms = program
+    .command("alarms")
+    .description("list etcd alarms, or disarm NOSPACE once space is back (never CORRUPT)");
+  alarms
+    .command("list", { isDefault: true })
+    .description("list raised alarms")
+    .action(async (_flags, command: Command) => {
+      result.exitCode = await runAlarmsList(context(command), {});
+    });
+  alarms
+    .command("disarm")
+    .description("disarm alarms; refuses while CORRUPT is raised or a member is still near the quota")
+    .option("--quota <size>", "etcd quota (default: read from the cluster, else 2GiB)")
+    .action(async (flags, command: Command) => {
+      result.exitCode = await runAlarmsDisarm(context(command), flags);
+    });
 
   return program;
 }

@@ -94,8 +94,3 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
 function firstLine(result: ExecResult): string {
   return result.stdout.split("\n")[0] ?? "";
 }
-
-/** PermissionDenied from the Talos API (RBAC): forfeit-leadership needs os:admin. */
-export function isPermissionDenied(error: unknown): boolean {
-  return error instanceof CommandError && /PermissionDenied|not authorized/.test(error.stderr);
-}

@@ -1,0 +1,64 @@
+/** `alarms list` and `alarms disarm`. Disarm clears EVERY alarm in etcd, so it refuses while CORRUPT is raised. */
+import type { ClusterView } from "../cluster/types.js";
+import { EXIT, type ExitCode } from "../errors.js";
+import { createStyle } from "../render/style.js";
+import { disarmIfCured } from "../run/disarm.js";
+import type { CommandContext } from "./context.js";
+import { openReader, type RuleFlags } from "./rule-flags.js";
+
+export async function runAlarmsList(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
+  const reader = await openReader(ctx, flags);
+  const view = await reader.read();
+  if (ctx.output === "json") {
+    ctx.io.stdout(`${JSON.stringify({ alarms: withNodes(view), unreachable: view.unreachable }, null, 2)}\n`);
+  } else if (view.alarms.length === 0) {
+    ctx.io.stdout("no alarms raised\n");
+  } else {
+    for (const a of withNodes(view)) ctx.io.stdout(`${a.alarm}\t${a.memberId}\t${a.node ?? "?"}\n`);
+  }
+  for (const u of view.unreachable) ctx.warn(`${u.node} did not answer: ${u.error}`);
+  return EXIT.ok;
+}
+
+export async function runAlarmsDisarm(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
+  const reader = await openReader(ctx, flags);
+  const view = await reader.read();
+  const style = createStyle(ctx.color);
+  const respond = (result: string, exitCode: ExitCode, detail: Record<string, unknown> = {}) => {
+    if (ctx.output === "json")
+      ctx.io.stdout(`${JSON.stringify({ result, alarms: withNodes(view), ...detail }, null, 2)}\n`);
+    return exitCode;
+  };
+  if (view.alarms.length === 0) {
+    if (ctx.output !== "json") ctx.io.stdout("no alarms raised: nothing to disarm\n");
+    return respond("nothing-to-do", EXIT.ok);
+  }
+  if (view.alarms.some((a) => a.alarm === "CORRUPT")) {
+    const reason =
+      "a CORRUPT alarm is raised: `etcd alarm disarm` would clear it along with every other alarm. A corrupt member must be investigated and replaced or restored from a snapshot, not disarmed.";
+    ctx.io.stderr(`${style.bad("refused:")} ${reason}\n`);
+    return respond("refused", EXIT.refused, { reasons: [reason] });
+  }
+  const outcome = await disarmIfCured({ talosctl: ctx.talosctl, readView: () => reader.read() });
+  if (outcome.error !== null) {
+    ctx.io.stderr(`${style.bad("error:")} ${outcome.error}\n`);
+    return respond("failed", EXIT.failed, { error: outcome.error });
+  }
+  if (outcome.disarmed.length === 0) {
+    for (const w of outcome.warnings) ctx.io.stderr(`${style.bad("refused:")} ${w}\n`);
+    ctx.io.stderr(
+      "hint: run `talos-etcd-defrag defrag` first: it frees the space and then lifts NOSPACE itself\n",
+    );
+    return respond("refused", EXIT.refused, { reasons: outcome.warnings });
+  }
+  if (ctx.output !== "json")
+    ctx.io.stdout(`disarmed: ${outcome.disarmed.map((a) => `${a.alarm} on ${a.memberId}`).join(", ")}\n`);
+  return respond("ok", EXIT.ok, { alarmsDisarmed: outcome.disarmed });
+}
+
+function withNodes(view: ClusterView) {
+  return view.alarms.map((a) => ({
+    ...a,
+    node: view.members.find((m) => m.memberId === a.memberId)?.node ?? null,
+  }));
+}

@@ -1,0 +1,133 @@
+/** `defrag` and `plan` (= defrag --dry-run): flags -> run options, then the executor, the progress and the report. */
+import { EXIT, type ExitCode, UserError } from "../errors.js";
+import type { LeaderMode } from "../plan/types.js";
+import { createProgress } from "../render/progress.js";
+import { renderRunReport } from "../render/run-report.js";
+import { createStyle } from "../render/style.js";
+import { DEFAULT_WAIT_TIMEOUT_MS, runDefrag } from "../run/execute.js";
+import { exitCodeForResult } from "../run/exit-code.js";
+import { acquireLock } from "../run/lock.js";
+import type { RunReport } from "../run/types.js";
+import { validateArgValue } from "../talos/validate.js";
+import type { CommandContext } from "./context.js";
+import { openReader, type RuleFlags } from "./rule-flags.js";
+import { parseChoice, parseCount, parseDuration } from "./values.js";
+
+export interface DefragFlags extends RuleFlags {
+  snapshotDir?: string;
+  snapshot?: boolean;
+  keep?: string;
+  leader?: string;
+  waitTimeout?: string;
+  defragTimeout?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+}
+
+export const DEFAULT_SNAPSHOT_DIR = "./etcd-snapshots";
+
+export async function runDefragCommand(
+  ctx: CommandContext,
+  flags: DefragFlags,
+): Promise<{ exitCode: ExitCode; report: RunReport }> {
+  const dryRun = flags.dryRun === true;
+  const leaderMode = parseChoice(flags.leader ?? "auto", "--leader", [
+    "auto",
+    "forfeit",
+    "last",
+  ] as const) as LeaderMode;
+  const keep = parseCount(flags.keep ?? "5", "--keep", 1);
+  const waitTimeoutMs =
+    flags.waitTimeout === undefined
+      ? DEFAULT_WAIT_TIMEOUT_MS
+      : parseDuration(flags.waitTimeout, "--wait-timeout");
+  const defragTimeoutMs =
+    flags.defragTimeout === undefined ? undefined : parseDuration(flags.defragTimeout, "--defrag-timeout");
+  const snapshotDir = validateArgValue(flags.snapshotDir ?? DEFAULT_SNAPSHOT_DIR, "--snapshot-dir");
+  if (!dryRun && flags.yes !== true && !ctx.io.stdinIsTTY) {
+    throw new UserError(
+      "refusing to defragment without confirmation: there is no terminal to ask on",
+      "pass --yes to run unattended (CronJobs, scripts), or --dry-run to only see the plan",
+    );
+  }
+  const reader = await openReader(ctx, flags);
+  let firstRead = true;
+  // The first look asks status, members and alarms; every later one (re-plans, verification polls) is ONE status call.
+  const readView = () => {
+    if (!firstRead) return reader.poll();
+    firstRead = false;
+    return reader.read();
+  };
+
+  const style = createStyle(ctx.color);
+  const progress = createProgress({
+    write: ctx.io.stderr,
+    live: ctx.io.stderrIsTTY,
+    style: createStyle(ctx.io.stderrIsTTY && !ctx.io.env.NO_COLOR),
+  });
+  const stop = new AbortController();
+  let signals = 0;
+  const unsubscribe = ctx.io.onStopSignal((signal) => {
+    signals += 1;
+    if (signals === 1) {
+      const node = progress.running();
+      ctx.io.stderr(
+        `\n${signal}: stopping after ${node ? `the defrag of ${node} finishes and is verified` : "the current step"} (press Ctrl-C again to exit at once)\n`,
+      );
+      stop.abort();
+      return;
+    }
+    const node = progress.running();
+    ctx.io.stderr(
+      `\n${signal} again: exiting now.${node ? ` A defrag may still be running on ${node}: check it with \`talosctl -n ${node} etcd status\` before starting again.` : ""}\n`,
+    );
+    ctx.io.exitNow(EXIT.interrupted);
+  });
+
+  const nodes = reader.nodes;
+  try {
+    const report = await runDefrag(
+      {
+        talosctl: ctx.talosctl,
+        readView,
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        emit: progress.onEvent,
+        signal: stop.signal,
+        confirm: async (plan) => {
+          if (flags.yes === true) return true;
+          const count = plan.steps.filter((s) => s.action === "defrag").length;
+          return ctx.io.confirm(
+            `Defragment ${count} member(s) one at a time (snapshot first${flags.snapshot === false ? ": NO, --no-snapshot" : ""})?`,
+          );
+        },
+        acquireLock: () =>
+          acquireLock({
+            nodes,
+            ...(ctx.target.talosconfig === undefined ? {} : { talosconfig: ctx.target.talosconfig }),
+            ...(ctx.target.context === undefined ? {} : { context: ctx.target.context }),
+            ...(ctx.target.endpoints === undefined ? {} : { endpoints: ctx.target.endpoints }),
+          }),
+      },
+      {
+        force: flags.force === true,
+        leaderMode,
+        rule: reader.rule,
+        dryRun,
+        snapshot:
+          flags.snapshot === false
+            ? null
+            : { dir: snapshotDir, keep, label: ctx.target.context ?? nodes[0] ?? "cluster" },
+        waitTimeoutMs,
+        ...(defragTimeoutMs === undefined ? {} : { defragTimeoutMs }),
+      },
+    );
+    if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    else ctx.io.stdout(renderRunReport(report, style));
+    return { exitCode: exitCodeForResult(report.result), report };
+  } finally {
+    progress.close();
+    unsubscribe();
+  }
+}
