@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCallLog } from "./call-log.js";
-import { type Faults, type SimConfig, type SimNode, writeConfig } from "./config.js";
+import { type Faults, type Release, type SimConfig, type SimNode, writeConfig } from "./config.js";
 import { findExecutable, isPortBusy, type MemberSpec, spawnEtcd, stopEtcd } from "./etcd-process.js";
 import { callGateway } from "./gateway.js";
 import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
@@ -180,6 +180,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     callLog: () => readCallLog(config.callLogPath),
     setFaults: async (faults: Faults) => {
       config.faults = faults;
+      await writeConfig(configPath, config);
+    },
+    setRelease: async (release: Release) => {
+      config.release = release;
       await writeConfig(configPath, config);
     },
     stopMember: async (node: string) => {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCallLog } from "./call-log.js";
 import { simTalosctlPath } from "./cluster.js";
-import { type Faults, type SimConfig, writeConfig } from "./config.js";
+import { type Faults, type Release, type SimConfig, writeConfig } from "./config.js";
 import { readModelState, writeModelState } from "./model-backend.js";
 import { createModelState, electLeader, findMember, fragmentModel, type ModelState } from "./model-state.js";
 import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
@@ -75,6 +75,10 @@ export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimC
     callLog: () => readCallLog(config.callLogPath),
     setFaults: async (faults: Faults) => {
       config.faults = faults;
+      await writeConfig(configPath, config);
+    },
+    setRelease: async (release: Release) => {
+      config.release = release;
       await writeConfig(configPath, config);
     },
     stopMember: async (node) => setRunning(node, false),

@@ -1,6 +1,8 @@
 /** What the harnesses (real etcd and model) hand to tests. */
 import type { Faults, Release } from "./config.js";
 
+export type { Fault, Faults, NodeFaults, Release, SimCommand } from "./config.js";
+
 /** One simulator invocation, appended as a JSON line to the cluster's call log. */
 export interface CallLogEntry {
   argv: string[];
@@ -19,6 +21,7 @@ export interface SimCluster {
   nodes: string[];
   dir: string;
   backend: "etcd" | "model";
+  /** The release at start; see setRelease. */
   release: Release;
   /** Path of the simulated talosctl executable. */
   talosctlPath: string;
@@ -27,7 +30,10 @@ export interface SimCluster {
   /** etcd client URL of a node (http://IP:2379), for the data helpers. Model backend: not reachable. */
   endpoints(node: string): string;
   callLog(): Promise<CallLogEntry[]>;
+  /** Replaces all faults; the next simulator invocation sees them. */
   setFaults(faults: Faults): Promise<void>;
+  /** Switch the talosctl output format for later invocations (same cluster). */
+  setRelease(release: Release): Promise<void>;
   stopMember(node: string): Promise<void>;
   startMember(node: string): Promise<void>;
   leaderNode(): Promise<string | null>;

@@ -1,0 +1,47 @@
+/** Run the simulated talosctl of a cluster the way the product does: file + argv, no shell. */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { SimCluster } from "./types.js";
+
+export interface SimResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+/** The launcher imports the compiled simulator: fail clearly when `npm run build` was not run. */
+export function assertSimBuilt(cluster: SimCluster): void {
+  const main = join(cluster.talosctlPath, "..", "..", "..", "..", "dist-tools", "test", "sim", "main.js");
+  if (!existsSync(main))
+    throw new Error(`${main} is missing: run \`npm run build\` (tsc -p tsconfig.tools.json) first`);
+}
+
+export function runSim(
+  cluster: SimCluster,
+  args: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<SimResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(
+      cluster.talosctlPath,
+      [...args],
+      {
+        env: { ...process.env, ...cluster.env },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        resolve({
+          stdout,
+          stderr,
+          exitCode: error === null ? 0 : typeof code === "number" ? code : null,
+          durationMs: performance.now() - started,
+        });
+      },
+    );
+  });
+}
