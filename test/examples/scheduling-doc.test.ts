@@ -1,0 +1,27 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, test } from "vitest";
+import { METRIC_PREFIX } from "../../src/metrics/exposition.js";
+import { ALL_METRIC_NAMES } from "../../src/metrics/index.js";
+import { parseExposition } from "../metrics/parse-exposition.js";
+
+const doc = await readFile(new URL("../../docs/SCHEDULING.md", import.meta.url), "utf8");
+
+describe("docs/SCHEDULING.md", () => {
+  test("names only metrics the tool emits", () => {
+    const mentioned = new Set(doc.match(/\btalos_etcd_defrag_[a-z0-9_]+/g) ?? []);
+    for (const name of mentioned) expect(ALL_METRIC_NAMES, `${name} in the doc`).toContain(name);
+  });
+
+  test("documents every metric the tool emits in its table", () => {
+    for (const name of ALL_METRIC_NAMES) {
+      expect(doc, `${name} missing from the table`).toContain(`\`${name.slice(METRIC_PREFIX.length)}\``);
+    }
+  });
+
+  test("its sample output parses and covers every metric", () => {
+    const block = /A sample, generated[^\n]*\n\n```\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block).toBeDefined();
+    const parsed = parseExposition(block ?? "");
+    expect([...parsed.order].sort()).toEqual([...ALL_METRIC_NAMES].sort());
+  });
+});
