@@ -39,7 +39,7 @@ export function renderStatus(view: ClusterView, style: Style): string {
       "-",
     ]);
   }
-  const quotaNote = `quota ${formatSize(view.quota.bytes)} (${view.quota.bytes} bytes, ${view.quota.source})`;
+  const quotaNote = `quota ${formatIec(view.quota.bytes)} (${view.quota.bytes} bytes, ${QUOTA_SOURCE[view.quota.source]})`;
   return `${table.toString()}\n${summaryLines(view, style).join("\n")}\n${style.dim(quotaNote)}\n`;
 }
 
@@ -70,6 +70,20 @@ export function summaryLines(view: ClusterView, style: Style): string[] {
     style.bad(`NOT healthy: ${view.problems.length} problem(s)`),
     ...view.problems.map((p) => `  - ${p.message}`),
   ];
+}
+
+const QUOTA_SOURCE = { default: "etcd's default", flag: "--quota", cluster: "from the cluster's etcd config" } as const;
+
+/** Quotas are set in binary units (2 GiB default); decimal humanize would print the default as 2.1 GB. */
+function formatIec(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 function truncate(text: string, max: number): string {
