@@ -161,7 +161,8 @@ export async function main(argv: string[]): Promise<void> {
   ] as const) {
     process.once(signal, () => {
       record(code);
-      process.exit(code);
+      // Die by the signal, as Go's talosctl does: callers see a kill, not an exit code.
+      process.kill(process.pid, signal);
     });
   }
   let rendered: Rendered;

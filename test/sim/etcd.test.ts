@@ -1,0 +1,156 @@
+/** The simulator over a real 3-member etcd cluster: mapping of every command to etcd. */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster } from "./cluster.js";
+import {
+  checksumKeys,
+  compactAll,
+  deletePrefix,
+  fillUntilNospace,
+  fragmentCluster,
+  readSizes,
+} from "./data.js";
+import { checkEtcdGate } from "./etcd-gate.js";
+import { assertSimBuilt, runSim } from "./exec-sim.js";
+import { callGateway, encodeKey } from "./gateway.js";
+import type { SimCluster } from "./types.js";
+
+const gate = checkEtcdGate("test/sim/etcd.test.ts (simulator over real etcd)");
+
+it.runIf(gate.missingButRequired)("etcd is installed (REQUIRE_ETCD=1)", () => {
+  expect.fail("REQUIRE_ETCD=1 but etcd/etcdctl are not installed: apt-get install etcd-server etcd-client");
+});
+
+describe.runIf(gate.available)("simulator over real etcd", () => {
+  let cluster: SimCluster;
+  let all: string;
+  const rowsOf = (stdout: string): string[][] =>
+    stdout
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(/ {3,}/));
+
+  beforeAll(async () => {
+    cluster = await startCluster({ release: "v1.13", quotaBytes: 48 * 1024 * 1024 });
+    assertSimBuilt(cluster);
+    all = cluster.nodes.join(",");
+    await fragmentCluster(cluster.endpoints(cluster.nodes[0] ?? ""), { targetBytes: 16_000_000 });
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it("status reports each member's real sizes, leader and etcd version in every release's columns", async () => {
+    for (const release of ["v1.10", "v1.13", "v1.14"] as const) {
+      await cluster.setRelease(release);
+      const out = await runSim(cluster, ["-n", all, "etcd", "status"]);
+      expect(out.exitCode).toBe(0);
+      const rows = rowsOf(out.stdout);
+      expect(rows.map((r) => r[0])).toEqual(cluster.nodes);
+      expect(new Set(rows.map((r) => r[4])).size).toBe(1);
+      expect(out.stdout.includes("PROTOCOL")).toBe(release !== "v1.10");
+      if (release !== "v1.10") expect(rows[0]?.slice(9, 11)).toEqual(["3.4.23", "3.4.0"]);
+    }
+    await cluster.setRelease("v1.13");
+    const sizes = await readSizes(cluster.endpoints(cluster.nodes[0] ?? ""));
+    expect(sizes.dbSizeInUse / sizes.dbSize).toBeLessThan(0.6);
+  });
+
+  it("members: every node lists all three with https client URLs", async () => {
+    const rows = rowsOf((await runSim(cluster, ["-n", all, "etcd", "members"])).stdout);
+    expect(rows).toHaveLength(9);
+    expect(
+      rows
+        .slice(0, 3)
+        .map((r) => r[4])
+        .sort(),
+    ).toEqual(cluster.nodes.map((n) => `https://${n}:2379`));
+    expect(
+      rows
+        .slice(0, 3)
+        .map((r) => r[2])
+        .sort(),
+    ).toEqual(["talos-cp-1", "talos-cp-2", "talos-cp-3"]);
+  });
+
+  it("defrag shrinks a fragmented member and keeps every key", async () => {
+    const node = cluster.nodes[1] ?? "";
+    const endpoint = cluster.endpoints(node);
+    const checksum = await checksumKeys(endpoint);
+    const before = await readSizes(endpoint);
+    const out = await runSim(cluster, ["-n", node, "etcd", "defrag"]);
+    expect([out.exitCode, out.stdout, out.stderr]).toEqual([0, "", ""]);
+    const after = await readSizes(endpoint);
+    expect(after.dbSize).toBeLessThan(before.dbSize * 0.7);
+    expect(await checksumKeys(endpoint)).toBe(checksum);
+  });
+
+  it("forfeit-leadership moves leadership to the first other member of the member list", async () => {
+    const leader = (await cluster.leaderNode()) ?? "";
+    const status = rowsOf((await runSim(cluster, ["-n", leader, "etcd", "status"])).stdout)[0] ?? [];
+    const members = rowsOf((await runSim(cluster, ["-n", leader, "etcd", "members"])).stdout);
+    const firstOther = members.find((m) => m[1] !== status[1]);
+    const out = await runSim(cluster, ["-n", leader, "etcd", "forfeit-leadership"]);
+    expect(out.exitCode).toBe(0);
+    expect(await cluster.leaderNode()).toBe(firstOther?.[4]?.slice("https://".length, -":2379".length));
+    const follower = cluster.nodes.find((n) => n !== firstOther?.[4]?.slice(8, -5)) ?? "";
+    const current = await cluster.leaderNode();
+    await runSim(cluster, ["-n", follower, "etcd", "forfeit-leadership"]);
+    expect(await cluster.leaderNode()).toBe(current);
+  });
+
+  it("snapshot is a real etcd snapshot with its sha256 trailer", async () => {
+    const path = join(cluster.dir, "backup.db");
+    const out = await runSim(cluster, ["-n", cluster.nodes[0] ?? "", "etcd", "snapshot", path]);
+    expect(out.exitCode).toBe(0);
+    const bytes = readFileSync(path);
+    expect(bytes.length % 512).toBe(32);
+    expect(createHash("sha256").update(bytes.subarray(0, -32)).digest().equals(bytes.subarray(-32))).toBe(
+      true,
+    );
+    const [, info] = out.stdout.split("\n");
+    expect(info).toMatch(
+      /^snapshot info: hash [0-9a-f]{8}, revision [1-9]\d*, total keys [1-9]\d*, total size \d+$/,
+    );
+  });
+
+  it("a stopped member is unreachable: left out with a warning, its defrag fails", async () => {
+    const node = cluster.nodes[2] ?? "";
+    await cluster.stopMember(node);
+    try {
+      const status = await runSim(cluster, ["-n", all, "etcd", "status"]);
+      expect(status.exitCode).toBe(0);
+      expect(rowsOf(status.stdout)).toHaveLength(2);
+      expect(status.stderr).toContain(`* ${node}: rpc error: code = Unavailable desc = connection error`);
+      const defrag = await runSim(cluster, ["-n", node, "etcd", "defrag"]);
+      expect(defrag.exitCode).toBe(1);
+    } finally {
+      await cluster.startMember(node);
+    }
+    expect((await runSim(cluster, ["-n", all, "etcd", "status"])).stderr).toBe("");
+  });
+
+  it("NOSPACE: alarms listed and in ERRORS; compact + defrag + disarm lets writes in again", async () => {
+    const endpoint = cluster.endpoints(cluster.nodes[0] ?? "");
+    const fill = await fillUntilNospace(endpoint, { timeoutMs: 30_000 });
+    expect(fill.nospace).toBe(true);
+    const alarms = rowsOf((await runSim(cluster, ["-n", all, "etcd", "alarm", "list"])).stdout);
+    expect(alarms.length).toBeGreaterThanOrEqual(3);
+    expect(alarms.every((a) => a[2] === "NOSPACE")).toBe(true);
+    expect((await runSim(cluster, ["-n", all, "etcd", "status"])).stdout).toMatch(
+      /memberID:\d+ alarm:NOSPACE\n/,
+    );
+    await deletePrefix(endpoint, "/registry/fill/");
+    await compactAll(endpoint);
+    for (const node of cluster.nodes)
+      expect((await runSim(cluster, ["-n", node, "etcd", "defrag"])).exitCode).toBe(0);
+    const disarm = await runSim(cluster, ["-n", all, "etcd", "alarm", "disarm"]);
+    expect(rowsOf(disarm.stdout).length).toBeGreaterThanOrEqual(1);
+    expect((await runSim(cluster, ["-n", all, "etcd", "alarm", "list"])).stdout).toBe("");
+    await callGateway(endpoint, "kv/put", { key: encodeKey("/after"), value: encodeKey("ok") });
+  });
+});
