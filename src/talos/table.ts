@@ -37,18 +37,18 @@ function tokenize(line: string): Token[] {
 }
 
 /** True when the line can be cut at these column offsets without splitting a cell. */
-function fitsOffsets(line: string, tokens: readonly Token[], offsets: readonly number[]): boolean {
-  if (!tokens.every((t) => offsets.includes(t.start))) return false;
-  const end = line.trimEnd().length;
-  return offsets.every((p) => p === 0 || p >= end || (p >= 3 && line.slice(p - 3, p) === "   "));
+function fitsOffsets(line: Line, offsets: readonly number[]): boolean {
+  if (!line.tokens.every((t) => offsets.includes(t.start))) return false;
+  const end = line.text.trimEnd().length;
+  return offsets.every((p) => p === 0 || p >= end || (p >= 3 && line.text.slice(p - 3, p) === "   "));
 }
 
 function cutAt(line: string, offsets: readonly number[], layout: readonly string[]): Record<string, string> {
   const cells: Record<string, string> = {};
   layout.forEach((name, i) => {
-    const from = offsets[i] ?? line.length;
-    const to = offsets[i + 1] ?? line.length;
-    cells[name] = line.slice(Math.min(from, line.length), Math.min(to, line.length)).trim();
+    const from = Math.min(offsets[i] ?? line.length, line.length);
+    const to = Math.min(offsets[i + 1] ?? line.length, line.length);
+    cells[name] = line.slice(from, to).trim();
   });
   return cells;
 }
@@ -60,36 +60,86 @@ interface Line {
 }
 
 /**
- * Column offsets for the chunk that starts at lines[i]: its own when it has every cell, else those of a
- * later full row it lines up with (empty cells in the middle), else its own plus an empty last cell when
- * the line ends in padding (the common `ERRORS` case).
+ * The column offsets of one chunk, or null when its lines cannot be one tabwriter block of `columns`
+ * columns. A header names every column, so its offsets are taken as they are. Without one, a column empty
+ * on every line leaves no trace but its width: tabwriter makes each column its widest cell plus 3, so an
+ * all-empty column is exactly 3 wide, and the distance between two offsets seen in the text tells how many
+ * empty columns lie between them. Trailing empty columns show as padding up to the last column's start
+ * on every line; `lenient` also accepts one missing last column when that padding was trimmed away.
  */
-function findOffsets(lines: readonly Line[], i: number, columns: number): number[] | null {
-  const line = lines[i];
-  if (line === undefined || line.tokens.length > columns) return null;
-  const starts = line.tokens.map((t) => t.start);
-  if (starts.length === columns) return starts;
-  for (const later of lines.slice(i + 1)) {
-    if (later.tokens.length !== columns) continue;
-    const offsets = later.tokens.map((t) => t.start);
-    if (fitsOffsets(line.text, line.tokens, offsets)) return offsets;
+function resolveOffsets(chunk: readonly Line[], columns: number, lenient: boolean): number[] | null {
+  const widest = new Map<number, number>();
+  for (const line of chunk) {
+    for (const t of line.tokens) widest.set(t.start, Math.max(widest.get(t.start) ?? 0, t.text.length));
   }
-  if (starts.length === columns - 1 && / {3}$/.test(line.text)) return [...starts, line.text.length];
-  return null;
+  const seen = [...widest.keys()].sort((a, b) => a - b);
+  // Hand-aligned text may not have tabwriter's exact widths: with at most the last column missing, the
+  // offsets seen are enough, so only insist on exact gaps when there are empty columns to place.
+  const inferred = seen.length < columns ? inferEmptyColumns(seen, widest) : seen;
+  const offsets = inferred ?? (seen.length === columns - 1 ? [...seen] : null);
+  if (offsets === null || offsets[0] !== 0 || offsets.length > columns) return null;
+  const last = offsets.at(-1) ?? 0;
+  const nextFree = last + (widest.get(last) ?? 0) + 3;
+  const missing = columns - offsets.length;
+  if (missing > 0) {
+    const ends = new Set(chunk.map((line) => line.text.length));
+    const [end] = ends;
+    if (ends.size === 1 && end !== undefined && end - nextFree === 3 * (missing - 1)) {
+      for (let p = nextFree; p <= end; p += 3) offsets.push(p);
+    } else if (lenient && missing === 1) {
+      offsets.push(nextFree);
+    } else {
+      return null;
+    }
+  }
+  return chunk.every((line) => fitsOffsets(line, offsets)) ? offsets : null;
+}
+
+/** Offsets seen plus the all-empty columns between them (each exactly 3 wide), or null if the gaps disagree. */
+function inferEmptyColumns(seen: readonly number[], widest: ReadonlyMap<number, number>): number[] | null {
+  const offsets: number[] = [];
+  for (const [i, at] of seen.entries()) {
+    offsets.push(at);
+    const next = seen[i + 1];
+    if (next === undefined) break;
+    const nextFree = at + (widest.get(at) ?? 0) + 3;
+    if (next < nextFree || (next - nextFree) % 3 !== 0) return null;
+    for (let p = nextFree; p < next; p += 3) offsets.push(p);
+  }
+  return offsets;
 }
 
 function sameNames(layout: readonly string[], tokens: readonly Token[]): boolean {
   return layout.length === tokens.length && layout.every((name, i) => tokens[i]?.text === name);
 }
 
-/** Layout for rows printed without a header: the one whose column count the rows fit. */
-function guessLayout(lines: readonly Line[], i: number, spec: TableSpec): readonly string[] | null {
-  const count = lines[i]?.tokens.length ?? 0;
-  const exact = spec.layouts.find((layout) => layout.length === count);
-  if (exact !== undefined) return exact;
-  return spec.layouts.find((layout) => findOffsets(lines, i, layout.length) !== null) ?? null;
+interface Chunk {
+  lines: Line[];
+  /** From the header; null for rows printed before any header (layout then guessed from the rows). */
+  layout: readonly string[] | null;
 }
 
+/** The layout and offsets that explain every line of the chunk. Headerless chunks try each known layout. */
+function resolveChunk(
+  chunk: Chunk,
+  spec: TableSpec,
+): { layout: readonly string[]; offsets: number[] } | null {
+  const [first] = chunk.lines;
+  if (chunk.layout !== null && first !== undefined && isHeader(first, spec)) {
+    const offsets = first.tokens.map((t) => t.start);
+    return chunk.lines.every((line) => fitsOffsets(line, offsets)) ? { layout: chunk.layout, offsets } : null;
+  }
+  for (const layout of chunk.layout === null ? spec.layouts : [chunk.layout]) {
+    const offsets = resolveOffsets(chunk.lines, layout.length, chunk.layout !== null);
+    if (offsets !== null) return { layout, offsets };
+  }
+  return null;
+}
+
+/**
+ * Lines are grouped greedily: a line joins the current chunk when the chunk still resolves with it,
+ * otherwise it starts the next chunk (v1.14's flush changed the widths). A header always starts a chunk.
+ */
 export function splitTable(stdout: string, spec: TableSpec): TableRow[] {
   const lines: Line[] = stdout
     .split("\n")
@@ -98,26 +148,50 @@ export function splitTable(stdout: string, spec: TableSpec): TableRow[] {
       return { number: index + 1, text, tokens: tokenize(text) };
     })
     .filter((line) => line.tokens.length > 0);
-  const rows: TableRow[] = [];
+  const chunks: Chunk[] = [];
   let layout: readonly string[] | null = null;
-  let offsets: number[] | null = null;
-  lines.forEach((line, i) => {
+  for (const line of lines) {
     const header = spec.layouts.find((candidate) => sameNames(candidate, line.tokens));
     if (header !== undefined) {
       layout = header;
-      offsets = line.tokens.map((t) => t.start);
-      return;
+      chunks.push({ lines: [line], layout });
+      continue;
     }
-    if (layout === null) {
-      if (spec.headerRequired) throw new ParseError(spec.command, "expected a table header", line.text);
-      layout = guessLayout(lines, i, spec);
-      if (layout === null) throw new ParseError(spec.command, "unexpected number of columns", line.text);
-    }
-    if (offsets === null || !fitsOffsets(line.text, line.tokens, offsets)) {
-      offsets = findOffsets(lines, i, layout.length);
-      if (offsets === null) throw new ParseError(spec.command, "columns do not line up", line.text);
-    }
-    rows.push({ lineNumber: line.number, line: line.text, cells: cutAt(line.text, offsets, layout) });
+    if (layout === null && spec.headerRequired)
+      throw new ParseError(spec.command, "expected a table header", line.text);
+    const current = chunks.at(-1);
+    // A chunk that does not resolve yet may need a later line of its own (a full row that shows where an
+    // empty cell sits), so it keeps taking lines until it does.
+    const joins =
+      current !== undefined &&
+      (resolveChunk({ ...current, lines: [...current.lines, line] }, spec) !== null ||
+        resolveChunk(current, spec) === null);
+    if (current !== undefined && joins) current.lines.push(line);
+    else chunks.push({ lines: [line], layout });
+  }
+  return chunks.flatMap((chunk) => {
+    const resolved = resolveChunk(chunk, spec);
+    const body =
+      chunk.layout === null ? chunk.lines : chunk.lines.filter((line, i) => i > 0 || !isHeader(line, spec));
+    if (resolved === null)
+      throw new ParseError(spec.command, "columns do not line up", firstMisfit(chunk, spec));
+    return body.map((line) => ({
+      lineNumber: line.number,
+      line: line.text,
+      cells: cutAt(line.text, resolved.offsets, resolved.layout),
+    }));
   });
-  return rows;
+}
+
+function isHeader(line: Line, spec: TableSpec): boolean {
+  return spec.layouts.some((candidate) => sameNames(candidate, line.tokens));
+}
+
+/** The line at which the chunk stops lining up: what an error message should quote. */
+function firstMisfit(chunk: Chunk, spec: TableSpec): string {
+  let good = 0;
+  for (let k = 1; k <= chunk.lines.length; k++) {
+    if (resolveChunk({ ...chunk, lines: chunk.lines.slice(0, k) }, spec) !== null) good = k;
+  }
+  return (chunk.lines[good] ?? chunk.lines[0])?.text ?? "";
 }

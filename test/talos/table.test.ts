@@ -69,6 +69,22 @@ describe("splitTable", () => {
     });
   });
 
+  it("places columns that are empty on every line of a chunk (each is exactly 3 wide)", () => {
+    // v1.14 chunk of one v1.10 node behind a newer talosctl: PROTOCOL and STORAGE empty, ERRORS set.
+    const spec: TableSpec = { command: "t", layouts: [["A", "P", "S", "E"]], headerRequired: true };
+    const out = ["A      P   S   E", "a      1   2   ", "node         err text"].join("\n");
+    expect(cells(out, spec)).toEqual([
+      { A: "a", P: "1", S: "2", E: "" },
+      { A: "node", P: "", S: "", E: "err text" },
+    ]);
+  });
+
+  it("places trailing empty columns from the padding every line of the chunk ends in", () => {
+    const spec: TableSpec = { command: "t", layouts: [["A", "P", "S", "E"]], headerRequired: true };
+    const out = ["A   P   S   E", "x   1   2   3", "node         "].join("\n");
+    expect(cells(out, spec)[1]).toEqual({ A: "node", P: "", S: "", E: "" });
+  });
+
   it("reads rows without a header, choosing the layout by column count", () => {
     const withNode = "172.20.0.2   a49c021e76e707db   cp-1   https://a:2380   https://a:2379   false\n";
     const withoutNode = "a49c021e76e707db   cp-1   https://a:2380   https://a:2379   false\n";
@@ -109,8 +125,8 @@ describe("splitTable", () => {
     ["a headerless row of unknown width", "just some words\n", SPEC],
     [
       "a short row that lines up with nothing",
-      "A      B      C\nxy   z\n",
-      { command: "t", layouts: [["A", "B", "C"]], headerRequired: true },
+      "A      B      C      D\nxy   z\n",
+      { command: "t", layouts: [["A", "B", "C", "D"]], headerRequired: true },
     ],
   ])("throws a ParseError quoting the line for %s", (_, out, spec) => {
     expect(() => splitTable(out, spec)).toThrow(ParseError);
