@@ -4,9 +4,12 @@ import { EXIT, type ExitCode } from "../errors.js";
 import { renderChecklist } from "../render/checklist.js";
 import { createStyle } from "../render/style.js";
 import type { CommandContext } from "./context.js";
+import { type MetricsFlags, resolveMetricsPath, writeMetrics } from "./metrics-flag.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
-export async function runCheck(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
+export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
+  const metricsPath = resolveMetricsPath(flags);
+  const startedAt = new Date();
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
   const checklist = buildChecklist(view);
@@ -15,6 +18,14 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags): Promise<E
       `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view }, null, 2)}\n`,
     );
   else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
+  await writeMetrics(metricsPath, view, {
+    command: "check",
+    result: checklist.verdict,
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    membersDefragmented: 0,
+    bytesReclaimed: 0,
+  });
   return checklist.verdict === "go"
     ? EXIT.ok
     : checklist.verdict === "no-go"

@@ -1,4 +1,5 @@
 /** `defrag` and `plan` (= defrag --dry-run): flags -> run options, then the executor, the progress and the report. */
+import type { ClusterView } from "../cluster/types.js";
 import { EXIT, type ExitCode, UserError } from "../errors.js";
 import type { LeaderMode } from "../plan/types.js";
 import { createProgress } from "../render/progress.js";
@@ -10,10 +11,11 @@ import { acquireLock } from "../run/lock.js";
 import type { RunReport } from "../run/types.js";
 import { validateArgValue } from "../talos/validate.js";
 import type { CommandContext } from "./context.js";
+import { type MetricsFlags, resolveMetricsPath, writeMetrics } from "./metrics-flag.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 import { parseChoice, parseCount, parseDuration } from "./values.js";
 
-export interface DefragFlags extends RuleFlags {
+export interface DefragFlags extends RuleFlags, MetricsFlags {
   snapshotDir?: string;
   snapshot?: boolean;
   keep?: string;
@@ -44,6 +46,8 @@ export async function runDefragCommand(
       : parseDuration(flags.waitTimeout, "--wait-timeout");
   const defragTimeoutMs =
     flags.defragTimeout === undefined ? undefined : parseDuration(flags.defragTimeout, "--defrag-timeout");
+  const metricsPath = dryRun ? undefined : resolveMetricsPath(flags);
+  const startedAt = new Date();
   const snapshotDir = validateArgValue(flags.snapshotDir ?? DEFAULT_SNAPSHOT_DIR, "--snapshot-dir");
   if (!dryRun && flags.yes !== true && !ctx.io.stdinIsTTY) {
     throw new UserError(
@@ -125,9 +129,39 @@ export async function runDefragCommand(
     );
     if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else ctx.io.stdout(renderRunReport(report, style));
+    if (metricsPath !== undefined)
+      await writeRunMetrics(metricsPath, report, startedAt, () => reader.poll(), ctx.warn);
     return { exitCode: exitCodeForResult(report.result), report };
   } finally {
     progress.close();
     unsubscribe();
   }
+}
+
+async function writeRunMetrics(
+  path: string,
+  report: RunReport,
+  startedAt: Date,
+  readView: () => Promise<ClusterView>,
+  warn: (line: string) => void,
+): Promise<void> {
+  const done = report.steps.filter((s) => s.outcome === "done");
+  // The sizes after the run, for the per-member gauges; a cluster that cannot be read still gets the run gauges.
+  const view = await readView().catch((error: unknown) => {
+    warn(
+      `metrics: could not read the cluster after the run (${(error as Error).message}); writing the run gauges only`,
+    );
+    return undefined;
+  });
+  await writeMetrics(path, view, {
+    command: "defrag",
+    result: report.result,
+    startedAt,
+    durationMs: report.durationMs,
+    membersDefragmented: done.length,
+    bytesReclaimed: done.reduce(
+      (sum, s) => sum + Math.max(0, s.before.dbSize - (s.after?.dbSize ?? s.before.dbSize)),
+      0,
+    ),
+  });
 }

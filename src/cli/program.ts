@@ -9,6 +9,11 @@ import type { CliIO } from "./io.js";
 import { runSnapshot } from "./snapshot.js";
 import { runStatus } from "./status.js";
 
+const METRICS_OPTION = [
+  "--metrics-file <path>",
+  "also write Prometheus metrics here (*.prom, for node-exporter's textfile collector)",
+] as const;
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export type ActionResult = { exitCode: ExitCode };
@@ -50,17 +55,21 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
 
   ruleOptions(
     program.command("status").description("table of members, sizes, roles, alarms and the rule's verdict"),
-  ).action(async (flags, command: Command) => {
-    result.exitCode = await runStatus(context(command), flags);
-  });
+  )
+    .option(...METRICS_OPTION)
+    .action(async (flags, command: Command) => {
+      result.exitCode = await runStatus(context(command), flags);
+    });
 
   ruleOptions(
     program
       .command("check")
       .description("go/no-go checklist: health, alarms, quota headroom, fragmentation (exit 0/3/4)"),
-  ).action(async (flags, command: Command) => {
-    result.exitCode = await runCheck(context(command), flags);
-  });
+  )
+    .option(...METRICS_OPTION)
+    .action(async (flags, command: Command) => {
+      result.exitCode = await runCheck(context(command), flags);
+    });
 
   const defragOptions = (command: Command) =>
     ruleOptions(command)
@@ -92,6 +101,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .option("--keep <n>", "newest snapshots of ours to keep", "5")
     .option("--dry-run", "print the plan and stop")
     .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
+    .option(...METRICS_OPTION)
     .action(async (flags, command: Command) => {
       result.exitCode = (await runDefragCommand(context(command), flags)).exitCode;
     });

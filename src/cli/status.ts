@@ -3,13 +3,25 @@ import { EXIT, type ExitCode } from "../errors.js";
 import { renderStatus } from "../render/status-table.js";
 import { createStyle } from "../render/style.js";
 import type { CommandContext } from "./context.js";
+import { type MetricsFlags, resolveMetricsPath, writeMetrics } from "./metrics-flag.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
-export async function runStatus(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
+export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
+  const metricsPath = resolveMetricsPath(flags);
+  const startedAt = new Date();
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
   if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(view, null, 2)}\n`);
   else ctx.io.stdout(renderStatus(view, createStyle(ctx.color)));
   // Reporting an unhealthy cluster is a successful status; only "nobody answered" is a failure.
-  return view.members.length === 0 && view.unreachable.length > 0 ? EXIT.failed : EXIT.ok;
+  const exitCode = view.members.length === 0 && view.unreachable.length > 0 ? EXIT.failed : EXIT.ok;
+  await writeMetrics(metricsPath, view, {
+    command: "status",
+    result: exitCode === EXIT.ok ? "ok" : "failed",
+    startedAt,
+    durationMs: Date.now() - startedAt.getTime(),
+    membersDefragmented: 0,
+    bytesReclaimed: 0,
+  });
+  return exitCode;
 }

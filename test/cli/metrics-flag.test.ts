@@ -1,0 +1,40 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fake-talosctl.js";
+
+const NODES = "172.20.0.2,172.20.0.3,172.20.0.4";
+
+describe("--metrics-file", () => {
+  it("status writes member gauges and its run result, keeping the last successful defrag time", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ted-metrics-"));
+    const path = join(dir, "talos_etcd_defrag.prom");
+    writeFileSync(path, "talos_etcd_defrag_last_success_timestamp_seconds 1795000000\n");
+    const rec = recordIO((calls) => fixtureExec("v1.14", "fragmented", calls));
+    const code = await main(
+      ["--talosctl", ANY_EXECUTABLE, "-n", NODES, "status", "--metrics-file", path],
+      rec.io,
+    );
+    expect(code).toBe(0);
+    const text = readFileSync(path, "utf8");
+    expect(text).toMatch(
+      /^talos_etcd_defrag_member_db_size_bytes\{node="172\.20\.0\.2",member_id="a49c021e76e707db",role="follower"\} 1900000000$/m,
+    );
+    expect(text).toMatch(/^talos_etcd_defrag_member_defrag_recommended\{node="172\.20\.0\.4",.*\} 0$/m);
+    expect(text).toMatch(/^talos_etcd_defrag_run_result\{command="status",result="ok"\} 1$/m);
+    expect(text).toMatch(/^talos_etcd_defrag_last_success_timestamp_seconds 1795000000$/m);
+  });
+
+  it("refuses a path node-exporter would not read, before any talosctl call (exit 2)", async () => {
+    const rec = recordIO((calls) => fixtureExec("v1.14", "fragmented", calls));
+    const code = await main(
+      ["--talosctl", ANY_EXECUTABLE, "-n", NODES, "check", "--metrics-file", "/tmp/metrics.txt"],
+      rec.io,
+    );
+    expect(code).toBe(2);
+    expect(rec.stderr()).toContain("*.prom");
+    expect(rec.calls).toEqual([]);
+  });
+});
