@@ -74,6 +74,10 @@ export function recordIO(exec: (calls: string[][]) => Exec, overrides: Partial<C
     stdoutIsTTY: false,
     stderrIsTTY: false,
     confirm: async () => false,
+    onStopSignal: () => () => {},
+    exitNow: (code) => {
+      throw new Error(`exitNow(${code}) called`);
+    },
     ...overrides,
   };
   return { io, calls, stdout: () => out, stderr: () => err };
