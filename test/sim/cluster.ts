@@ -37,12 +37,21 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
+  const cleanUp = (): void => {
     for (const [dir, cluster] of live) {
-      for (const child of cluster.children()) if (child.exitCode === null) child.kill("SIGKILL");
+      for (const child of cluster.children()) if (isRunning(child)) child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    live.clear();
+  };
+  process.on("exit", cleanUp);
+  // 'exit' does not fire when a signal kills the process: clean up, then die by the same signal.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      cleanUp();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 function isRunning(child: ChildProcess | undefined): boolean {
@@ -63,9 +72,14 @@ async function readLeaderId(endpoint: string): Promise<{ memberId: string; leade
   }
 }
 
-async function waitForLeader(endpoints: string[], timeoutMs: number): Promise<void> {
+async function waitForLeader(
+  endpoints: string[],
+  timeoutMs: number,
+  alive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (!alive()) throw new Error("an etcd member exited during start-up");
     const replies = await Promise.all(endpoints.map(readLeaderId));
     const leaders = new Set(replies.map((r) => r?.leader ?? "0"));
     if (replies.every((r) => r !== null) && leaders.size === 1 && !leaders.has("0")) return;
@@ -159,7 +173,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
   try {
     await writeConfig(configPath, config);
     await Promise.all(ips.map(startMember));
-    await waitForLeader(ips.map(endpoint), 20_000);
+    await waitForLeader(ips.map(endpoint), 20_000, () => ips.every((ip) => isRunning(children.get(ip))));
   } catch (error) {
     const logs = await Promise.all(
       [...specs.values()].map((s) => readFile(s.logPath, "utf8").catch(() => "")),
