@@ -73,10 +73,7 @@ function resolveOffsets(chunk: readonly Line[], columns: number, lenient: boolea
     for (const t of line.tokens) widest.set(t.start, Math.max(widest.get(t.start) ?? 0, t.text.length));
   }
   const seen = [...widest.keys()].sort((a, b) => a - b);
-  // Hand-aligned text may not have tabwriter's exact widths: with at most the last column missing, the
-  // offsets seen are enough, so only insist on exact gaps when there are empty columns to place.
-  const inferred = seen.length < columns ? inferEmptyColumns(seen, widest) : seen;
-  const offsets = inferred ?? (seen.length === columns - 1 ? [...seen] : null);
+  const offsets = seen.length < columns ? inferEmptyColumns(seen, widest) : seen;
   if (offsets === null || offsets[0] !== 0 || offsets.length > columns) return null;
   const last = offsets.at(-1) ?? 0;
   const nextFree = last + (widest.get(last) ?? 0) + 3;
@@ -137,8 +134,27 @@ function resolveChunk(
 }
 
 /**
- * Lines are grouped greedily: a line joins the current chunk when the chunk still resolves with it,
- * otherwise it starts the next chunk (v1.14's flush changed the widths). A header always starts a chunk.
+ * Whether a line belongs to the same flushed chunk: cutting every line of the chunk at every column start
+ * seen so far must not split a cell. A flush with other widths shifts the starts and breaks this.
+ * Under a header the header's offsets are the whole truth.
+ */
+function joins(chunk: Chunk, line: Line, spec: TableSpec): boolean {
+  const [first] = chunk.lines;
+  if (first !== undefined && chunk.layout !== null && isHeader(first, spec)) {
+    return fitsOffsets(
+      line,
+      first.tokens.map((t) => t.start),
+    );
+  }
+  const lines = [...chunk.lines, line];
+  const starts = [...new Set(lines.flatMap((l) => l.tokens.map((t) => t.start)))];
+  const columns = Math.max(...(chunk.layout === null ? spec.layouts : [chunk.layout]).map((l) => l.length));
+  return starts.length <= columns && lines.every((l) => fitsOffsets(l, starts));
+}
+
+/**
+ * Lines are grouped into chunks first (a header always starts one), then each chunk's columns are
+ * resolved as a whole, because a column's width is only known once all its lines are in.
  */
 export function splitTable(stdout: string, spec: TableSpec): TableRow[] {
   const lines: Line[] = stdout
@@ -160,13 +176,7 @@ export function splitTable(stdout: string, spec: TableSpec): TableRow[] {
     if (layout === null && spec.headerRequired)
       throw new ParseError(spec.command, "expected a table header", line.text);
     const current = chunks.at(-1);
-    // A chunk that does not resolve yet may need a later line of its own (a full row that shows where an
-    // empty cell sits), so it keeps taking lines until it does.
-    const joins =
-      current !== undefined &&
-      (resolveChunk({ ...current, lines: [...current.lines, line] }, spec) !== null ||
-        resolveChunk(current, spec) === null);
-    if (current !== undefined && joins) current.lines.push(line);
+    if (current !== undefined && joins(current, line, spec)) current.lines.push(line);
     else chunks.push({ lines: [line], layout });
   }
   return chunks.flatMap((chunk) => {
