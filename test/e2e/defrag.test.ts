@@ -14,94 +14,100 @@ import { callsOf, describeWithEtcd, parseJson, runCli, snapshotDir } from "./har
 // Small test clusters never reach the default rule's 100 MiB: judge by the share in use instead.
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
 
-describeWithEtcd("e2e: status, check, plan and defrag over real etcd", { release: "v1.13" }, (cluster) => {
-  it("reports a fresh cluster as healthy and lean (status, check exit 0, plan nothing to do)", async () => {
-    const c = cluster();
-    const status = await runCli(c, ["-o", "json", "status", ...RULE]);
-    expect(status.code, status.stderr).toBe(0);
-    const view = parseJson<ClusterView>(status);
-    expect(view.healthy).toBe(true);
-    expect(view.members.map((m) => m.node).sort()).toEqual([...c.nodes].sort());
-    expect(view.leader?.node).toBe(await c.leaderNode());
-    expect(view.quota).toEqual({ bytes: 2 * 1024 ** 3, source: "default" });
+describeWithEtcd(
+  "e2e: status, check, plan and defrag over real etcd",
+  { release: "v1.13", ips: ["127.0.0.21", "127.0.0.22", "127.0.0.23"] },
+  (cluster) => {
+    it("reports a fresh cluster as healthy and lean (status, check exit 0, plan nothing to do)", async () => {
+      const c = cluster();
+      const status = await runCli(c, ["-o", "json", "status", ...RULE]);
+      expect(status.code, status.stderr).toBe(0);
+      const view = parseJson<ClusterView>(status);
+      expect(view.healthy).toBe(true);
+      expect(view.members.map((m) => m.node).sort()).toEqual([...c.nodes].sort());
+      expect(view.leader?.node).toBe(await c.leaderNode());
+      expect(view.quota).toEqual({ bytes: 2 * 1024 ** 3, source: "default" });
 
-    const table = await runCli(c, ["status", ...RULE]);
-    expect(table.stdout).toContain("healthy: 3 members");
-    expect((await runCli(c, ["check", "--rule", "dbSizeFree > 1*GB"])).code).toBe(0);
-    const plan = parseJson<RunReport>(await runCli(c, ["-o", "json", "plan", "--rule", "dbSizeFree > 1*GB"]));
-    expect(plan.result).toBe("nothing-to-do");
-  });
-
-  it("sees fragmentation after apiserver-like churn: check exits 4, plan puts the leader last", async () => {
-    const c = cluster();
-    const leader = await c.leaderNode();
-    await fragmentCluster(c.endpoints(leader ?? c.nodes[0] ?? ""), {
-      targetBytes: 24_000_000,
-      reclaimableRatio: 0.6,
+      const table = await runCli(c, ["status", ...RULE]);
+      expect(table.stdout).toContain("healthy: 3 members");
+      expect((await runCli(c, ["check", "--rule", "dbSizeFree > 1*GB"])).code).toBe(0);
+      const plan = parseJson<RunReport>(
+        await runCli(c, ["-o", "json", "plan", "--rule", "dbSizeFree > 1*GB"]),
+      );
+      expect(plan.result).toBe("nothing-to-do");
     });
-    const view = parseJson<ClusterView>(await runCli(c, ["-o", "json", "status", ...RULE]));
-    for (const m of view.members) expect(m.dbSizeFree / m.dbSize, m.node).toBeGreaterThanOrEqual(0.4);
-    expect(view.members.every((m) => m.defragRecommended)).toBe(true);
 
-    const check = await runCli(c, ["check", ...RULE]);
-    expect(check.code, check.stdout).toBe(4);
-    const plan = parseJson<RunReport>(await runCli(c, ["-o", "json", "plan", ...RULE]));
-    expect(plan.dryRun).toBe(true);
-    expect(plan.steps.map((s) => s.action)).toEqual(["defrag", "defrag", "defrag"]);
-    expect(plan.steps.at(-1)).toMatchObject({ node: leader, role: "leader" });
-    const mutating = (await c.callLog()).filter((e) =>
-      ["defrag", "snapshot", "forfeit-leadership", "alarm disarm"].includes(e.command),
-    );
-    expect(mutating).toEqual([]);
-  });
+    it("sees fragmentation after apiserver-like churn: check exits 4, plan puts the leader last", async () => {
+      const c = cluster();
+      const leader = await c.leaderNode();
+      await fragmentCluster(c.endpoints(leader ?? c.nodes[0] ?? ""), {
+        targetBytes: 24_000_000,
+        reclaimableRatio: 0.6,
+      });
+      const view = parseJson<ClusterView>(await runCli(c, ["-o", "json", "status", ...RULE]));
+      for (const m of view.members) expect(m.dbSizeFree / m.dbSize, m.node).toBeGreaterThanOrEqual(0.4);
+      expect(view.members.every((m) => m.defragRecommended)).toBe(true);
 
-  it("defragments followers first, moves leadership, shrinks every member and keeps every key", async () => {
-    const c = cluster();
-    const oldLeader = await c.leaderNode();
-    const before = await checksumKeys(c.endpoints(c.nodes[0] ?? ""));
-    const sizesBefore = new Map(
-      await Promise.all(c.nodes.map(async (n) => [n, (await readSizes(c.endpoints(n))).dbSize] as const)),
-    );
-    const dir = snapshotDir();
-    const logStart = (await c.callLog()).length;
+      const check = await runCli(c, ["check", ...RULE]);
+      expect(check.code, check.stdout).toBe(4);
+      const plan = parseJson<RunReport>(await runCli(c, ["-o", "json", "plan", ...RULE]));
+      expect(plan.dryRun).toBe(true);
+      expect(plan.steps.map((s) => s.action)).toEqual(["defrag", "defrag", "defrag"]);
+      expect(plan.steps.at(-1)).toMatchObject({ node: leader, role: "leader" });
+      const mutating = (await c.callLog()).filter((e) =>
+        ["defrag", "snapshot", "forfeit-leadership", "alarm disarm"].includes(e.command),
+      );
+      expect(mutating).toEqual([]);
+    });
 
-    const result = await runCli(c, ["-o", "json", "defrag", "--yes", "--snapshot-dir", dir, ...RULE]);
-    expect(result.code, result.stderr).toBe(0);
-    const report = parseJson<RunReport>(result);
-    expect(report.result).toBe("ok");
-    expect(report.steps.map((s) => s.outcome)).toEqual(["done", "done", "done"]);
-    expect(report.steps.every((s) => s.verified)).toBe(true);
+    it("defragments followers first, moves leadership, shrinks every member and keeps every key", async () => {
+      const c = cluster();
+      const oldLeader = await c.leaderNode();
+      const before = await checksumKeys(c.endpoints(c.nodes[0] ?? ""));
+      const sizesBefore = new Map(
+        await Promise.all(c.nodes.map(async (n) => [n, (await readSizes(c.endpoints(n))).dbSize] as const)),
+      );
+      const dir = snapshotDir();
+      const logStart = (await c.callLog()).length;
 
-    const log = (await c.callLog()).slice(logStart);
-    const defrags = callsOf(log, "defrag");
-    const forfeits = callsOf(log, "forfeit-leadership");
-    const snapshots = callsOf(log, "snapshot");
-    expect(defrags.map((d) => d.node)).toHaveLength(3);
-    expect(new Set(defrags.map((d) => d.node))).toEqual(new Set(c.nodes));
-    expect(defrags.at(-1)?.node).toBe(oldLeader);
-    expect(forfeits.map((f) => f.node)).toEqual([oldLeader]);
-    const forfeit = forfeits[0];
-    const leaderDefrag = defrags.at(-1);
-    expect(forfeit && leaderDefrag && forfeit.end <= leaderDefrag.start).toBe(true);
-    for (const d of defrags.slice(0, -1)) expect(d.end).toBeLessThanOrEqual(forfeit?.start ?? 0);
-    expect(snapshots).toHaveLength(1);
-    expect(snapshots[0]?.end).toBeLessThanOrEqual(defrags[0]?.start ?? 0);
-    // One status call per poll: never more status calls than a handful per member.
-    expect(callsOf(log, "status").length).toBeLessThan(40);
+      const result = await runCli(c, ["-o", "json", "defrag", "--yes", "--snapshot-dir", dir, ...RULE]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = parseJson<RunReport>(result);
+      expect(report.result).toBe("ok");
+      expect(report.steps.map((s) => s.outcome)).toEqual(["done", "done", "done"]);
+      expect(report.steps.every((s) => s.verified)).toBe(true);
 
-    expect(await c.leaderNode()).not.toBe(oldLeader);
-    for (const node of c.nodes) {
-      const after = (await readSizes(c.endpoints(node))).dbSize;
-      expect(after, node).toBeLessThan((sizesBefore.get(node) ?? 0) * 0.7);
-    }
-    expect(await checksumKeys(c.endpoints(c.nodes[1] ?? ""))).toBe(before);
+      const log = (await c.callLog()).slice(logStart);
+      const defrags = callsOf(log, "defrag");
+      const forfeits = callsOf(log, "forfeit-leadership");
+      const snapshots = callsOf(log, "snapshot");
+      expect(defrags.map((d) => d.node)).toHaveLength(3);
+      expect(new Set(defrags.map((d) => d.node))).toEqual(new Set(c.nodes));
+      expect(defrags.at(-1)?.node).toBe(oldLeader);
+      expect(forfeits.map((f) => f.node)).toEqual([oldLeader]);
+      const forfeit = forfeits[0];
+      const leaderDefrag = defrags.at(-1);
+      expect(forfeit && leaderDefrag && forfeit.end <= leaderDefrag.start).toBe(true);
+      for (const d of defrags.slice(0, -1)) expect(d.end).toBeLessThanOrEqual(forfeit?.start ?? 0);
+      expect(snapshots).toHaveLength(1);
+      expect(snapshots[0]?.end).toBeLessThanOrEqual(defrags[0]?.start ?? 0);
+      // One status call per poll: never more status calls than a handful per member.
+      expect(callsOf(log, "status").length).toBeLessThan(40);
 
-    const snap = report.snapshot;
-    expect(snap?.sha256Verified).toBe(true);
-    const check = await verifySnapshotFile(snap?.path ?? "");
-    expect(check.sha256Verified).toBe(true);
-    expect(check.bytes % 512).toBe(32);
-    expect(statSync(snap?.path ?? "").mode & 0o777).toBe(0o600);
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-  });
-});
+      expect(await c.leaderNode()).not.toBe(oldLeader);
+      for (const node of c.nodes) {
+        const after = (await readSizes(c.endpoints(node))).dbSize;
+        expect(after, node).toBeLessThan((sizesBefore.get(node) ?? 0) * 0.7);
+      }
+      expect(await checksumKeys(c.endpoints(c.nodes[1] ?? ""))).toBe(before);
+
+      const snap = report.snapshot;
+      expect(snap?.sha256Verified).toBe(true);
+      const check = await verifySnapshotFile(snap?.path ?? "");
+      expect(check.sha256Verified).toBe(true);
+      expect(check.bytes % 512).toBe(32);
+      expect(statSync(snap?.path ?? "").mode & 0o777).toBe(0o600);
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+    });
+  },
+);
