@@ -1,0 +1,160 @@
+/** Refusals and failures through main(): CORRUPT, NOSPACE, a node down, a failing defrag, bad flags. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { RunReport } from "../../src/run/types.js";
+import { commandOf, createStatefulCluster, isMutating, NODES, nodesOf, runCli } from "./stateful-exec.js";
+
+let tmp: string;
+beforeEach(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "ted-refuse-"));
+  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
+});
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const defragArgs = (...extra: string[]) => [
+  "-n",
+  NODES,
+  "-o",
+  "json",
+  "defrag",
+  "--yes",
+  "--wait-timeout",
+  "2s",
+  "--snapshot-dir",
+  join(tmp, "snaps"),
+  ...extra,
+];
+const callsOf = (calls: string[][], command: string) => calls.filter((c) => commandOf(c).startsWith(command));
+const lastIndexOf = (calls: string[][], command: string) =>
+  calls.findLastIndex((c) => commandOf(c).startsWith(command));
+
+describe("a CORRUPT alarm", () => {
+  it("refuses defrag (exit 3) without a single mutating call", async () => {
+    const cluster = createStatefulCluster();
+    cluster.alarms = [{ memberId: "0b47fb33e59bf0e2", alarm: "CORRUPT" }];
+    const run = await runCli(cluster, defragArgs());
+    expect(run.code).toBe(3);
+    expect(cluster.calls.filter(isMutating)).toEqual([]);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.result).toBe("refused");
+    expect(report.refusedReasons.join("\n")).toMatch(/CORRUPT/);
+  });
+
+  it("refuses alarms disarm (exit 3): disarm would clear CORRUPT too", async () => {
+    const cluster = createStatefulCluster();
+    cluster.alarms = [
+      { memberId: "0b47fb33e59bf0e2", alarm: "NOSPACE" },
+      { memberId: "a49c021e76e707db", alarm: "CORRUPT" },
+    ];
+    const run = await runCli(cluster, ["-n", NODES, "alarms", "disarm"]);
+    expect(run.code).toBe(3);
+    expect(callsOf(cluster.calls, "etcd alarm disarm")).toEqual([]);
+    expect(run.stderr).toMatch(/refused:.*CORRUPT/);
+    expect(cluster.alarms).toHaveLength(2);
+  });
+});
+
+describe("a NOSPACE alarm", () => {
+  const nospace = () => {
+    const cluster = createStatefulCluster();
+    // 1.5 GB of a 1.6 GB quota is 94 %: over the 90 % below which the alarm may go.
+    cluster.knobs.quotaBytes = 1_600_000_000;
+    cluster.alarms = [{ memberId: "0b47fb33e59bf0e2", alarm: "NOSPACE" }];
+    return cluster;
+  };
+
+  it("is disarmed after the last defrag once every member is below 90 % of the quota (exit 0)", async () => {
+    const cluster = nospace();
+    const run = await runCli(cluster, defragArgs());
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.alarmsDisarmed).toEqual([{ memberId: "0b47fb33e59bf0e2", alarm: "NOSPACE" }]);
+    const disarms = callsOf(cluster.calls, "etcd alarm disarm");
+    expect(disarms).toHaveLength(1);
+    expect(lastIndexOf(cluster.calls, "etcd alarm disarm")).toBeGreaterThan(
+      lastIndexOf(cluster.calls, "etcd defrag"),
+    );
+    expect(cluster.alarms).toEqual([]);
+  });
+
+  it("alarms disarm refuses (exit 3) while a member is still near the quota", async () => {
+    const cluster = nospace();
+    const run = await runCli(cluster, ["-n", NODES, "alarms", "disarm"]);
+    expect(run.code).toBe(3);
+    expect(callsOf(cluster.calls, "etcd alarm disarm")).toEqual([]);
+    expect(run.stderr).toMatch(/172\.20\.0\.4 at 93\.8 %/);
+  });
+});
+
+it("a node unreachable before the run: exit 3, nothing mutating, the node named", async () => {
+  const cluster = createStatefulCluster();
+  cluster.knobs.unreachable.add("172.20.0.4");
+  const run = await runCli(cluster, defragArgs());
+  expect(run.code).toBe(3);
+  expect(cluster.calls.filter(isMutating)).toEqual([]);
+  expect((JSON.parse(run.stdout) as RunReport).refusedReasons.join("\n")).toMatch(/172\.20\.0\.4/);
+});
+
+describe("a defrag call that fails and leaves the database unchanged", () => {
+  const failing = () => {
+    const cluster = createStatefulCluster();
+    cluster.knobs.failDefrag.add("172.20.0.2");
+    return cluster;
+  };
+
+  it("stops with exit 1, never re-issues that defrag, and reports done / failed / not touched", async () => {
+    const cluster = failing();
+    const run = await runCli(cluster, defragArgs("--no-snapshot"));
+    expect(run.code).toBe(1);
+    const defrags = callsOf(cluster.calls, "etcd defrag").map((c) => nodesOf(c)[0]);
+    expect(defrags).toEqual(["172.20.0.4", "172.20.0.2"]);
+    expect(callsOf(cluster.calls, "etcd forfeit-leadership")).toEqual([]);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.result).toBe("failed");
+    expect(report.steps.map((s) => [s.node, s.outcome])).toEqual([
+      ["172.20.0.4", "done"],
+      ["172.20.0.2", "failed"],
+      ["172.20.0.3", "not-touched"],
+    ]);
+    expect(report.steps[1]?.error).toMatch(/request timed out/);
+    expect(report.error).toMatch(/172\.20\.0\.2.*did not shrink/);
+    expect(run.stderr).toMatch(/not re-issued/);
+  });
+
+  it("the table says which members were done and which were not touched", async () => {
+    const run = await runCli(
+      failing(),
+      defragArgs("--no-snapshot").filter((a) => a !== "json" && a !== "-o"),
+    );
+    expect(run.code).toBe(1);
+    const row = (node: string) => run.stdout.split("\n").find((l) => l.includes(` ${node} `)) ?? "";
+    expect(row("172.20.0.4")).toMatch(/defragmented/);
+    expect(row("172.20.0.2")).toMatch(/FAILED/);
+    expect(row("172.20.0.3")).toMatch(/not touched/);
+    expect(run.stdout).toMatch(/FAILED: the run stopped/);
+  });
+});
+
+describe("invalid flags exit 2 before any talosctl call", () => {
+  const cases: Record<string, string[]> = {
+    "--leader sideways": ["defrag", "--yes", "--leader", "sideways"],
+    "--keep -1": ["defrag", "--yes", "--keep", "-1"],
+    "--wait-timeout 5x": ["defrag", "--yes", "--wait-timeout", "5x"],
+    '--rule "dbSize >"': ["defrag", "--yes", "--rule", "dbSize >"],
+    'plan --rule "dbSize >"': ["plan", "--rule", "dbSize >"],
+    "snapshot --keep -1": ["snapshot", "--keep", "-1"],
+    "check --quota lots": ["check", "--quota", "lots"],
+  };
+  it.each(Object.entries(cases))("%s", async (_, args) => {
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, ["-n", NODES, ...args]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/error|invalid/i);
+    expect(cluster.calls).toEqual([]);
+  });
+});
