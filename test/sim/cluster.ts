@@ -93,8 +93,8 @@ async function assertPortsFree(ips: readonly string[]): Promise<void> {
     for (const port of [2379, 2380]) {
       if (await isPortBusy(ip, port)) {
         throw new Error(
-          `${ip}:${port} is already in use — probably an etcd left over from a crashed run. ` +
-            `Find it with \`ss -ltnp | grep ${ip}\` and stop it, then retry.`,
+          `${ip}:${port} is already in use: another test run is using these IPs (pass other \`ips\`), ` +
+            `or an etcd was left over by a crashed run (find it with \`ss -ltnp | grep ${ip}\` and stop it).`,
         );
       }
     }

@@ -11,6 +11,8 @@ import {
   fillUntilNospace,
   fragmentCluster,
   readSizes,
+  startLoad,
+  verifyAcknowledged,
 } from "./data.js";
 import { checkEtcdGate } from "./etcd-gate.js";
 import { assertSimBuilt, runSim } from "./exec-sim.js";
@@ -87,6 +89,19 @@ describe.runIf(gate.available)("simulator over real etcd", () => {
     const after = await readSizes(endpoint);
     expect(after.dbSize).toBeLessThan(before.dbSize * 0.7);
     expect(await checksumKeys(endpoint)).toBe(checksum);
+  });
+
+  it("load helpers: writes and keepalives keep flowing through a defrag and every ack reads back", async () => {
+    const load = startLoad(cluster.nodes.map(cluster.endpoints), { intervalMs: 25, durationMs: 1500 });
+    await runSim(cluster, ["-n", cluster.nodes[0] ?? "", "etcd", "defrag"]);
+    const report = await load.stop();
+    for (const endpoint of cluster.nodes.map(cluster.endpoints)) {
+      expect(report.perEndpoint[endpoint]?.writes.length).toBeGreaterThan(5);
+      expect(report.perEndpoint[endpoint]?.keepalives.length).toBeGreaterThan(5);
+    }
+    const check = await verifyAcknowledged(cluster.endpoints(cluster.nodes[2] ?? ""), report);
+    expect(check.checked).toBe(report.acknowledged.length);
+    expect([check.missing, check.mismatched]).toEqual([[], []]);
   });
 
   it("forfeit-leadership moves leadership to the first other member of the member list", async () => {
