@@ -98,7 +98,25 @@ export async function fragmentCluster(endpoint: string, opts: FragmentOptions = 
   }
   await deletePrefix(endpoint, "/registry/events/");
   await compactAll(endpoint);
+  await waitForCompactionEverywhere(endpoint, Math.max(deadline, Date.now() + 5000));
   return readSizes(endpoint);
+}
+
+/**
+ * `physical: true` only waits for the member that was asked; the others compact on their own
+ * schedule. Wait until every member's in-use size stops moving, so tests see settled numbers.
+ */
+async function waitForCompactionEverywhere(endpoint: string, deadline: number): Promise<void> {
+  const reply = await callGateway<{ members?: { clientURLs?: string[] }[] }>(endpoint, "cluster/member/list");
+  const endpoints = (reply.members ?? []).flatMap((m) => m.clientURLs?.slice(0, 1) ?? []);
+  let previous = "";
+  while (Date.now() < deadline) {
+    const sizes = await Promise.all(endpoints.map((e) => readSizes(e).then((s) => s.dbSizeInUse)));
+    const current = sizes.join(",");
+    if (current === previous) return;
+    previous = current;
+    await new Promise((r) => setTimeout(r, 150));
+  }
 }
 
 /** sha256 over every key and value, in key order (paged, linearizable reads). */
