@@ -80,7 +80,8 @@ export function describeWithEtcd(
     });
     return;
   }
-  describe.skipIf(!gate.available)(name, () => {
+  // Real clusters on a 2-core machine: a single step can take tens of seconds under load.
+  describe.skipIf(!gate.available)(name, { timeout: 120_000 }, () => {
     let cluster: SimCluster | undefined;
     beforeAll(async () => {
       cluster = await startCluster(options);

@@ -1,0 +1,52 @@
+/**
+ * The same happy path with each talosctl output format the simulator prints (v1.10, v1.13, v1.14), on one
+ * real etcd cluster: parsing, discovery and verification must not depend on the release.
+ */
+import { expect, it } from "vitest";
+import type { ClusterView } from "../../src/cluster/types.js";
+import type { RunReport } from "../../src/run/types.js";
+import { RELEASES } from "../sim/config.js";
+import { fragmentCluster } from "../sim/data.js";
+import { callsOf, describeWithEtcd, parseJson, runCli } from "./harness.js";
+
+describeWithEtcd(
+  "e2e: the happy path with every talosctl release's output",
+  { release: "v1.10", ips: ["127.0.0.51", "127.0.0.52", "127.0.0.53"] },
+  (cluster) => {
+    it.each(RELEASES)(
+      "talosctl %s: status, then defrag followers first and the leader last",
+      async (release) => {
+        const c = cluster();
+        await c.setRelease(release);
+        await fragmentCluster(c.endpoints(c.nodes[0] ?? ""), {
+          targetBytes: 8_000_000,
+          reclaimableRatio: 0.6,
+        });
+        const view = parseJson<ClusterView>(await runCli(c, ["-o", "json", "status"]));
+        expect(view.healthy).toBe(true);
+        expect(view.members).toHaveLength(3);
+        const leader = view.leader?.node;
+        expect(leader).toBe(await c.leaderNode());
+
+        const from = (await c.callLog()).length;
+        const result = await runCli(c, [
+          "-o",
+          "json",
+          "defrag",
+          "--yes",
+          "--force",
+          "--no-snapshot",
+          "--wait-timeout",
+          "30s",
+        ]);
+        expect(result.code, result.stderr).toBe(0);
+        const report = parseJson<RunReport>(result);
+        expect(report.steps.map((s) => s.outcome)).toEqual(["done", "done", "done"]);
+        for (const step of report.steps)
+          expect(step.after?.dbSize ?? Number.POSITIVE_INFINITY).toBeLessThan(step.before.dbSize);
+        const defrags = callsOf((await c.callLog()).slice(from), "defrag");
+        expect(defrags.at(-1)?.node).toBe(leader);
+      },
+    );
+  },
+);
