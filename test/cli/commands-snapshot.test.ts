@@ -1,0 +1,115 @@
+/** `snapshot` through main(): which node, our own verification, retention that never touches foreign files. */
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SnapshotResult } from "../../src/run/snapshot.js";
+import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "./stateful-exec.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ted-snap-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const snapshotCalls = (calls: string[][]) => calls.filter((c) => commandOf(c).startsWith("etcd snapshot"));
+const OURS = /^talos-etcd-defrag-172\.20\.0\.4-\d{8}T\d{6}Z(-\d+)?\.db$/;
+
+async function snapshotOnce(cluster = createStatefulCluster(), ...extra: string[]) {
+  const run = await runCli(cluster, [
+    "-n",
+    "172.20.0.4",
+    "-o",
+    "json",
+    "snapshot",
+    "--snapshot-dir",
+    dir,
+    ...extra,
+  ]);
+  return { cluster, run };
+}
+
+describe("snapshot -n NODE", () => {
+  it("takes it from that node, into the directory, verified, 0600", async () => {
+    const { cluster, run } = await snapshotOnce();
+    expect(run.code, run.stderr).toBe(0);
+    const calls = snapshotCalls(cluster.calls);
+    expect(calls).toHaveLength(1);
+    expect(nodesOf(calls[0] ?? [])).toEqual(["172.20.0.4"]);
+    const { snapshot } = JSON.parse(run.stdout) as { result: string; snapshot: SnapshotResult };
+    expect(snapshot).toMatchObject({ node: "172.20.0.4", sha256Verified: true, totalKeys: 1187 });
+    expect(calls[0]?.at(-1)).toBe(snapshot.path);
+    expect(snapshot.path.startsWith(`${dir}/`)).toBe(true);
+    const bytes = await readFile(snapshot.path);
+    expect(bytes.length).toBe(snapshot.bytes);
+    expect((bytes.length - 32) % 512).toBe(0);
+    expect(createHash("sha256").update(bytes.subarray(0, -32)).digest()).toEqual(bytes.subarray(-32));
+    expect((await stat(snapshot.path)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual([snapshot.path.slice(dir.length + 1)]);
+  });
+
+  it("without -n, picks a healthy follower, never the leader", async () => {
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, ["-n", NODES, "snapshot", "--snapshot-dir", dir]);
+    expect(run.code, run.stderr).toBe(0);
+    const node = nodesOf(snapshotCalls(cluster.calls)[0] ?? [])[0];
+    expect(["172.20.0.2", "172.20.0.4"]).toContain(node);
+    expect(run.stdout).toMatch(/sha256 verified/);
+  });
+
+  it("creates a missing directory with mode 0700", async () => {
+    const nested = join(dir, "new", "snaps");
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, ["-n", "172.20.0.4", "snapshot", "--snapshot-dir", nested]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((await stat(nested)).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe("snapshot --keep", () => {
+  it("keeps the newest 2 of our files after 3 runs and never deletes a foreign file", async () => {
+    const foreign = [
+      "backup.db",
+      "talos-etcd-defrag-other-cluster-20200101T000000Z.db",
+      "talos-etcd-defrag-172.20.0.4-20200101T000000Z.db.unverified",
+      "notes.txt",
+    ];
+    for (const name of foreign) await writeFile(join(dir, name), "not ours\n");
+    // A directory that happens to carry our name pattern is not a snapshot of ours either.
+    await mkdir(join(dir, "talos-etcd-defrag-172.20.0.4-20000101T000000Z.db"));
+    const cluster = createStatefulCluster();
+    const paths: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { run } = await snapshotOnce(cluster, "--keep", "2");
+      expect(run.code, run.stderr).toBe(0);
+      paths.push((JSON.parse(run.stdout) as { snapshot: SnapshotResult }).snapshot.path);
+    }
+    const names = await readdir(dir);
+    const files = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile());
+    const ours = files.map((e) => e.name).filter((n) => OURS.test(n));
+    expect(ours.sort()).toEqual(
+      paths
+        .slice(1)
+        .map((p) => p.slice(dir.length + 1))
+        .sort(),
+    );
+    for (const name of foreign) expect(names).toContain(name);
+    expect(names).toContain("talos-etcd-defrag-172.20.0.4-20000101T000000Z.db");
+    expect(snapshotCalls(cluster.calls)).toHaveLength(3);
+  });
+});
+
+it("a truncated snapshot is refused (exit 3) and kept aside under a name retention never counts", async () => {
+  const cluster = createStatefulCluster();
+  cluster.knobs.truncateSnapshot = true;
+  const { run } = await snapshotOnce(cluster);
+  expect(run.code).toBe(3);
+  expect(run.stdout).toBe("");
+  expect(run.stderr).toMatch(/failed verification: size \d+ is not 512·k \+ 32 bytes/);
+  const names = await readdir(dir);
+  expect(names.filter((n) => OURS.test(n))).toEqual([]);
+  expect(names.filter((n) => n.endsWith(".db.unverified"))).toHaveLength(1);
+});
