@@ -6,7 +6,7 @@
  * A flag given several times takes its last value, as etcd's flag parsing does. Several nodes give
  * several `---`-separated documents; the first one that has a spec decides.
  */
-import { parseAllDocuments } from "yaml";
+import { type Document, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { ParseError } from "../errors.js";
 
@@ -31,22 +31,34 @@ function lastValue(value: z.infer<typeof argValue>): string | null {
   return last === undefined ? null : String(last);
 }
 
+/** toJS() refuses alias bombs with its own error: that is unparseable output too. */
+function toPlain(doc: Document): unknown {
+  try {
+    return doc.toJS();
+  } catch {
+    throw new ParseError(COMMAND, "YAML cannot be read", String(doc).split("\n")[0] ?? "");
+  }
+}
+
+function lineAt(text: string, line: number | undefined): string {
+  const lines = text.split("\n");
+  return lines[(line ?? 1) - 1] ?? lines[0] ?? "";
+}
+
 function quoteFor(text: string, key: string): string {
   return text.split("\n").find((line) => line.includes(key)) ?? text.split("\n")[0] ?? "";
 }
 
 /** Bytes, or null when the cluster does not set the flag (etcd's default then applies). */
 export function parseEtcdSpecQuota(yamlText: string): number | null {
-  let docs: unknown[];
-  try {
-    docs = parseAllDocuments(yamlText).map((doc) => {
-      if (doc.errors.length > 0) throw doc.errors[0];
-      return doc.toJS() as unknown;
-    });
-  } catch {
-    throw new ParseError(COMMAND, "not YAML", yamlText.split("\n")[0] ?? "");
+  const docs = parseAllDocuments(yamlText);
+  for (const doc of docs) {
+    const [problem] = doc.errors;
+    // The YAML library knows the line it choked on: quote that one, not the first.
+    if (problem !== undefined)
+      throw new ParseError(COMMAND, "not YAML", lineAt(yamlText, problem.linePos?.[0].line));
   }
-  const specs = docs.map((doc) => document.safeParse(doc)).filter((result) => result.success);
+  const specs = docs.map((doc) => document.safeParse(toPlain(doc))).filter((result) => result.success);
   const first = specs[0];
   if (first === undefined)
     throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));

@@ -68,3 +68,28 @@ describe("parseEtcdSpecQuota", () => {
     }
   });
 });
+
+describe("parseEtcdSpecQuota on hostile YAML", () => {
+  it("quotes the line the YAML parser choked on", () => {
+    const yaml = doc('    extraArgs:\n        quota-backend-bytes: "4294967296\n');
+    try {
+      parseEtcdSpecQuota(`${yaml}more: [\n`);
+      expect.unreachable("should have thrown");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ParseError);
+      expect(`${yaml}more: [\n`.split("\n")).toContain((error as ParseError).line);
+    }
+  });
+
+  it("turns an alias bomb into a ParseError", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 8; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(
+        `${name}: &${name} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`,
+      );
+    }
+    expect(() => parseEtcdSpecQuota(`${levels.join("\n")}\nspec: *h\n`)).toThrow(ParseError);
+  });
+});
