@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../src/errors.js";
 import { memberIdFromDecimal, normalizeMemberId } from "../../src/talos/parse-member-id.js";
@@ -41,4 +42,22 @@ describe("memberIdFromDecimal (etcd's own error strings)", () => {
       expect(() => memberIdFromDecimal(text)).toThrow(ParseError);
     },
   );
+});
+
+describe("member IDs by value", () => {
+  it("any uint64, printed padded or not, in either case, normalises to the same 16 digits", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
+        fc.boolean(),
+        fc.boolean(),
+        (id, upper, padded) => {
+          const digits = padded ? id.toString(16).padStart(16, "0") : id.toString(16);
+          const expected = id.toString(16).padStart(16, "0");
+          expect(normalizeMemberId(upper ? digits.toUpperCase() : digits)).toBe(expected);
+          expect(memberIdFromDecimal(id.toString())).toBe(expected);
+        },
+      ),
+    );
+  });
 });

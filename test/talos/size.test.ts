@@ -99,3 +99,26 @@ describe("formatSize prints like go-humanize v1.0.1 Bytes", () => {
     );
   });
 });
+
+describe("sizes go-humanize prints exactly", () => {
+  /** `0 B`..`999 B`, `1.0 kB`..`9.9 PB` and `10 kB`..`999 PB`: the bytes those strings stand for. */
+  const printable = fc.oneof(
+    fc.integer({ min: 0, max: 999 }),
+    fc
+      .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 99 }))
+      .map(([e, t]) => (t * 1000 ** e) / 10),
+    fc
+      .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 999 }))
+      .map(([e, w]) => w * 1000 ** e),
+  );
+
+  it("parse to their bytes and print the same text again", () => {
+    fc.assert(
+      fc.property(printable, (bytes) => {
+        const text = formatSize(bytes);
+        expect(parseSize(text)).toBe(bytes);
+        expect(formatSize(parseSize(text))).toBe(text);
+      }),
+    );
+  });
+});
