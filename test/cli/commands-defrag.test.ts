@@ -178,3 +178,35 @@ describe("--leader", () => {
     expect(defragNodes(cluster.calls)).toEqual(["172.20.0.4", "172.20.0.2", "172.20.0.3"]);
   });
 });
+
+describe("the rule", () => {
+  it("skips members below it with a reason; a skipped leader is never asked to forfeit", async () => {
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, defragArgs("--yes", "--no-snapshot", "--rule", "dbSize > 1*GB"));
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.steps.map((s) => [s.node, s.action, s.outcome])).toEqual([
+      ["172.20.0.4", "defrag", "done"],
+      ["172.20.0.2", "skip", "skipped"],
+      ["172.20.0.3", "skip", "skipped"],
+    ]);
+    expect(report.steps[1]?.reason).toMatch(/below the rule/);
+    expect(defragNodes(cluster.calls)).toEqual(["172.20.0.4"]);
+    expect(indexOf(cluster.calls, "etcd forfeit-leadership")).toBe(-1);
+  });
+
+  it("a lean cluster is nothing-to-do (exit 0): no snapshot, no defrag; --force defragments all", async () => {
+    const lean = createStatefulCluster();
+    for (const m of lean.members) m.dbSize = m.dbSizeInUse + 5_000_000;
+    const run = await runCli(lean, defragArgs("--yes", "--snapshot-dir", join(tmp, "s")));
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as RunReport).result).toBe("nothing-to-do");
+    expect(lean.calls.filter(isMutating)).toEqual([]);
+    const forced = await runCli(lean, defragArgs("--yes", "--no-snapshot", "--force"));
+    expect(forced.code, forced.stderr).toBe(0);
+    // Equal reclaimable space: the followers in either order, the leader last.
+    const order = defragNodes(lean.calls);
+    expect(order.slice(0, 2).sort()).toEqual(["172.20.0.2", "172.20.0.4"]);
+    expect(order[2]).toBe("172.20.0.3");
+  });
+});

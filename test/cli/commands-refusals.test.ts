@@ -82,6 +82,18 @@ describe("a NOSPACE alarm", () => {
     expect(cluster.alarms).toEqual([]);
   });
 
+  it("alarms disarm lifts it once every member is below 90 % of the quota (exit 0)", async () => {
+    const cluster = nospace();
+    for (const m of cluster.members) m.dbSize = m.dbSizeInUse;
+    const run = await runCli(cluster, ["-n", NODES, "alarms", "disarm"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(callsOf(cluster.calls, "etcd alarm disarm").map((c) => nodesOf(c).sort())).toEqual([
+      NODES.split(","),
+    ]);
+    expect(cluster.alarms).toEqual([]);
+    expect(run.stdout).toBe("disarmed: NOSPACE on 0b47fb33e59bf0e2\n");
+  });
+
   it("alarms disarm refuses (exit 3) while a member is still near the quota", async () => {
     const cluster = nospace();
     const run = await runCli(cluster, ["-n", NODES, "alarms", "disarm"]);
@@ -140,21 +152,42 @@ describe("a defrag call that fails and leaves the database unchanged", () => {
   });
 });
 
-describe("invalid flags exit 2 before any talosctl call", () => {
-  const cases: Record<string, string[]> = {
-    "--leader sideways": ["defrag", "--yes", "--leader", "sideways"],
-    "--keep -1": ["defrag", "--yes", "--keep", "-1"],
-    "--wait-timeout 5x": ["defrag", "--yes", "--wait-timeout", "5x"],
-    '--rule "dbSize >"': ["defrag", "--yes", "--rule", "dbSize >"],
-    'plan --rule "dbSize >"': ["plan", "--rule", "dbSize >"],
-    "snapshot --keep -1": ["snapshot", "--keep", "-1"],
-    "check --quota lots": ["check", "--quota", "lots"],
-  };
-  it.each(Object.entries(cases))("%s", async (_, args) => {
+describe("invalid flags exit 2 before any talosctl call, naming the flag", () => {
+  const cases: [string[], RegExp][] = [
+    [
+      ["defrag", "--yes", "--leader", "sideways"],
+      /invalid --leader "sideways": expected one of auto, forfeit, last/,
+    ],
+    [["defrag", "--yes", "--keep", "-1"], /invalid --keep "-1"/],
+    [["defrag", "--yes", "--wait-timeout", "5x"], /invalid --wait-timeout "5x"/],
+    [["defrag", "--yes", "--rule", "dbSize >"], /invalid --rule at position 8/],
+    [["plan", "--rule", "dbSize >"], /invalid --rule at position 8/],
+    [["snapshot", "--keep", "-1"], /invalid --keep "-1"/],
+    [["check", "--quota", "lots"], /invalid --quota "lots"/],
+  ];
+  it.each(cases)("%j", async (args, message) => {
     const cluster = createStatefulCluster();
     const run = await runCli(cluster, ["-n", NODES, ...args]);
     expect(run.code, run.stderr).toBe(2);
-    expect(run.stderr).toMatch(/error|invalid/i);
+    expect(run.stderr).toMatch(message);
+    expect(cluster.calls).toEqual([]);
+  });
+
+  // BUG (src/cli/defrag.ts, the waitTimeoutMs parse in runDefragCommand): `--wait-timeout 0` is accepted, so
+  // every verification gets a single look and a member still catching up after its defrag fails the run
+  // (exit 1) after changes began. `--timeout 0` is refused in context.ts; --wait-timeout should be too.
+  it.fails("--wait-timeout 0 is refused like --timeout 0", async () => {
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, [
+      "-n",
+      NODES,
+      "defrag",
+      "--yes",
+      "--no-snapshot",
+      "--wait-timeout",
+      "0",
+    ]);
+    expect(run.code).toBe(2);
     expect(cluster.calls).toEqual([]);
   });
 });
