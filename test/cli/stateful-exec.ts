@@ -221,11 +221,9 @@ async function defrag(cluster: StatefulCluster, node: string): Promise<ExecResul
   return result("");
 }
 
-const SNAPSHOT_PAGES = 8;
-
-/** talosctl writes PATH.part, then renames it over PATH and prints two lines. */
+/** Eight 512-byte pages + their SHA-256. talosctl writes PATH.part, renames it over PATH, prints two lines. */
 async function snapshot(cluster: StatefulCluster, path: string): Promise<ExecResult> {
-  const data = Buffer.alloc(SNAPSHOT_PAGES * 512);
+  const data = Buffer.alloc(8 * 512);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + cluster.raftIndex) % 251;
   let file = Buffer.concat([data, createHash("sha256").update(data).digest()]);
   if (cluster.knobs.truncateSnapshot) file = file.subarray(0, file.length - 100);
