@@ -44,6 +44,7 @@ export async function runDefragCommand(
     flags.waitTimeout === undefined
       ? DEFAULT_WAIT_TIMEOUT_MS
       : parseDuration(flags.waitTimeout, "--wait-timeout");
+  if (waitTimeoutMs <= 0) throw new UserError("--wait-timeout must be greater than zero");
   const defragTimeoutMs =
     flags.defragTimeout === undefined ? undefined : parseDuration(flags.defragTimeout, "--defrag-timeout");
   const metricsPath = dryRun ? undefined : resolveMetricsPath(flags);
@@ -119,10 +120,7 @@ export async function runDefragCommand(
         leaderMode,
         rule: reader.rule,
         dryRun,
-        snapshot:
-          flags.snapshot === false
-            ? null
-            : { dir: snapshotDir, keep, label: ctx.target.context ?? nodes[0] ?? "cluster" },
+        snapshot: flags.snapshot === false ? null : { dir: snapshotDir, keep, ...contextLabel(ctx) },
         waitTimeoutMs,
         ...(defragTimeoutMs === undefined ? {} : { defragTimeoutMs }),
       },
@@ -164,4 +162,9 @@ async function writeRunMetrics(
       0,
     ),
   });
+}
+
+/** Snapshots are named after the talosconfig context when one is given, else after the cluster's member IDs. */
+export function contextLabel(ctx: CommandContext): { label?: string } {
+  return ctx.target.context === undefined ? {} : { label: ctx.target.context };
 }

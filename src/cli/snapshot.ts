@@ -4,7 +4,7 @@ import { SnapshotError, takeSnapshot } from "../run/snapshot.js";
 import { formatSize } from "../talos/size.js";
 import { validateArgValue } from "../talos/validate.js";
 import type { CommandContext } from "./context.js";
-import { DEFAULT_SNAPSHOT_DIR } from "./defrag.js";
+import { contextLabel, DEFAULT_SNAPSHOT_DIR } from "./defrag.js";
 import { openReader } from "./rule-flags.js";
 import { parseCount } from "./values.js";
 
@@ -23,7 +23,7 @@ export async function runSnapshot(ctx: CommandContext, flags: SnapshotFlags): Pr
   const options = {
     dir,
     keep,
-    label: ctx.target.context ?? reader.nodes[0] ?? "cluster",
+    ...contextLabel(ctx),
     ...(chosen === undefined ? {} : { node: chosen }),
   };
   const result = await takeSnapshot(ctx.talosctl, view, options, Date.now).catch((error: unknown) => {

@@ -4,6 +4,7 @@
  */
 import { type CompiledRule, describeRule } from "../cluster/rule.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
+import { isSingleMemberCluster, votersOf } from "../cluster/voters.js";
 import type { Plan, PlanOptions, PlanStep, StepRole } from "./types.js";
 
 export interface BuildPlanOptions extends PlanOptions {
@@ -13,7 +14,7 @@ export interface BuildPlanOptions extends PlanOptions {
 
 export function buildPlan(view: ClusterView, options: BuildPlanOptions): Plan {
   const leaderId = view.leader?.memberId ?? null;
-  const voters = view.members.filter((m) => !m.isLearner);
+  const voters = votersOf(view);
   const canMoveLeader = options.leaderMode !== "last" && voters.length > 1;
   const others = view.members.filter((m) => m.memberId !== leaderId).sort(byReclaimableFirst);
   const leader = view.members.filter((m) => m.memberId === leaderId);
@@ -22,7 +23,7 @@ export function buildPlan(view: ClusterView, options: BuildPlanOptions): Plan {
   );
   const warnings: string[] = [];
   const leaderStep = steps.find((s) => s.role === "leader" && s.action === "defrag");
-  if (leaderStep !== undefined && options.leaderMode !== "last" && voters.length === 1)
+  if (leaderStep !== undefined && options.leaderMode !== "last" && isSingleMemberCluster(view))
     warnings.push(`${leaderStep.node} is the only voting member: it is defragmented as leader`);
   const anything = steps.some((s) => s.action === "defrag");
   return {

@@ -3,6 +3,7 @@
  * with the raw fields checked too, so a hand-built or partial view cannot slip through.
  */
 import type { ClusterView, ProblemKind } from "../cluster/types.js";
+import { isSingleMemberCluster, votersOf } from "../cluster/voters.js";
 import type { GateOptions, GateResult } from "./types.js";
 
 export const DEFAULT_GATE_LAG_THRESHOLD = 1000;
@@ -18,7 +19,7 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
   else reasons.push(...view.unreachable.map((f) => `${f.node} did not answer: ${f.error}`));
   reasons.push(...messagesOf("missing-status"));
 
-  const voters = view.members.filter((m) => !m.isLearner);
+  const voters = votersOf(view);
   if (voters.length === 0) {
     reasons.push("no voting etcd member answered");
   } else if (view.leader === null) {
@@ -43,7 +44,7 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
     warnings.push("NOSPACE alarm active: defragmentation frees the space; the alarm is disarmed afterwards");
   for (const learner of view.members.filter((m) => m.isLearner))
     warnings.push(`${learner.node} is a learner (not yet a voting member): skipped`);
-  if (voters.length === 1)
+  if (isSingleMemberCluster(view))
     warnings.push(
       "single-member cluster: etcd (and the Kubernetes API) is unavailable while it is defragmented",
     );

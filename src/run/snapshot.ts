@@ -2,6 +2,7 @@
  * Take a snapshot through talosctl and trust it only after checking it ourselves. talosctl renames
  * `<path>.part` over `<path>`, so we reserve the final name with O_EXCL first: an existing file is never replaced.
  */
+import { createHash } from "node:crypto";
 import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ClusterView, MemberView } from "../cluster/types.js";
@@ -15,7 +16,7 @@ export interface SnapshotOptions {
   /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
   keep: number;
   /** Cluster name or leader member ID: keeps several clusters apart in one directory. */
-  label: string;
+  label?: string;
   /** Take it from this node instead of a healthy follower. */
   node?: string;
 }
@@ -39,8 +40,13 @@ export class SnapshotError extends Error {
 }
 
 /** The context name when there is one (readable), else the leader's member ID (stable for a cluster). */
-export function defaultSnapshotLabel(view: ClusterView, context?: string): string {
-  return context ?? view.leader?.memberId ?? view.members[0]?.memberId ?? "cluster";
+/**
+ * Without a context name, a cluster is named by its set of member IDs: stable across leader changes and across
+ * -n choices (snapshot -n one node, defrag -n all), so --keep counts every snapshot of the cluster together.
+ */
+export function defaultSnapshotLabel(view: ClusterView): string {
+  const ids = view.members.map((m) => m.memberId).sort();
+  return `cluster-${createHash("sha256").update(ids.join(",")).digest("hex").slice(0, 8)}`;
 }
 
 /** A voting follower without errors, most caught up first; the leader only when it is alone. */
@@ -61,7 +67,8 @@ export async function takeSnapshot(
   const node = options.node ?? pickSnapshotNode(view)?.node;
   if (node === undefined) throw new SnapshotError("no healthy member to take a snapshot from");
   const warnings = await prepareDir(options.dir);
-  const path = await reserveName(options.dir, options.label, new Date(now()));
+  const label = options.label ?? defaultSnapshotLabel(view);
+  const path = await reserveName(options.dir, label, new Date(now()));
   let report: Awaited<ReturnType<Talosctl["snapshot"]>>;
   try {
     report = await talosctl.snapshot(node, path);
@@ -80,7 +87,7 @@ export async function takeSnapshot(
       `snapshot ${path} failed verification: ${check.problem ?? "unknown"}; kept as ${path}.unverified`,
     );
   }
-  const pruned = await pruneSnapshots(options.dir, options.label, Math.max(1, options.keep));
+  const pruned = await pruneSnapshots(options.dir, label, Math.max(1, options.keep));
   return {
     path,
     bytes: check.bytes,

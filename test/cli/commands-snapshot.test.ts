@@ -16,7 +16,8 @@ afterEach(async () => {
 });
 
 const snapshotCalls = (calls: string[][]) => calls.filter((c) => commandOf(c).startsWith("etcd snapshot"));
-const OURS = /^talos-etcd-defrag-172\.20\.0\.4-\d{8}T\d{6}Z(-\d+)?\.db$/;
+// Without --context a snapshot is labelled by the cluster's member IDs, whichever node it came from.
+const OURS = /^talos-etcd-defrag-cluster-[0-9a-f]{8}-\d{8}T\d{6}Z(-\d+)?\.db$/;
 
 async function snapshotOnce(cluster = createStatefulCluster(), ...extra: string[]) {
   const run = await runCli(cluster, [

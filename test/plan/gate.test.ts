@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClusterView } from "../../src/cluster/types.js";
+import { buildPlan } from "../../src/plan/build-plan.js";
 import { checkGate } from "../../src/plan/gate.js";
 import { member, view } from "./views.js";
 
@@ -91,5 +92,24 @@ describe("checkGate allows, with warnings", () => {
     const gate = checkGate(v);
     expect(gate.ok).toBe(true);
     expect(gate.warnings.join("\n")).toMatch(warning);
+  });
+
+  it("does not call one answering voter a single-member cluster when others are missing from the view", () => {
+    const partial = view([member("10.0.0.1", { isLeader: true })], {
+      problems: [
+        {
+          kind: "missing-status",
+          memberId: "0000000000000002",
+          node: "10.0.0.2",
+          message: "member not asked",
+        },
+      ],
+    });
+    const gate = checkGate(partial);
+    expect(gate.ok).toBe(false);
+    expect(gate.warnings.join("\n")).not.toMatch(/single-member/);
+    expect(buildPlan(partial, { force: true, leaderMode: "auto" }).warnings.join("\n")).not.toMatch(
+      /only voting member/,
+    );
   });
 });
