@@ -48,7 +48,9 @@ export class ParseError extends Error {
     readonly reason: string,
     readonly line?: string,
   ) {
-    super(`cannot parse output of \`talosctl ${command}\`: ${reason}${line === undefined ? "" : `: ${JSON.stringify(line)}`}`);
+    super(
+      `cannot parse output of \`talosctl ${command}\`: ${reason}${line === undefined ? "" : `: ${JSON.stringify(line)}`}`,
+    );
     this.name = "ParseError";
   }
 }

@@ -72,7 +72,11 @@ export function summaryLines(view: ClusterView, style: Style): string[] {
   ];
 }
 
-const QUOTA_SOURCE = { default: "etcd's default", flag: "--quota", cluster: "from the cluster's etcd config" } as const;
+const QUOTA_SOURCE = {
+  default: "etcd's default",
+  flag: "--quota",
+  cluster: "from the cluster's etcd config",
+} as const;
 
 /** Quotas are set in binary units (2 GiB default); decimal humanize would print the default as 2.1 GB. */
 function formatIec(bytes: number): string {
