@@ -23,7 +23,7 @@ export function renderRunReport(report: RunReport, style: Style): string {
     colWidths: report.dryRun ? [null, null, null, null, null, null, null, 60] : [],
   });
   report.steps.forEach((step, i) => {
-    const role = step.leaderMovedTo ? `${step.role} (led, moved to ${step.leaderMovedTo})` : step.role;
+    const role = step.leaderMovedTo ? `${step.role} (leadership moved to ${step.leaderMovedTo})` : step.role;
     if (report.dryRun) {
       table.push([
         String(i + 1),
