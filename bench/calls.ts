@@ -1,0 +1,42 @@
+/**
+ * What the simulator's call log says about a run: how many talosctl calls, how long a leadership move took, and
+ * whether verification asked the cluster with ONE `etcd status` for all nodes each time (the issue's target).
+ */
+import type { CallLogEntry } from "../test/sim/cluster.js";
+import { round } from "./stats.js";
+
+export interface CallSummary {
+  total: number;
+  byCommand: Record<string, number>;
+  /** Duration of each `etcd forfeit-leadership` call (the move completes before it returns). */
+  leaderTransfersMs: number[];
+  /** From the first defrag on: the reads that verification and re-planning made. */
+  statusCallsDuringRun: number;
+  statusCallsNamingEveryNode: number;
+  /** members / alarm list / etcdspec between the first and the last defrag: a poll should not need them. */
+  otherReadsBetweenDefrags: number;
+}
+
+const OTHER_READS = new Set(["members", "alarm list", "etcdspec"]);
+
+export function summarizeCalls(log: readonly CallLogEntry[], nodes: readonly string[]): CallSummary {
+  const byCommand: Record<string, number> = {};
+  for (const entry of log) byCommand[entry.command] = (byCommand[entry.command] ?? 0) + 1;
+  const defrags = log.filter((e) => e.command === "defrag");
+  const firstDefrag = Math.min(...defrags.map((e) => e.start));
+  const lastDefragEnd = Math.max(...defrags.map((e) => e.end));
+  const statusDuringRun = log.filter((e) => e.command === "status" && e.start >= firstDefrag);
+  const everyNode = (e: CallLogEntry) => nodes.every((n) => e.nodes.includes(n));
+  return {
+    total: log.length,
+    byCommand,
+    leaderTransfersMs: log
+      .filter((e) => e.command === "forfeit-leadership")
+      .map((e) => round(e.end - e.start)),
+    statusCallsDuringRun: statusDuringRun.length,
+    statusCallsNamingEveryNode: statusDuringRun.filter(everyNode).length,
+    otherReadsBetweenDefrags: log.filter(
+      (e) => OTHER_READS.has(e.command) && e.start >= firstDefrag && e.start <= lastDefragEnd,
+    ).length,
+  };
+}

@@ -1,0 +1,99 @@
+/** `npm run bench -- [--size 1GB] [--strategies runbook,tool] ...`: flags, defaults and their bounds. */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "./paths.js";
+import { STRATEGIES, type StrategyId } from "./strategies.js";
+
+export interface BenchOptions {
+  /** Target db size per member before the defrag. */
+  sizeBytes: number;
+  reclaimableRatio: number;
+  strategies: StrategyId[];
+  idleMs: number;
+  loadIntervalMs: number;
+  fragmentTimeoutMs: number;
+  runTimeoutMs: number;
+  coldStartRuns: number;
+  snapshotRuns: number;
+  ips: string[];
+  outDir: string;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+  --size SIZE          db size per member before defrag (default 200MB; the issue's full size is 1GB)
+  --strategies LIST    comma-separated: ${STRATEGIES.map((s) => s.id).join(",")} (default all)
+  --idle SECONDS       idle load period before each run, for the baseline p99 (default 5)
+  --cold-start-runs N  runs of --help for the cold start median (default 10)
+  --out DIR            where <YYYY-MM-DD>.json goes (default bench/results)
+  --ips A,B,C          loopback IPs of the bench clusters (default 127.0.0.61-63)`;
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
+
+/** "200MB", "1GB", "1.5 GiB", "5000000" (bytes) -> bytes. */
+export function parseSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = UNITS[(match?.[2] || "b").toLowerCase()];
+  if (match === null || unit === undefined)
+    throw new Error(`--size: cannot read "${text}" (try 200MB or 1GB)`);
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes < 1e6 || bytes > 4e9) throw new Error(`--size: ${text} is outside 1MB..4GB`);
+  return bytes;
+}
+
+function parseCount(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`${flag}: expected a whole number from ${min} to ${max}, got "${text}"`);
+  return value;
+}
+
+function parseStrategies(text: string): StrategyId[] {
+  const known = new Set<string>(STRATEGIES.map((s) => s.id));
+  const chosen = text.split(",").map((s) => s.trim());
+  const unknown = chosen.filter((s) => !known.has(s));
+  if (unknown.length > 0) throw new Error(`--strategies: unknown ${unknown.join(", ")}`);
+  return chosen as StrategyId[];
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      size: { type: "string", default: "200MB" },
+      strategies: { type: "string", default: STRATEGIES.map((s) => s.id).join(",") },
+      idle: { type: "string", default: "5" },
+      "cold-start-runs": { type: "string", default: "10" },
+      out: { type: "string", default: join(repoRoot(), "bench", "results") },
+      ips: { type: "string", default: "127.0.0.61,127.0.0.62,127.0.0.63" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return "help";
+  const sizeBytes = parseSize(values.size);
+  const ips = values.ips.split(",").map((ip) => ip.trim());
+  if (ips.length !== 3 || !ips.every((ip) => /^127\.\d+\.\d+\.\d+$/.test(ip)))
+    throw new Error("--ips: three loopback addresses (127.x.x.x), comma-separated");
+  return {
+    sizeBytes,
+    reclaimableRatio: 0.6,
+    strategies: parseStrategies(values.strategies),
+    idleMs: parseCount(values.idle, "--idle", 1, 120) * 1000,
+    loadIntervalMs: 10,
+    // Bounds that scale with the size: ~20 s per 200 MB to build on a 2-core machine, defrags much less.
+    fragmentTimeoutMs: Math.max(60_000, (sizeBytes / 1e6) * 1000),
+    runTimeoutMs: Math.max(120_000, (sizeBytes / 1e6) * 600),
+    coldStartRuns: parseCount(values["cold-start-runs"], "--cold-start-runs", 1, 100),
+    snapshotRuns: 3,
+    ips,
+    outDir: values.out,
+  };
+}

@@ -1,0 +1,62 @@
+/** The results as a terminal table and as Markdown (BENCHMARKS.md), from the same rows. */
+import Table from "cli-table3";
+import type { BenchResults } from "./run-bench.js";
+import { STRATEGIES } from "./strategies.js";
+import type { Verdict } from "./targets.js";
+
+const HEAD = [
+  "strategy",
+  "wall s",
+  "raw defrag s",
+  "cluster worst ms",
+  "cluster p99 ms",
+  "local worst ms",
+  "idle p99 ms",
+  "failed",
+  "talosctl calls",
+];
+
+export function buildRows(results: BenchResults): string[][] {
+  return results.strategies.map((r) => [
+    STRATEGIES.find((s) => s.id === r.strategy)?.label ?? r.strategy,
+    seconds(r.wallMs),
+    seconds(r.rawDefragMs),
+    String(Math.round(r.run.cluster.worstMs)),
+    String(Math.round(r.run.cluster.p99Ms)),
+    String(Math.round(r.run.local.worstMs)),
+    String(Math.round(r.idle.cluster.p99Ms)),
+    String(r.run.failedRequests + r.run.leaseExpiries),
+    r.strategy === "etcdctl" ? "-" : String(r.calls.total),
+  ]);
+}
+
+export function renderTable(results: BenchResults): string {
+  const table = new Table({ head: HEAD, style: { head: [], border: [] } });
+  for (const row of buildRows(results)) table.push(row);
+  const extras = [
+    `cold start (--help, median of ${results.coldStart.runs}): ${results.coldStart.medianMs} ms`,
+    results.snapshotThroughput === null
+      ? "snapshot verification: not measured"
+      : `snapshot verification: ${results.snapshotThroughput.mbPerSecond} MB/s (${results.snapshotThroughput.source}, ${(results.snapshotThroughput.bytes / 1e6).toFixed(0)} MB)`,
+  ];
+  return [table.toString(), ...extras, "", ...renderVerdicts(results.targets)].join("\n");
+}
+
+export function renderVerdicts(verdicts: readonly Verdict[]): string[] {
+  return verdicts.map(
+    (v) => `${v.met === null ? "n/a   " : v.met ? "met   " : "MISSED"}  ${v.target}: ${v.measured}`,
+  );
+}
+
+export function renderMarkdownTable(results: BenchResults): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [
+    line(HEAD),
+    line(HEAD.map((_, i) => (i === 0 ? "---" : "---:"))),
+    ...buildRows(results).map(line),
+  ].join("\n");
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
