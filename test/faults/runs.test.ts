@@ -60,6 +60,7 @@ it("a second run while one is running: refused (exit 3) by the lock, not one mut
   expect(report.steps.every((s) => s.outcome === "not-touched")).toBe(true);
   expect(cluster.calls.slice(from).filter(isMutating)).toEqual([]);
   await expect(readdir(join(tmp, "snaps"))).rejects.toThrow(/ENOENT/);
+  expect((await readdir(tmp)).filter((f) => f.endsWith(".lock"))).toHaveLength(1);
   // And the first run is not disturbed
   release();
   const done = await first;
