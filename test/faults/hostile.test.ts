@@ -2,18 +2,7 @@
  * Hostile input and least privilege: values talosctl would read as flags never reach a process, no shell is
  * ever involved, nothing from the talosconfig is printed, and snapshots never replace a file we did not create.
  */
-import {
-  chmod,
-  lstat,
-  mkdir,
-  mkdtemp,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  symlink,
-  writeFile,
-} from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -23,7 +12,7 @@ import { formatSnapshotName } from "../../src/run/snapshot-file.js";
 import { runProcess } from "../../src/talos/runner.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
 import { createStatefulCluster, NODES, runCli } from "../cli/stateful-exec.js";
-import { harness, threeMembers } from "../run/harness.js";
+import { threeMembers } from "../run/harness.js";
 
 let tmp: string;
 beforeEach(async () => {
@@ -230,22 +219,5 @@ describe("snapshot files", () => {
     } finally {
       process.umask(old);
     }
-  });
-
-  it("warns about a directory others can read, and leaves its mode as the operator set it", async () => {
-    const dir = join(tmp, "shared");
-    await mkdir(dir);
-    await chmod(dir, 0o755);
-    const c = cluster();
-    const { deps } = harness(c);
-    const snap = await takeSnapshot(
-      deps.talosctl,
-      await c.readView(),
-      { dir, keep: 5, label: "p" },
-      () => at,
-    );
-    expect(snap.warnings.join("\n")).toMatch(/readable by others \(mode 755\)/);
-    expect((await stat(dir)).mode & 0o777).toBe(0o755);
-    expect((await stat(snap.path)).mode & 0o777).toBe(0o600);
   });
 });
