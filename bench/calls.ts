@@ -3,13 +3,12 @@
  * whether verification asked the cluster with ONE `etcd status` for all nodes each time (the issue's target).
  */
 import type { CallLogEntry } from "../test/sim/cluster.js";
-import { round } from "./stats.js";
 
 export interface CallSummary {
   total: number;
   byCommand: Record<string, number>;
-  /** Duration of each `etcd forfeit-leadership` call (the move completes before it returns). */
-  leaderTransfersMs: number[];
+  /** Each `etcd forfeit-leadership` call, epoch ms (the move has completed when it returns). */
+  leaderTransfers: { node: string; start: number; end: number }[];
   /** From the first defrag on: the reads that verification and re-planning made. */
   statusCallsDuringRun: number;
   statusCallsNamingEveryNode: number;
@@ -30,9 +29,9 @@ export function summarizeCalls(log: readonly CallLogEntry[], nodes: readonly str
   return {
     total: log.length,
     byCommand,
-    leaderTransfersMs: log
+    leaderTransfers: log
       .filter((e) => e.command === "forfeit-leadership")
-      .map((e) => round(e.end - e.start)),
+      .map((e) => ({ node: e.nodes.join(","), start: e.start, end: e.end })),
     statusCallsDuringRun: statusDuringRun.length,
     statusCallsNamingEveryNode: statusDuringRun.filter(everyNode).length,
     otherReadsBetweenDefrags: log.filter(

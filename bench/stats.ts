@@ -3,7 +3,7 @@
  * stall when its endpoint's member was being defragmented when the request started, and as CLUSTER-WIDE
  * otherwise: a slow request to a member that is not being defragmented is the stall the whole cluster feels.
  */
-import type { LatencySample, LoadReport } from "../test/sim/load.js";
+import type { EndpointLoad, LatencySample, LoadReport } from "../test/sim/load.js";
 
 export interface DefragInterval {
   node: string;
@@ -94,7 +94,12 @@ export function summarizeLoad(
     const classify = (samples: readonly LatencySample[], kind: number[], name: WorstSample["kind"]) => {
       for (const sample of samples) {
         if (!inWindow(sample.t)) continue;
-        if (!sample.ok) failedRequests++;
+        if (!sample.ok) {
+          failedRequests++;
+          const error = errorOf(load.failures, sample, name === "put" ? "put" : "lease");
+          const text = `${node} ${name}: ${error}`;
+          if (errors.length < 5 && !errors.includes(text)) errors.push(text);
+        }
         if (isBeingDefragmented(node, sample.t, intervals)) local.push(sample.ms);
         else {
           cluster.push(sample.ms);
@@ -106,10 +111,6 @@ export function summarizeLoad(
     };
     classify(load.writes, writes, "put");
     classify(load.keepalives, keepalives, "keepalive");
-    for (const failure of load.failures) {
-      const text = `${node} ${failure.kind}: ${failure.error}`;
-      if (inWindow(failure.t) && errors.length < 5 && !errors.includes(text)) errors.push(text);
-    }
     leaseExpiries += load.failures.filter((f) => inWindow(f.t) && /expired/.test(f.error)).length;
   }
   return {
@@ -122,6 +123,12 @@ export function summarizeLoad(
     errors,
     leaseExpiries,
   };
+}
+
+/** A failure is recorded as the request returns: match it to the sample by kind and end time. */
+function errorOf(failures: EndpointLoad["failures"], sample: LatencySample, kind: "put" | "lease"): string {
+  const end = sample.t + sample.ms;
+  return failures.find((f) => f.kind === kind && Math.abs(f.t - end) <= 100)?.error ?? "unknown error";
 }
 
 export function round(value: number, digits = 1): number {

@@ -43,13 +43,27 @@ function judgeStallVersusRunbook(tool?: StrategyResult, runbook?: StrategyResult
 function judgeStallVersusIdle(tool?: StrategyResult): Verdict {
   const target = "cluster-wide stall within 2x the idle p99 plus one leader transfer";
   if (tool === undefined) return { target, met: null, measured: "not measured" };
-  const transfer = Math.max(0, ...tool.calls.leaderTransfersMs);
+  const transfers = tool.calls.leaderTransfers;
+  const transfer = Math.max(0, ...transfers.map((t) => t.end - t.start));
   const limit = round(2 * tool.idle.cluster.p99Ms + transfer);
   return {
     target,
     met: tool.run.cluster.worstMs <= limit,
-    measured: `worst ${tool.run.cluster.worstMs} ms vs limit ${limit} ms (2 x idle p99 ${tool.idle.cluster.p99Ms} ms + transfer ${transfer} ms)`,
+    measured:
+      `worst ${tool.run.cluster.worstMs} ms vs limit ${limit} ms (2 x idle p99 ${tool.idle.cluster.p99Ms} ms + ` +
+      `transfer ${transfer} ms)${describeWorst(tool)}`,
   };
+}
+
+/** Where the worst request sat relative to the leadership move: what limits the stall. */
+function describeWorst(tool: StrategyResult): string {
+  const worst = tool.run.worstCluster;
+  const move = tool.calls.leaderTransfers[0];
+  if (worst === null) return "";
+  const what = `${worst.kind} to ${worst.node}${worst.ok ? "" : ", failed"}`;
+  if (move === undefined) return `; worst request: ${what}`;
+  const offset = worst.t - move.start;
+  return `; worst request: ${what}, started ${offset} ms ${offset < 0 ? "before" : "after"} the forfeit-leadership call began`;
 }
 
 function judgeTotalTime(tool?: StrategyResult): Verdict {
