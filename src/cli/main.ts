@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
 import { CommandError, EXIT, ParseError, UserError } from "../errors.js";
+import { configErrorHint } from "../talos/config-errors.js";
 import { type CliIO, processIO } from "./io.js";
 import { type ActionResult, buildProgram } from "./program.js";
 
@@ -29,8 +30,10 @@ function reportError(error: unknown, io: CliIO): number {
     io.stderr(
       `error: talosctl failed: ${error.message}\n${error.stderr.trim() ? `${indent(error.stderr.trim())}\n` : ""}`,
     );
-    io.stderr(`hint: ${hintFor(error)}\n`);
-    return EXIT.failed;
+    // A configuration error (talosconfig, nodes, context) is the operator's to fix: exit 2, like a bad flag.
+    const configHint = configErrorHint(error);
+    io.stderr(`hint: ${configHint ?? hintFor(error)}\n`);
+    return configHint === undefined ? EXIT.failed : EXIT.usage;
   }
   if (error instanceof ParseError) {
     io.stderr(
@@ -49,10 +52,6 @@ function hintFor(error: CommandError): string {
   if (error.timedOut) return "talosctl did not answer in time; check the endpoints, or raise --timeout";
   if (/PermissionDenied|not authorized/.test(text))
     return "the talosconfig's role is not allowed to do this (see README: Talos roles)";
-  if (/nodes are not set/.test(text))
-    return "pass the control plane nodes with -n, or set nodes in the talosconfig context";
-  if (/talosconfig|no such file/i.test(text))
-    return "check --talosconfig / $TALOSCONFIG points at a readable talosconfig";
   return "run with -v to see each talosctl call";
 }
 

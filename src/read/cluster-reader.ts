@@ -10,6 +10,7 @@ import type { CompiledRule } from "../cluster/rule.js";
 import type { ClusterView, Quota } from "../cluster/types.js";
 import { buildView } from "../cluster/view.js";
 import { UserError } from "../errors.js";
+import { configErrorHint } from "../talos/config-errors.js";
 import { alarmsFromErrors } from "../talos/error-alarms.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import type { MemberRow, MultiNodeResult } from "../talos/types.js";
@@ -102,6 +103,8 @@ async function readQuota(
   try {
     return resolveQuota(undefined, await talosctl.quotaBytes(first));
   } catch (error) {
+    // A configuration error will fail every other call too: say so now, not as a quota fallback.
+    if (configErrorHint(error) !== undefined) throw error;
     options.warn(
       `could not read the etcd quota from ${first} (${(error as Error).message}); assuming etcd's default 2 GiB, pass --quota to set it`,
     );

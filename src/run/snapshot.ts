@@ -66,16 +66,19 @@ export async function takeSnapshot(
 ): Promise<SnapshotResult> {
   const node = options.node ?? pickSnapshotNode(view)?.node;
   if (node === undefined) throw new SnapshotError("no healthy member to take a snapshot from");
-  const warnings = await prepareDir(options.dir);
   const label = options.label ?? defaultSnapshotLabel(view);
-  const path = await reserveName(options.dir, label, new Date(now()));
+  // The directory is the operator's: a missing parent, a file in the way or no permission is a refusal, not a bug.
+  const { warnings, path } = await inDir(options.dir, async () => ({
+    warnings: await prepareDir(options.dir),
+    path: await reserveName(options.dir, label, new Date(now())),
+  }));
   let report: Awaited<ReturnType<Talosctl["snapshot"]>>;
   try {
     report = await talosctl.snapshot(node, path);
   } catch (err) {
-    await removeIfEmpty(path);
+    const kept = await setAsideUnlessEmpty(path);
     throw new SnapshotError(
-      `snapshot from ${node} failed: ${err instanceof Error ? err.message : String(err)}`,
+      `snapshot from ${node} failed: ${err instanceof Error ? err.message : String(err)}${kept ? `; the file talosctl wrote is kept as ${kept}` : ""}`,
     );
   }
   await chmod(path, 0o600);
@@ -124,10 +127,31 @@ async function reserveName(dir: string, label: string, at: Date): Promise<string
   throw new SnapshotError(`no free snapshot name in ${dir} for this second`);
 }
 
-async function removeIfEmpty(path: string): Promise<void> {
+/**
+ * After a failed call: an empty placeholder is ours to remove; a file talosctl wrote but we never verified is set
+ * aside under a name outside our pattern, so retention neither counts it as a good snapshot nor deletes it.
+ */
+async function setAsideUnlessEmpty(path: string): Promise<string | null> {
   try {
-    if ((await stat(path)).size === 0) await unlink(path);
+    if ((await stat(path)).size === 0) {
+      await unlink(path);
+      return null;
+    }
+    await rename(path, `${path}.unverified`);
+    return `${path}.unverified`;
   } catch {
     // Already gone: nothing of ours to clean up.
+    return null;
+  }
+}
+
+async function inDir<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SnapshotError) throw err;
+    throw new SnapshotError(
+      `cannot write snapshots to ${dir}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

@@ -58,7 +58,7 @@ describe("the snapshot directory cannot be written", () => {
   // mkdir/open in takeSnapshot (ENOTDIR, EACCES, EROFS) is rethrown and main() reports it as "internal error (a bug,
   // please report it)" with exit 1. Fix: wrap prepareDir/reserveName errors in SnapshotError in src/run/snapshot.ts
   // (or catch any error there in runSnapshot), so the snapshot command refuses with exit 3 like defrag does.
-  it.fails("the snapshot command refuses it with exit 3 and the --snapshot-dir hint, not as a bug", async () => {
+  it("the snapshot command refuses it with exit 3 and the --snapshot-dir hint, not as a bug", async () => {
     await writeFile(join(tmp, "file"), "not a directory\n");
     const cluster = createStatefulCluster();
     const run = await runCli(cluster, [
@@ -119,7 +119,7 @@ describe("the snapshot cannot be completed", () => {
   // ParseError on its report), removeIfEmpty keeps the non-empty, never-verified file under OUR name, so --keep counts
   // it as a good snapshot and may prune a verified older one. Fix: on any failure after the call, rename a non-empty
   // file to `${path}.unverified` as the verification failure path already does.
-  it.fails("...and nothing unverified is left under a name retention counts", async () => {
+  it("...and nothing unverified is left under a name retention counts", async () => {
     const dir = join(tmp, "snaps");
     const cluster = createStatefulCluster();
     garbleSnapshotReport(cluster);
