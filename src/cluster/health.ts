@@ -20,7 +20,7 @@ export function assessHealth(input: HealthInput): Problem[] {
     problems.push({
       kind: "unreachable",
       node: failure.node,
-      message: `${failure.node} did not answer: ${failure.error}`,
+      message: `${failure.node} did not answer: ${failure.error}${nextStepFor(failure.error)}`,
     });
   }
 
@@ -105,4 +105,13 @@ export function assessHealth(input: HealthInput): Problem[] {
     }
   }
   return problems;
+}
+
+/** The two "did not answer" causes the operator fixes on their side, not the cluster's. */
+function nextStepFor(error: string): string {
+  if (/PermissionDenied|not authorized/.test(error))
+    return " (the talosconfig's role may not read etcd: os:reader or higher is needed)";
+  if (/only available on control plane/.test(error))
+    return " (a worker node: give only control plane nodes with -n)";
+  return "";
 }

@@ -4,7 +4,7 @@
  */
 import type { ClusterView } from "../cluster/types.js";
 import type { LeaderMode, PlanStep } from "../plan/types.js";
-import { describeError } from "./exit-code.js";
+import { describeError, isPermissionDenied } from "./exit-code.js";
 import { moveLeadership } from "./move-leader.js";
 import { type PollTiming, pollView } from "./poll.js";
 import { type RunRecord, reportStep, sizesOf, warn } from "./report.js";
@@ -21,8 +21,8 @@ export interface MemberRun {
   step: ReportStep;
   /** Whether a defrag call was made: from then on a stop is a failure, not a refusal. */
   issued: boolean;
-  /** Set when the run must not go on to another member. */
-  stop: { result: "failed" | "interrupted"; error: string | null } | null;
+  /** Set when the run must not go on to another member. refused: certain that this member was not changed. */
+  stop: { result: "failed" | "interrupted" | "refused"; error: string | null } | null;
 }
 
 export async function defragMember(
@@ -63,6 +63,14 @@ export async function defragMember(
     await deps.talosctl.defrag(node, options.defragTimeoutMs);
   } catch (err) {
     callError = describeError(err);
+    if (isPermissionDenied(err)) {
+      // The API refused the call before etcd saw it: nothing runs on the node, so there is nothing to verify.
+      deps.emit({ type: "defrag-done", step: ref, durationMs: 0, error: callError });
+      const error = `defrag on ${node} was denied (${callError}): defragmentation needs the os:operator role`;
+      step.outcome = "not-touched";
+      step.error = error;
+      return { step, issued: false, stop: { result: "refused", error } };
+    }
   }
   step.durationMs = Math.max(0, deps.now() - startedAt);
   deps.emit({ type: "defrag-done", step: ref, durationMs: step.durationMs, error: callError });

@@ -160,7 +160,10 @@ async function runLocked(
     if (run.issued) defragsIssued++;
     if (run.stop !== null) {
       record.error = run.stop.error;
-      return stop(run.stop.result);
+      // "refused" only while nothing has been changed; after an earlier defrag the run has failed part-way.
+      if (run.stop.result === "refused" && defragsIssued === 0 && run.stop.error !== null)
+        record.refusedReasons.push(run.stop.error);
+      return stop(run.stop.result === "refused" && defragsIssued > 0 ? "failed" : run.stop.result);
     }
   }
   return await liftNospace(deps, record);

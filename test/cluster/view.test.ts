@@ -89,3 +89,16 @@ describe("buildView", () => {
     expect(v.leader).toEqual({ node: NODES.a, memberId: IDS.a });
   });
 });
+
+describe("buildView: the next step for a node that did not answer", () => {
+  it.each([
+    ["rpc error: code = PermissionDenied desc = not authorized", /os:reader or higher/],
+    [
+      "rpc error: code = Unimplemented desc = etcd status is only available on control plane nodes",
+      /worker node: give only control plane nodes/,
+    ],
+  ])("%s", (error, hint) => {
+    const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, error }] });
+    expect(v.problems[0]?.message).toMatch(hint);
+  });
+});

@@ -146,17 +146,18 @@ describe("RBAC denied", () => {
     expect(await readdir(snaps)).toEqual([]);
   });
 
-  it("defrag denied (a role with snapshot but not defrag): one call, never re-issued, run stops with exit 1", async () => {
+  it("defrag denied (a role with snapshot but not defrag): one call, never re-issued, refused with exit 3", async () => {
     const cluster = createStatefulCluster();
     interceptExec(cluster, (args) =>
       commandOf(args) === "etcd defrag" ? failedCall(PERMISSION_DENIED) : undefined,
     );
     const run = await runCli(cluster, ["-n", NODES, "-o", "json", "defrag", "--yes", "--no-snapshot"]);
-    expect(run.code).toBe(1);
+    // The API refused before etcd saw the call: nothing changed, so this is a refusal, not a failure part-way.
+    expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as RunReport;
-    expect(report.result).toBe("failed");
-    expect(report.steps.map((s) => s.outcome)).toEqual(["failed", "not-touched", "not-touched"]);
-    expect(report.steps[0]?.error).toMatch(/PermissionDenied/);
+    expect(report.result).toBe("refused");
+    expect(report.steps.map((s) => s.outcome)).toEqual(["not-touched", "not-touched", "not-touched"]);
+    expect(report.steps[0]?.error).toMatch(/PermissionDenied.*os:operator/);
     expect(cluster.calls.filter(isMutating).map(commandOf)).toEqual(["etcd defrag"]);
   });
 });

@@ -177,3 +177,33 @@ describe("runDefrag: rule skips", () => {
     expect(cluster.callsOf("defrag")).toEqual([]);
   });
 });
+
+describe("runDefrag: a defrag the Talos API denies (RBAC)", () => {
+  it("refuses (nothing changed) when the first defrag is denied, and verifies nothing", async () => {
+    // Given the role may read but not defragment
+    const cluster = threeMembers();
+    cluster.script.defrag[N.big] = "denied";
+    const { deps } = harness(cluster);
+    // When the run starts
+    const report = await runDefrag(deps, options());
+    // Then it stops at the first member, calls it refused and names the role
+    expect(report.result).toBe("refused");
+    expect(defragOrder(cluster)).toEqual([N.big]);
+    expect(report.refusedReasons.join("\n")).toMatch(/os:operator/);
+    expect(report.steps.map((s) => s.outcome)).toEqual(["not-touched", "not-touched", "not-touched"]);
+  });
+
+  it("fails (changes began) when a later defrag is denied", async () => {
+    const cluster = threeMembers();
+    cluster.script.defrag[N.small] = "denied";
+    const { deps } = harness(cluster);
+    const report = await runDefrag(deps, options());
+    expect(report.result).toBe("failed");
+    expect(defragOrder(cluster)).toEqual([N.big, N.small]);
+    expect(report.steps.map((s) => [s.node, s.outcome])).toEqual([
+      [N.big, "done"],
+      [N.small, "not-touched"],
+      [N.leader, "not-touched"],
+    ]);
+  });
+});

@@ -31,7 +31,7 @@ export interface FakeMember {
   names?: string | null;
 }
 
-export type DefragMode = "ok" | "fail" | "timeout" | "timeout-shrinks" | "fail-shrinks";
+export type DefragMode = "ok" | "fail" | "timeout" | "timeout-shrinks" | "fail-shrinks" | "denied";
 export type ForfeitMode = "ok" | "denied" | "ignored" | "error";
 export type SnapshotMode = "ok" | "truncated" | "bad-hash" | "fail";
 
@@ -174,6 +174,8 @@ export class FakeCluster implements Talosctl {
       m.appliedIndex = this.raftIndex - 50;
     }
     this.script.afterDefrag?.(node, this);
+    if (mode === "denied")
+      throw new CommandError(argv, 1, "rpc error: code = PermissionDenied desc = not authorized", false);
     if (mode === "fail" || mode === "fail-shrinks")
       throw new CommandError(argv, 1, "rpc error: code = Internal desc = boom", false);
     if (mode === "timeout" || mode === "timeout-shrinks") throw new CommandError(argv, undefined, "", true);
