@@ -44,6 +44,13 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
     warnings.push("NOSPACE alarm active: defragmentation frees the space; the alarm is disarmed afterwards");
   for (const learner of view.members.filter((m) => m.isLearner))
     warnings.push(`${learner.node} is a learner (not yet a voting member): skipped`);
+  if (
+    voters.length === 2 &&
+    view.problems.every((p) => p.kind !== "missing-status" && p.kind !== "unreachable")
+  )
+    warnings.push(
+      "two-member cluster: quorum needs both members, so writes stall cluster-wide while each one is defragmented",
+    );
   if (isSingleMemberCluster(view))
     warnings.push(
       "single-member cluster: etcd (and the Kubernetes API) is unavailable while it is defragmented",

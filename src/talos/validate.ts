@@ -15,7 +15,7 @@ export function validateNode(value: string, flag = "--nodes"): string {
   const bare = value.trim();
   if (bare === "" || !(isIP(stripBrackets(bare)) || HOSTNAME.test(bare))) {
     throw new UserError(
-      `invalid ${flag} value ${JSON.stringify(value)}: not an IP address or hostname`,
+      `invalid ${flag} value ${showValue(value)}: not an IP address or hostname`,
       "give nodes as IP addresses or DNS names, comma separated, e.g. -n 10.5.0.2,10.5.0.3",
     );
   }
@@ -49,7 +49,7 @@ export function parseNodeList(
 export function validateArgValue(value: string, flag: string): string {
   if (value === "" || value.startsWith("-") || CONTROL.test(value)) {
     throw new UserError(
-      `invalid ${flag} value ${JSON.stringify(value)}: must not be empty, start with "-" or contain control characters`,
+      `invalid ${flag} value ${showValue(value)}: must not be empty, start with "-" or contain control characters`,
       flag.endsWith("dir") || flag === "--talosconfig"
         ? "use ./name for a relative path that starts with -"
         : undefined,
@@ -60,4 +60,9 @@ export function validateArgValue(value: string, flag: string): string {
 
 function stripBrackets(value: string): string {
   return value.startsWith("[") && value.endsWith("]") ? value.slice(1, -1) : value;
+}
+
+/** Quotes a refused value for the error message with every control character visible (JSON leaves DEL raw). */
+function showValue(value: string): string {
+  return JSON.stringify(value).replace(/\u007f/g, "\\u007f");
 }

@@ -112,4 +112,10 @@ describe("checkGate allows, with warnings", () => {
       /only voting member/,
     );
   });
+
+  it("warns that a two-member cluster stalls writes while either member is defragmented", () => {
+    const gate = checkGate(view([member("10.0.0.1", { isLeader: true }), member("10.0.0.2")]));
+    expect(gate.ok).toBe(true);
+    expect(gate.warnings.join("\n")).toMatch(/two-member cluster: quorum needs both members/);
+  });
 });

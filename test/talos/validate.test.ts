@@ -62,3 +62,9 @@ describe("validateArgValue", () => {
     expect(() => validateArgValue(value, "--context")).toThrow(UserError);
   });
 });
+
+describe("refused values in messages", () => {
+  it("shows control characters escaped, DEL included, so the terminal never interprets them", () => {
+    expect(() => validateArgValue("ctx\u007f\u001b[2J", "--context")).toThrow(/"ctx\\u007f\\u001b\[2J"/);
+  });
+});
