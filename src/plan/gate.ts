@@ -49,7 +49,7 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
     view.problems.every((p) => p.kind !== "missing-status" && p.kind !== "unreachable")
   )
     warnings.push(
-      "two-member cluster: quorum needs both members, so writes stall cluster-wide while each one is defragmented",
+      "two-member cluster: quorum needs both members, so there is no margin while one is blocked by its defrag; a second failure then stops the cluster",
     );
   if (isSingleMemberCluster(view))
     warnings.push(

@@ -113,9 +113,11 @@ describe("checkGate allows, with warnings", () => {
     );
   });
 
-  it("warns that a two-member cluster stalls writes while either member is defragmented", () => {
+  it("warns that a two-member cluster has no margin while either member is defragmented", () => {
     const gate = checkGate(view([member("10.0.0.1", { isLeader: true }), member("10.0.0.2")]));
     expect(gate.ok).toBe(true);
-    expect(gate.warnings.join("\n")).toMatch(/two-member cluster: quorum needs both members/);
+    expect(gate.warnings.join("\n")).toMatch(
+      /two-member cluster: quorum needs both members, so there is no margin/,
+    );
   });
 });
