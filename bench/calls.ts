@@ -12,6 +12,8 @@ export interface CallSummary {
   /** From the first defrag on: the reads that verification and re-planning made. */
   statusCallsDuringRun: number;
   statusCallsNamingEveryNode: number;
+  /** Per defrag: from its end to the end of the last status poll before the next action (verification). */
+  verifyMs: number[];
   /** members / alarm list / etcdspec between the first and the last defrag: a poll should not need them. */
   otherReadsBetweenDefrags: number;
 }
@@ -32,10 +34,22 @@ export function summarizeCalls(log: readonly CallLogEntry[], nodes: readonly str
     leaderTransfers: log
       .filter((e) => e.command === "forfeit-leadership")
       .map((e) => ({ node: e.nodes.join(","), start: e.start, end: e.end })),
+    verifyMs: defrags.map((d) => measureVerification(log, d)),
     statusCallsDuringRun: statusDuringRun.length,
     statusCallsNamingEveryNode: statusDuringRun.filter(everyNode).length,
     otherReadsBetweenDefrags: log.filter(
       (e) => OTHER_READS.has(e.command) && e.start >= firstDefrag && e.start <= lastDefragEnd,
     ).length,
   };
+}
+
+/** The polls that follow a defrag until something else is done (a leadership move, the next defrag, the end). */
+function measureVerification(log: readonly CallLogEntry[], defrag: CallLogEntry): number {
+  const later = log.filter((e) => e.start >= defrag.end).sort((a, b) => a.start - b.start);
+  let lastPollEnd = defrag.end;
+  for (const entry of later) {
+    if (entry.command !== "status") break;
+    lastPollEnd = Math.max(lastPollEnd, entry.end);
+  }
+  return lastPollEnd - defrag.end;
 }

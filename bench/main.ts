@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBenchArgs, USAGE } from "./options.js";
-import { renderTable } from "./render.js";
+import { renderMarkdown, renderTable } from "./render.js";
 import { runBench, writeResults } from "./run-bench.js";
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -36,7 +36,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
   try {
     const results = await runBench(options, { signal: abort.signal, log, workDir });
-    process.stdout.write(`${renderTable(results)}\n`);
+    const text = options.format === "markdown" ? renderMarkdown(results) : renderTable(results);
+    process.stdout.write(`${text}\n`);
     const path = await writeResults(results, options.outDir);
     log(`results written to ${path}`);
     return 0;

@@ -26,6 +26,8 @@ export interface MeasureOptions {
 
 export interface StrategyResult {
   strategy: StrategyId;
+  /** Which repetition (1-based): each has its own fresh cluster. */
+  round: number;
   before: SizeReport[];
   after: SizeReport[];
   wallMs: number;
@@ -39,19 +41,25 @@ export interface StrategyResult {
   snapshot: { path: string; bytes: number; sha256Verified: boolean } | null;
 }
 
-export async function measureStrategy(id: StrategyId, opts: MeasureOptions): Promise<StrategyResult> {
+export async function measureStrategy(
+  id: StrategyId,
+  repetition: number,
+  opts: MeasureOptions,
+): Promise<StrategyResult> {
   const cluster = await startCluster({ ips: opts.ips, release: "v1.13" });
   try {
     const endpoints = cluster.nodes.map((n) => cluster.endpoints(n));
     const first = endpoints[0] ?? "";
-    opts.log(`${id}: fragmenting to ${(opts.sizeBytes / 1e6).toFixed(0)} MB per member`);
+    opts.log(`${id} #${repetition}: fragmenting to ${(opts.sizeBytes / 1e6).toFixed(0)} MB per member`);
     await fragmentCluster(first, {
       targetBytes: opts.sizeBytes,
       reclaimableRatio: opts.reclaimableRatio,
       timeoutMs: opts.fragmentTimeoutMs,
     });
     const before = await Promise.all(endpoints.map(readSizes));
-    opts.log(`${id}: db ${describeSizes(before)}; idle load for ${opts.idleMs / 1000} s, then the run`);
+    opts.log(
+      `${id} #${repetition}: db ${describeSizes(before)}; idle load for ${opts.idleMs / 1000} s, then the run`,
+    );
     const load = startLoad(endpoints, {
       intervalMs: opts.loadIntervalMs,
       durationMs: opts.idleMs + opts.runTimeoutMs,
@@ -79,6 +87,7 @@ export async function measureStrategy(id: StrategyId, opts: MeasureOptions): Pro
     const snap = run.report?.snapshot ?? null;
     return {
       strategy: id,
+      round: repetition,
       before,
       after,
       wallMs: round(run.wallMs),

@@ -9,6 +9,8 @@ export interface BenchOptions {
   sizeBytes: number;
   reclaimableRatio: number;
   strategies: StrategyId[];
+  /** Each strategy this many times, each time on a fresh cluster. */
+  repeat: number;
   idleMs: number;
   loadIntervalMs: number;
   fragmentTimeoutMs: number;
@@ -17,15 +19,19 @@ export interface BenchOptions {
   snapshotRuns: number;
   ips: string[];
   outDir: string;
+  /** markdown: the table as BENCHMARKS.md holds it. */
+  format: "table" | "markdown";
 }
 
 export const USAGE = `usage: npm run bench -- [options]
   --size SIZE          db size per member before defrag (default 200MB; the issue's full size is 1GB)
   --strategies LIST    comma-separated: ${STRATEGIES.map((s) => s.id).join(",")} (default all)
+  --repeat N           run every strategy N times, each on a fresh cluster (default 1)
   --idle SECONDS       idle load period before each run, for the baseline p99 (default 5)
   --cold-start-runs N  runs of --help for the cold start median (default 10)
   --out DIR            where <YYYY-MM-DD>.json goes (default bench/results)
-  --ips A,B,C          loopback IPs of the bench clusters (default 127.0.0.61-63)`;
+  --ips A,B,C          loopback IPs of the bench clusters (default 127.0.0.61-63)
+  --markdown           print the results as Markdown (for BENCHMARKS.md) instead of a box table`;
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -69,10 +75,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     options: {
       size: { type: "string", default: "200MB" },
       strategies: { type: "string", default: STRATEGIES.map((s) => s.id).join(",") },
+      repeat: { type: "string", default: "1" },
       idle: { type: "string", default: "5" },
       "cold-start-runs": { type: "string", default: "10" },
       out: { type: "string", default: join(repoRoot(), "bench", "results") },
       ips: { type: "string", default: "127.0.0.61,127.0.0.62,127.0.0.63" },
+      markdown: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -86,6 +94,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     sizeBytes,
     reclaimableRatio: 0.6,
     strategies: parseStrategies(values.strategies),
+    repeat: parseCount(values.repeat, "--repeat", 1, 10),
     idleMs: parseCount(values.idle, "--idle", 1, 120) * 1000,
     loadIntervalMs: 10,
     // Bounds that scale with the size: ~20 s per 200 MB to build on a 2-core machine, defrags much less.
@@ -95,5 +104,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     snapshotRuns: 3,
     ips,
     outDir: values.out,
+    format: values.markdown ? "markdown" : "table",
   };
 }

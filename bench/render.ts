@@ -17,8 +17,9 @@ const HEAD = [
 ];
 
 export function buildRows(results: BenchResults): string[][] {
+  const repeated = results.options.repeat > 1;
   return results.strategies.map((r) => [
-    STRATEGIES.find((s) => s.id === r.strategy)?.label ?? r.strategy,
+    `${STRATEGIES.find((s) => s.id === r.strategy)?.label ?? r.strategy}${repeated ? ` (#${r.round})` : ""}`,
     seconds(r.wallMs),
     seconds(r.rawDefragMs),
     String(Math.round(r.run.cluster.worstMs)),
@@ -33,13 +34,16 @@ export function buildRows(results: BenchResults): string[][] {
 export function renderTable(results: BenchResults): string {
   const table = new Table({ head: HEAD, style: { head: [], border: [] } });
   for (const row of buildRows(results)) table.push(row);
-  const extras = [
+  return [table.toString(), ...renderExtras(results), "", ...renderVerdicts(results.targets)].join("\n");
+}
+
+function renderExtras(results: BenchResults): string[] {
+  return [
     `cold start (--help, median of ${results.coldStart.runs}): ${results.coldStart.medianMs} ms`,
     results.snapshotThroughput === null
       ? "snapshot verification: not measured"
       : `snapshot verification: ${results.snapshotThroughput.mbPerSecond} MB/s (${results.snapshotThroughput.source}, ${(results.snapshotThroughput.bytes / 1e6).toFixed(0)} MB)`,
   ];
-  return [table.toString(), ...extras, "", ...renderVerdicts(results.targets)].join("\n");
 }
 
 export function renderVerdicts(verdicts: readonly Verdict[]): string[] {
@@ -48,12 +52,19 @@ export function renderVerdicts(verdicts: readonly Verdict[]): string[] {
   );
 }
 
-export function renderMarkdownTable(results: BenchResults): string {
+export function renderMarkdown(results: BenchResults): string {
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
   return [
     line(HEAD),
     line(HEAD.map((_, i) => (i === 0 ? "---" : "---:"))),
     ...buildRows(results).map(line),
+    "",
+    ...renderExtras(results).map((e) => `- ${e}`),
+    "",
+    ...results.targets.map(
+      (v) =>
+        `- **${v.met === null ? "not measured" : v.met ? "met" : "missed"}**: ${v.target}: ${v.measured}`,
+    ),
   ].join("\n");
 }
 

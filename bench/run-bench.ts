@@ -13,7 +13,6 @@ import {
 import { measureStrategy, type StrategyResult } from "./measure-strategy.js";
 import type { BenchOptions } from "./options.js";
 import { runProcess } from "./process.js";
-import type { StrategyId } from "./strategies.js";
 import { evaluateTargets, type Verdict } from "./targets.js";
 
 export interface Machine {
@@ -28,7 +27,7 @@ export interface Machine {
 export interface BenchResults {
   date: string;
   machine: Machine;
-  options: Omit<BenchOptions, "outDir" | "ips">;
+  options: Omit<BenchOptions, "outDir" | "ips" | "format">;
   strategies: StrategyResult[];
   coldStart: ColdStart;
   snapshotThroughput: SnapshotThroughput | null;
@@ -45,27 +44,31 @@ export interface BenchContext {
 export async function runBench(options: BenchOptions, ctx: BenchContext): Promise<BenchResults> {
   const { signal, log, workDir: work } = ctx;
   const strategies: StrategyResult[] = [];
-  for (const id of options.strategies) {
-    signal.throwIfAborted();
-    const result = await measureStrategy(id as StrategyId, {
-      ips: options.ips,
-      sizeBytes: options.sizeBytes,
-      reclaimableRatio: options.reclaimableRatio,
-      idleMs: options.idleMs,
-      loadIntervalMs: options.loadIntervalMs,
-      fragmentTimeoutMs: options.fragmentTimeoutMs,
-      runTimeoutMs: options.runTimeoutMs,
-      snapshotDir: work,
-      signal,
-      log,
-    });
-    log(`${id}: ${(result.wallMs / 1000).toFixed(2)} s, cluster-wide worst ${result.run.cluster.worstMs} ms`);
-    strategies.push(result);
-  }
+  // Rounds interleave the strategies, so a slow patch of the machine does not land on one strategy only.
+  for (let round = 1; round <= options.repeat; round++)
+    for (const id of options.strategies) {
+      signal.throwIfAborted();
+      const result = await measureStrategy(id, round, {
+        ips: options.ips,
+        sizeBytes: options.sizeBytes,
+        reclaimableRatio: options.reclaimableRatio,
+        idleMs: options.idleMs,
+        loadIntervalMs: options.loadIntervalMs,
+        fragmentTimeoutMs: options.fragmentTimeoutMs,
+        runTimeoutMs: options.runTimeoutMs,
+        snapshotDir: work,
+        signal,
+        log,
+      });
+      log(
+        `${id} #${round}: ${(result.wallMs / 1000).toFixed(2)} s, cluster-wide worst ${result.run.cluster.worstMs} ms`,
+      );
+      strategies.push(result);
+    }
   log(`cold start: ${options.coldStartRuns} runs of --help`);
   const coldStart = await measureColdStart(options.coldStartRuns, signal);
   const snapshotThroughput = await measureThroughput(strategies, options, work);
-  const { outDir: _outDir, ips: _ips, ...recorded } = options;
+  const { outDir: _outDir, ips: _ips, format: _format, ...recorded } = options;
   return {
     date: new Date().toISOString(),
     machine: await describeMachine(),

@@ -16,15 +16,28 @@ const STALL_FACTOR = 20;
 const TIME_FACTOR = 1.15;
 const PER_MEMBER_MS = 2000;
 
+/** Judged per repetition (the tool against the runbook of the same round); met only if met in every one. */
 export function evaluateTargets(results: readonly StrategyResult[]): Verdict[] {
-  const runbook = results.find((r) => r.strategy === "runbook");
-  const tool = results.find((r) => r.strategy === "tool");
-  return [
-    judgeStallVersusRunbook(tool, runbook),
-    judgeStallVersusIdle(tool),
-    judgeTotalTime(tool),
-    judgeStatusPolls(tool),
-  ];
+  const rounds = [...new Set(results.map((r) => r.round))].sort((a, b) => a - b);
+  const perRound = (rounds.length === 0 ? [1] : rounds).map((round) => {
+    const runbook = results.find((r) => r.strategy === "runbook" && r.round === round);
+    const tool = results.find((r) => r.strategy === "tool" && r.round === round);
+    return [
+      judgeStallVersusRunbook(tool, runbook),
+      judgeStallVersusIdle(tool),
+      judgeTotalTime(tool),
+      judgeStatusPolls(tool),
+    ];
+  });
+  return (perRound[0] ?? []).map((first, i) => {
+    const verdicts = perRound.map((r) => r[i] ?? first);
+    const judged = verdicts.filter((v) => v.met !== null);
+    if (verdicts.length === 1 || judged.length === 0) return first;
+    const met = judged.every((v) => v.met === true);
+    const count = judged.filter((v) => v.met === true).length;
+    const measured = verdicts.map((v, n) => `run ${n + 1}: ${v.measured}`).join(" | ");
+    return { target: first.target, met, measured: `met in ${count} of ${judged.length} runs. ${measured}` };
+  });
 }
 
 function judgeStallVersusRunbook(tool?: StrategyResult, runbook?: StrategyResult): Verdict {

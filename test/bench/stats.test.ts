@@ -102,6 +102,7 @@ function summary(worstMs: number, p99Ms: number): LoadSummary {
 function result(strategy: StrategyResult["strategy"], over: Partial<StrategyResult>): StrategyResult {
   return {
     strategy,
+    round: 1,
     before: [],
     after: [],
     wallMs: 1000,
@@ -114,6 +115,7 @@ function result(strategy: StrategyResult["strategy"], over: Partial<StrategyResu
       total: 12,
       byCommand: {},
       leaderTransfers: [{ node: "n1", start: 0, end: 100 }],
+      verifyMs: [1000, 1000, 1000],
       statusCallsDuringRun: 5,
       statusCallsNamingEveryNode: 5,
       otherReadsBetweenDefrags: 0,
@@ -144,6 +146,20 @@ describe("evaluateTargets", () => {
     expect(verdicts.map((v) => v.met)).toEqual([false, false, false, false]);
     expect(verdicts[1]?.measured).toContain("limit 120 ms");
     expect(verdicts[2]?.measured).toContain("limit 7035 ms");
+  });
+
+  it("judges each repetition apart and is met only when met in every one", () => {
+    const verdicts = evaluateTargets([
+      result("runbook", { run: summary(1000, 30) }),
+      result("tool", { run: summary(50, 20) }),
+      result("runbook", { round: 2, run: summary(1000, 30) }),
+      result("tool", { round: 2, run: summary(6000, 20) }),
+    ]);
+    expect(verdicts[0]?.met).toBe(false);
+    expect(verdicts[0]?.measured).toMatch(
+      /^met in 1 of 2 runs\. run 1: 50 ms vs 1000 ms: 20x lower \| run 2: 6000 ms/,
+    );
+    expect(verdicts[3]?.met).toBe(true);
   });
 
   it("says not measured when a strategy was left out", () => {
