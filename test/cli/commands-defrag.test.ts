@@ -1,22 +1,13 @@
 /** `defrag` and `plan` through main(): the JSON contract, the order of talosctl calls, confirmation, leader modes. */
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/run/types.js";
+import { useTempDir } from "../support/temp-dir.js";
 import { commandOf, createStatefulCluster, isMutating, NODES, nodesOf, runCli } from "./stateful-exec.js";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "ted-defrag-"));
-  // The run lock lives in XDG_RUNTIME_DIR: keep it away from other runs on this machine.
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await rm(tmp, { recursive: true, force: true });
-});
+const tempDir = useTempDir("ted-defrag-");
 
 const WAIT = ["--wait-timeout", "2s"];
 const defragArgs = (...extra: string[]) => ["-n", NODES, "-o", "json", "defrag", ...WAIT, ...extra];
@@ -28,7 +19,7 @@ const defragNodes = (calls: string[][]) =>
 describe("defrag --yes -o json on a fragmented cluster", () => {
   it("snapshots, defragments followers then the leader after moving leadership, and reports per DESIGN.md", async () => {
     const cluster = createStatefulCluster();
-    const snapDir = join(tmp, "snaps");
+    const snapDir = join(tempDir(), "snaps");
     const run = await runCli(cluster, defragArgs("--yes", "--snapshot-dir", snapDir));
     expect(run.code, run.stderr).toBe(0);
 
@@ -81,7 +72,7 @@ describe("defrag --yes -o json on a fragmented cluster", () => {
 describe("confirmation", () => {
   it("refuses without --yes and without a terminal (exit 2) before any talosctl call", async () => {
     const cluster = createStatefulCluster();
-    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tmp, "s")));
+    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tempDir(), "s")));
     expect(run.code).toBe(2);
     expect(cluster.calls).toEqual([]);
     expect(run.stderr).toMatch(/--yes/);
@@ -94,7 +85,7 @@ describe("confirmation", () => {
       questions.push(q);
       return false;
     };
-    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tmp, "s")), {
+    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tempDir(), "s")), {
       stdinIsTTY: true,
       confirm,
     });
@@ -108,7 +99,7 @@ describe("confirmation", () => {
 
   it("asks once on a terminal; yes proceeds", async () => {
     const cluster = createStatefulCluster();
-    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tmp, "s")), {
+    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tempDir(), "s")), {
       stdinIsTTY: true,
       confirm: async () => true,
     });
@@ -198,7 +189,7 @@ describe("the rule", () => {
   it("a lean cluster is nothing-to-do (exit 0): no snapshot, no defrag; --force defragments all", async () => {
     const lean = createStatefulCluster();
     for (const m of lean.members) m.dbSize = m.dbSizeInUse + 5_000_000;
-    const run = await runCli(lean, defragArgs("--yes", "--snapshot-dir", join(tmp, "s")));
+    const run = await runCli(lean, defragArgs("--yes", "--snapshot-dir", join(tempDir(), "s")));
     expect(run.code, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as RunReport).result).toBe("nothing-to-do");
     expect(lean.calls.filter(isMutating)).toEqual([]);

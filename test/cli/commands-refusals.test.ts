@@ -1,20 +1,10 @@
-/** Refusals and failures through main(): CORRUPT, NOSPACE, a node down, a failing defrag, bad flags. */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/run/types.js";
+import { useTempDir } from "../support/temp-dir.js";
 import { commandOf, createStatefulCluster, isMutating, NODES, nodesOf, runCli } from "./stateful-exec.js";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "ted-refuse-"));
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await rm(tmp, { recursive: true, force: true });
-});
+const tempDir = useTempDir("ted-refuse-");
 
 const defragArgs = (...extra: string[]) => [
   "-n",
@@ -26,7 +16,7 @@ const defragArgs = (...extra: string[]) => [
   "--wait-timeout",
   "2s",
   "--snapshot-dir",
-  join(tmp, "snaps"),
+  join(tempDir(), "snaps"),
   ...extra,
 ];
 const callsOf = (calls: string[][], command: string) => calls.filter((c) => commandOf(c).startsWith(command));

@@ -1,23 +1,9 @@
-/**
- * Ctrl-C during a defrag, through main(): the first stop lets the running defrag finish and be verified, then
- * stops (exit 130) with the rest untouched; a second one exits at once and names the node still defragmenting.
- */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, expect, it, vi } from "vitest";
+import { expect, it } from "vitest";
 import type { RunReport } from "../../src/run/types.js";
+import { useTempDir } from "../support/temp-dir.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "./stateful-exec.js";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "ted-signal-"));
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await rm(tmp, { recursive: true, force: true });
-});
+const _tempDir = useTempDir("ted-signal-");
 
 /** A cluster whose first defrag (172.20.0.4) hangs until released, and a CLI run with a capturable stop handler. */
 function startHeldRun() {

@@ -2,10 +2,9 @@
  * Configuration and permission faults through main(): talosctl's own refusals (talosconfig unreadable, no nodes,
  * RBAC denied, a hung call) come back as exit codes with a hint, and nothing mutating runs after them.
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import { UserError } from "../../src/errors.js";
@@ -14,17 +13,10 @@ import { runProcess } from "../../src/talos/runner.js";
 import type { Exec, ExecResult } from "../../src/talos/types.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
 import { commandOf, createStatefulCluster, isMutating, NODES, runCli } from "../cli/stateful-exec.js";
+import { useTempDir } from "../support/temp-dir.js";
 import { failedCall, interceptExec } from "./intercept.js";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "ted-config-"));
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await rm(tmp, { recursive: true, force: true });
-});
+const tempDir = useTempDir("ted-config-");
 
 const failed = failedCall;
 
@@ -124,7 +116,7 @@ describe("RBAC denied", () => {
     interceptExec(cluster, (args) =>
       /^etcd (snapshot|defrag)/.test(commandOf(args)) ? failedCall(PERMISSION_DENIED) : undefined,
     );
-    const snaps = join(tmp, "snaps");
+    const snaps = join(tempDir(), "snaps");
     const run = await runCli(cluster, [
       "-n",
       NODES,
@@ -196,7 +188,7 @@ describe("talosctl hangs or disappears", () => {
   });
 
   it("runProcess on a talosctl that vanished after the lookup is a UserError with the install hint", async () => {
-    const err = await runProcess(join(tmp, "no-such-talosctl"), ["version"]).catch((e: unknown) => e);
+    const err = await runProcess(join(tempDir(), "no-such-talosctl"), ["version"]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).exitCode).toBe(2);
     expect((err as UserError).hint).toMatch(/--talosctl PATH/);

@@ -2,10 +2,9 @@
  * Hostile input and least privilege: values talosctl would read as flags never reach a process, no shell is
  * ever involved, nothing from the talosconfig is printed, and snapshots never replace a file we did not create.
  */
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { takeSnapshot } from "../../src/run/snapshot.js";
 import { formatSnapshotName } from "../../src/run/snapshot-file.js";
@@ -13,16 +12,9 @@ import { runProcess } from "../../src/talos/runner.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
 import { createStatefulCluster, NODES, runCli } from "../cli/stateful-exec.js";
 import { threeMembers } from "../run/harness.js";
+import { useTempDir } from "../support/temp-dir.js";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "ted-hostile-"));
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await rm(tmp, { recursive: true, force: true });
-});
+const tempDir = useTempDir("ted-hostile-");
 
 /** Every .ts file under src/, with its path relative to the repository. */
 async function readSources(dir = "src"): Promise<{ path: string; text: string }[]> {
@@ -72,7 +64,7 @@ describe("values talosctl would read as flags, or that hold control characters",
   });
 
   it("passes odd but harmless values through as single argv elements, exactly as given", async () => {
-    const odd = "/tmp/a b/$(id);`x` 'q'";
+    const odd = "/tempDir()/a b/$(id);`x` 'q'";
     const rec = recordIO((calls) => fixtureExec("v1.13", "healthy-3", calls));
     const code = await main(
       [
@@ -138,7 +130,7 @@ describe("nothing from the talosconfig is ever printed", () => {
   const MARKERS = [/BEGIN/, /END (CERTIFICATE|ED25519)/, /secretcert/, /secretkey/, /PRIVATE KEY/];
 
   async function writeTalosconfig(): Promise<string> {
-    const path = join(tmp, "talosconfig");
+    const path = join(tempDir(), "talosconfig");
     const b64 = (s: string) => Buffer.from(s).toString("base64");
     const yaml = [
       "context: lab",
@@ -164,7 +156,7 @@ describe("nothing from the talosconfig is ever printed", () => {
     const content = await readFile(talosconfig, "utf8");
     const cluster = createStatefulCluster();
     const extra =
-      args.includes("defrag") || args.includes("snapshot") ? ["--snapshot-dir", join(tmp, "s")] : [];
+      args.includes("defrag") || args.includes("snapshot") ? ["--snapshot-dir", join(tempDir(), "s")] : [];
     const run = await runCli(cluster, ["--talosconfig", talosconfig, "-v", "-n", NODES, ...args, ...extra]);
     expect(run.code, run.stderr).toBe(0);
     for (const text of [run.stdout, run.stderr]) {
@@ -186,9 +178,9 @@ describe("snapshot files", () => {
   const at = Date.UTC(2026, 10, 22, 14, 0, 0);
 
   it("reserves the name with O_EXCL: a foreign file or symlink already there is never replaced or followed", async () => {
-    const dir = join(tmp, "snaps");
+    const dir = join(tempDir(), "snaps");
     await mkdir(dir, { mode: 0o700 });
-    const victim = join(tmp, "victim.txt");
+    const victim = join(tempDir(), "victim.txt");
     await writeFile(victim, "do not touch\n");
     const first = join(dir, formatSnapshotName("prod", new Date(at), 0));
     const second = join(dir, formatSnapshotName("prod", new Date(at), 1));
@@ -210,7 +202,7 @@ describe("snapshot files", () => {
   it("creates the directory 0700 and the file 0600 whatever the umask", async () => {
     const old = process.umask(0o000);
     try {
-      const dir = join(tmp, "fresh", "snaps");
+      const dir = join(tempDir(), "fresh", "snaps");
       const c = cluster();
       const snap = await takeSnapshot(c, await c.readView(), { dir, keep: 5, label: "prod" }, () => at);
       expect((await stat(dir)).mode & 0o777).toBe(0o700);

@@ -1,11 +1,4 @@
-/**
- * talosctl output that is garbage, truncated, or mixes server releases, through main(): a parse failure is never
- * taken for an answer, a short table is never taken for the whole cluster, and release differences do not matter.
- */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
@@ -19,17 +12,10 @@ import {
   runCli,
   tabulate,
 } from "../cli/stateful-exec.js";
+import { useTempDir } from "../support/temp-dir.js";
 import { loadFixture } from "../talos/fixtures.js";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "ted-output-"));
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await rm(tmp, { recursive: true, force: true });
-});
+const _tempDir = useTempDir("ted-output-");
 
 /** The v1.13 healthy-3 fixtures, with one subcommand's stdout rewritten. */
 function rewriting(sub: string, rewrite: (stdout: string) => string) {

@@ -2,10 +2,9 @@
  * Concurrency and stop signals through main(): a second run while one is running, and SIGINT/SIGTERM during the
  * snapshot and between members. The stateful cluster answers as talosctl v1.13 would.
  */
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/run/types.js";
 import {
   commandOf,
@@ -15,17 +14,10 @@ import {
   nodesOf,
   runCli,
 } from "../cli/stateful-exec.js";
+import { useTempDir } from "../support/temp-dir.js";
 import { interceptExec } from "./intercept.js";
 
-let tmp: string;
-beforeEach(async () => {
-  tmp = await mkdtemp(join(tmpdir(), "ted-runs-"));
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
-});
-afterEach(async () => {
-  vi.unstubAllEnvs();
-  await rm(tmp, { recursive: true, force: true });
-});
+const tempDir = useTempDir("ted-runs-");
 
 const defragArgs = (...extra: string[]) => ["-n", NODES, "-o", "json", "defrag", "--yes", ...extra];
 const defragNodes = (calls: string[][]) =>
@@ -51,7 +43,7 @@ it("a second run while one is running: refused (exit 3) by the lock, not one mut
   await running;
   // When a second run for the same cluster starts
   const from = cluster.calls.length;
-  const second = await runCli(cluster, defragArgs("--snapshot-dir", join(tmp, "snaps")));
+  const second = await runCli(cluster, defragArgs("--snapshot-dir", join(tempDir(), "snaps")));
   // Then it is refused before its snapshot or any defrag
   expect(second.code).toBe(3);
   const report = JSON.parse(second.stdout) as RunReport;
@@ -59,15 +51,15 @@ it("a second run while one is running: refused (exit 3) by the lock, not one mut
   expect(report.refusedReasons.join("\n")).toMatch(/another talos-etcd-defrag run holds the lock .*pid \d+/);
   expect(report.steps.every((s) => s.outcome === "not-touched")).toBe(true);
   expect(cluster.calls.slice(from).filter(isMutating)).toEqual([]);
-  await expect(readdir(join(tmp, "snaps"))).rejects.toThrow(/ENOENT/);
-  expect((await readdir(tmp)).filter((f) => f.endsWith(".lock"))).toHaveLength(1);
+  await expect(readdir(join(tempDir(), "snaps"))).rejects.toThrow(/ENOENT/);
+  expect((await readdir(tempDir())).filter((f) => f.endsWith(".lock"))).toHaveLength(1);
   // And the first run is not disturbed
   release();
   const done = await first;
   expect(done.code, done.stderr).toBe(0);
   expect(defragNodes(cluster.calls)).toEqual(["172.20.0.4", "172.20.0.2", "172.20.0.3"]);
   // The lock was the first run's, and it is gone with it.
-  expect((await readdir(tmp)).filter((f) => f.endsWith(".lock"))).toEqual([]);
+  expect((await readdir(tempDir())).filter((f) => f.endsWith(".lock"))).toEqual([]);
 });
 
 describe("stop signals", () => {
@@ -94,7 +86,7 @@ describe("stop signals", () => {
       if (commandOf(args).startsWith("etcd snapshot")) stop.send("SIGINT");
       return undefined;
     });
-    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tmp, "snaps")), stop.io);
+    const run = await runCli(cluster, defragArgs("--snapshot-dir", join(tempDir(), "snaps")), stop.io);
     expect(run.code).toBe(130);
     expect(stop.exits).toEqual([]);
     const report = JSON.parse(run.stdout) as RunReport;
