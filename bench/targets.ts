@@ -76,7 +76,8 @@ function describeWorst(tool: StrategyResult): string {
   const what = `${worst.kind} to ${worst.node}${worst.ok ? "" : ", failed"}`;
   if (move === undefined) return `; worst request: ${what}`;
   const offset = worst.t - move.start;
-  return `; worst request: ${what}, started ${offset} ms ${offset < 0 ? "before" : "after"} the forfeit-leadership call began`;
+  const when = `${Math.abs(offset)} ms ${offset < 0 ? "before" : "after"}`;
+  return `; worst request: ${what}, started ${when} the forfeit-leadership call began`;
 }
 
 function judgeTotalTime(tool?: StrategyResult): Verdict {
