@@ -106,8 +106,10 @@ async function runLocked(
 
   const timing: PollTiming = {
     timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
-    firstIntervalMs: options.pollIntervalMs ?? 1000,
-    maxIntervalMs: options.maxPollIntervalMs ?? 10_000,
+    // A member usually catches up within a few hundred ms of its defrag (BENCHMARKS.md): look again soon,
+    // then back off so a long wait costs few status calls.
+    firstIntervalMs: options.pollIntervalMs ?? 200,
+    maxIntervalMs: options.maxPollIntervalMs ?? 5_000,
   };
   const pending = trackPending(firstSteps, firstView);
   let defragsIssued = 0;
