@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
 import { CommandError, EXIT, ParseError, UserError } from "../errors.js";
-import { configErrorHint } from "../talos/config-errors.js";
+import { configErrorHint } from "../talos/error-kinds.js";
 import { type CliIO, processIO } from "./io.js";
 import { type ActionResult, buildProgram } from "./program.js";
 

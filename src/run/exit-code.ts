@@ -1,5 +1,5 @@
 /** The run's result -> the process exit code (DESIGN.md); only main() applies it. */
-import { CommandError, EXIT, type ExitCode } from "../errors.js";
+import { EXIT, type ExitCode } from "../errors.js";
 import type { RunResult } from "./types.js";
 
 export function exitCodeForResult(result: RunResult): ExitCode {
@@ -14,11 +14,6 @@ export function exitCodeForResult(result: RunResult): ExitCode {
     case "interrupted":
       return EXIT.interrupted;
   }
-}
-
-/** Talos answers an RBAC denial with gRPC PermissionDenied (forfeit-leadership needs os:admin). */
-export function isPermissionDenied(err: unknown): boolean {
-  return err instanceof CommandError && err.stderr.includes("PermissionDenied");
 }
 
 export function describeError(err: unknown): string {

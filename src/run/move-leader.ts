@@ -4,7 +4,8 @@
  */
 import type { ClusterView } from "../cluster/types.js";
 import type { LeaderMode } from "../plan/types.js";
-import { describeError, isPermissionDenied } from "./exit-code.js";
+import { isPermissionDenied } from "../talos/error-kinds.js";
+import { describeError } from "./exit-code.js";
 import { type PollTiming, pollView } from "./poll.js";
 import type { MemberRef, RunDeps, StepRef } from "./types.js";
 

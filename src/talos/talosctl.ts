@@ -21,7 +21,7 @@ export interface Talosctl {
   defrag(node: string, timeoutMs?: number): Promise<{ durationMs: number }>;
   /** `-n node etcd snapshot PATH`; talosctl writes PATH.part then renames. */
   snapshot(node: string, path: string): Promise<SnapshotReport>;
-  /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError (PermissionDenied is detectable via isPermissionDenied). */
+  /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError (PermissionDenied: see isPermissionDenied in error-kinds.ts). */
   forfeitLeadership(node: string): Promise<void>;
   /** quota-backend-bytes from `get etcdspec etcd -o yaml` on one node; null when not set. */
   quotaBytes(node: string): Promise<number | null>;

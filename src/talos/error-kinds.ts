@@ -1,6 +1,6 @@
 /**
- * talosctl errors that mean "your configuration is wrong", not "the cluster is unwell": they exit 2 with the
- * next step, and no run treats them as a node that did not answer.
+ * What kind of talosctl failure this is. Configuration errors ("your setup is wrong", not "the cluster is
+ * unwell") exit 2 with the next step; PermissionDenied means the Talos API refused before etcd saw the call.
  */
 import { CommandError } from "../errors.js";
 
@@ -24,4 +24,9 @@ const CONFIG_ERRORS: readonly { pattern: RegExp; hint: string }[] = [
 export function configErrorHint(error: unknown): string | undefined {
   if (!(error instanceof CommandError)) return undefined;
   return CONFIG_ERRORS.find((e) => e.pattern.test(error.stderr))?.hint;
+}
+
+/** Talos answers an RBAC denial with gRPC PermissionDenied (forfeit-leadership needs os:admin, defrag os:operator). */
+export function isPermissionDenied(error: unknown): boolean {
+  return error instanceof CommandError && error.stderr.includes("PermissionDenied");
 }
