@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import { formatSnapshotName, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
+import type { ReportSnapshot } from "./types.js";
 
 export { verifySnapshotFile } from "./snapshot-file.js";
 
@@ -21,13 +22,8 @@ export interface SnapshotOptions {
   node?: string;
 }
 
-export interface SnapshotResult {
-  path: string;
-  bytes: number;
-  sha256Verified: boolean;
-  revision: number | null;
-  totalKeys: number | null;
-  node: string;
+/** What the report shows of a snapshot, plus what only the progress output needs. */
+export interface SnapshotResult extends ReportSnapshot {
   pruned: string[];
   warnings: string[];
 }
