@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readCallLog } from "./call-log.js";
-import { type Faults, type Release, type SimConfig, type SimNode, writeConfig } from "./config.js";
+import { buildSimConfig, type Faults, type Release, writeConfig } from "./config.js";
 import { findExecutable, isPortBusy, type MemberSpec, spawnEtcd, stopEtcd } from "./etcd-process.js";
 import { callGateway } from "./gateway.js";
 import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
@@ -151,23 +151,15 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     return stopping;
   };
 
-  const nodes: SimNode[] = ips.map((ip, i) => ({
-    name: ip,
-    hostname: names[i] ?? ip,
-    clientUrl: endpoint(ip),
-    peerUrl: `http://${ip}:2380`,
-  }));
-  const config: SimConfig = {
+  const config = buildSimConfig({
     backend: "etcd",
-    release: opts.release ?? "v1.13",
     dir,
-    nodes,
-    defaultNodes: ips.slice(0, 1),
-    quotaBytes: opts.quotaBytes ?? null,
-    callLogPath: join(dir, "calls.jsonl"),
+    ips,
+    hostnames: names,
+    ...(opts.release === undefined ? {} : { release: opts.release }),
+    ...(opts.quotaBytes === undefined ? {} : { quotaBytes: opts.quotaBytes }),
     etcdctlPath,
-    faults: {},
-  };
+  });
   const configPath = join(dir, "sim-config.json");
 
   try {

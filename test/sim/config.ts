@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 export type Release = "v1.10" | "v1.13" | "v1.14";
 export const RELEASES: readonly Release[] = ["v1.10", "v1.13", "v1.14"];
@@ -69,6 +70,36 @@ export interface SimConfig {
   modelStatePath?: string;
   etcdctlPath: string;
   faults: Faults;
+}
+
+/** The config both harnesses write: one node per loopback IP, the first one as the context's default node. */
+export function buildSimConfig(input: {
+  backend: SimConfig["backend"];
+  dir: string;
+  ips: readonly string[];
+  hostnames: readonly string[];
+  release?: Release;
+  quotaBytes?: number;
+  etcdctlPath: string;
+}): SimConfig {
+  const { backend, dir, ips } = input;
+  return {
+    backend,
+    release: input.release ?? "v1.13",
+    dir,
+    nodes: ips.map((ip, i) => ({
+      name: ip,
+      hostname: input.hostnames[i] ?? ip,
+      clientUrl: `http://${ip}:2379`,
+      peerUrl: `http://${ip}:2380`,
+    })),
+    defaultNodes: ips.slice(0, 1),
+    quotaBytes: input.quotaBytes ?? null,
+    callLogPath: join(dir, "calls.jsonl"),
+    ...(backend === "model" ? { modelStatePath: join(dir, "model-state.json") } : {}),
+    etcdctlPath: input.etcdctlPath,
+    faults: {},
+  };
 }
 
 export function readConfig(path: string): SimConfig {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCallLog } from "./call-log.js";
 import { simTalosctlPath } from "./cluster.js";
-import { type Faults, type Release, type SimConfig, writeConfig } from "./config.js";
+import { buildSimConfig, type Faults, type Release, writeConfig } from "./config.js";
 import { readModelState, writeModelState } from "./model-backend.js";
 import { createModelState, electLeader, findMember, fragmentModel, type ModelState } from "./model-state.js";
 import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
@@ -41,27 +41,19 @@ export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimC
   const parent = opts.dir ?? tmpdir();
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, "talos-sim-model-"));
-  const nodes = ips.map((ip, i) => ({
-    name: ip,
-    hostname: `talos-cp-${i + 1}`,
-    clientUrl: `http://${ip}:2379`,
-    peerUrl: `http://${ip}:2380`,
-  }));
-  const config: SimConfig = {
+  const config = buildSimConfig({
     backend: "model",
-    release: opts.release ?? "v1.13",
     dir,
-    nodes,
-    defaultNodes: ips.slice(0, 1),
-    quotaBytes: opts.quotaBytes ?? null,
-    callLogPath: join(dir, "calls.jsonl"),
-    modelStatePath: join(dir, "model-state.json"),
+    ips,
+    hostnames: ips.map((_, i) => `talos-cp-${i + 1}`),
+    ...(opts.release === undefined ? {} : { release: opts.release }),
+    ...(opts.quotaBytes === undefined ? {} : { quotaBytes: opts.quotaBytes }),
     etcdctlPath: "etcdctl",
-    faults: {},
-  };
+  });
+  const { nodes } = config;
   const configPath = join(dir, "sim-config.json");
   await writeConfig(configPath, config);
-  writeModelState(join(dir, "model-state.json"), createModelState(nodes));
+  writeModelState(config.modelStatePath ?? join(dir, "model-state.json"), createModelState(nodes));
 
   let stopped = false;
   const cluster: SimCluster = {
