@@ -8,8 +8,8 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { readCallLog } from "./call-log.js";
-import { buildSimConfig, type Faults, type Release, writeConfig } from "./config.js";
+import { buildSimConfig, writeConfig } from "./config.js";
+import { configHandle } from "./config-handle.js";
 import { findExecutable, isPortBusy, type MemberSpec, spawnEtcd, stopEtcd } from "./etcd-process.js";
 import { callGateway } from "./gateway.js";
 import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
@@ -180,18 +180,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     dir,
     backend: "etcd",
     release: config.release,
-    talosctlPath: simTalosctlPath(),
-    env: { TALOS_SIM_CONFIG: configPath },
+    ...configHandle(configPath, config, simTalosctlPath()),
     endpoints: endpoint,
-    callLog: () => readCallLog(config.callLogPath),
-    setFaults: async (faults: Faults) => {
-      config.faults = faults;
-      await writeConfig(configPath, config);
-    },
-    setRelease: async (release: Release) => {
-      config.release = release;
-      await writeConfig(configPath, config);
-    },
     stopMember: async (node: string) => {
       const child = children.get(node);
       if (child !== undefined) await stopEtcd(child);

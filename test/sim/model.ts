@@ -5,9 +5,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readCallLog } from "./call-log.js";
 import { simTalosctlPath } from "./cluster.js";
-import { buildSimConfig, type Faults, type Release, writeConfig } from "./config.js";
+import { buildSimConfig, writeConfig } from "./config.js";
+import { configHandle } from "./config-handle.js";
 import { readModelState, writeModelState } from "./model-backend.js";
 import { createModelState, electLeader, findMember, fragmentModel, type ModelState } from "./model-state.js";
 import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
@@ -61,18 +61,8 @@ export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimC
     dir,
     backend: "model",
     release: config.release,
-    talosctlPath: simTalosctlPath(),
-    env: { TALOS_SIM_CONFIG: configPath },
+    ...configHandle(configPath, config, simTalosctlPath()),
     endpoints: (node) => `http://${node}:2379`,
-    callLog: () => readCallLog(config.callLogPath),
-    setFaults: async (faults: Faults) => {
-      config.faults = faults;
-      await writeConfig(configPath, config);
-    },
-    setRelease: async (release: Release) => {
-      config.release = release;
-      await writeConfig(configPath, config);
-    },
     stopMember: async (node) => setRunning(node, false),
     startMember: async (node) => setRunning(node, true),
     leaderNode: async () => {
