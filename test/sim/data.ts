@@ -103,20 +103,42 @@ export async function fragmentCluster(endpoint: string, opts: FragmentOptions = 
 }
 
 /**
- * `physical: true` only waits for the member that was asked; the others compact on their own
- * schedule. Wait until every member's in-use size stops moving, so tests see settled numbers.
+ * `physical: true` only waits for the member that was asked; the others compact on their own schedule, and on a
+ * slow disk a follower can still be half-way through when its numbers first look steady. So each member is asked
+ * in turn to compact a fresh marker revision physically: its compactions run in order, so when that call returns
+ * the big one is done there too. etcd recomputes the in-use size only when it commits a write, and pages freed by
+ * a commit count as in use until the next one, so one last marker write follows. Then wait until every in-use
+ * size holds still for a while.
  */
 async function waitForCompactionEverywhere(endpoint: string, deadline: number): Promise<void> {
   const reply = await callGateway<{ members?: { clientURLs?: string[] }[] }>(endpoint, "cluster/member/list");
   const endpoints = (reply.members ?? []).flatMap((m) => m.clientURLs?.slice(0, 1) ?? []);
+  const timeoutMs = () => Math.max(1000, deadline - Date.now());
+  for (const member of endpoints) {
+    const revision = await putMarker(member, timeoutMs());
+    await callGateway(member, "kv/compaction", { revision, physical: true }, { timeoutMs: timeoutMs() });
+  }
+  await putMarker(endpoint, timeoutMs());
   let previous = "";
-  while (Date.now() < deadline) {
+  let steady = 0;
+  while (Date.now() < deadline && steady < 3) {
     const sizes = await Promise.all(endpoints.map((e) => readSizes(e).then((s) => s.dbSizeInUse)));
     const current = sizes.join(",");
-    if (current === previous) return;
+    steady = current === previous ? steady + 1 : 0;
     previous = current;
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/** One small write; returns its revision. */
+async function putMarker(endpoint: string, timeoutMs: number): Promise<string> {
+  const reply = await callGateway<{ header?: { revision?: string } }>(
+    endpoint,
+    "kv/put",
+    { key: encodeKey("/talos-sim/compaction-marker"), value: Buffer.from(endpoint).toString("base64") },
+    { timeoutMs },
+  );
+  return reply.header?.revision ?? "0";
 }
 
 /** sha256 over every key and value, in key order (paged, linearizable reads). */
