@@ -25,7 +25,7 @@ it.runIf(gate.missingButRequired)("etcd is installed (REQUIRE_ETCD=1)", () => {
   expect.fail("REQUIRE_ETCD=1 but etcd/etcdctl are not installed: apt-get install etcd-server etcd-client");
 });
 
-describe.runIf(gate.available)("simulator over real etcd", () => {
+describe.runIf(gate.available)("simulator over real etcd", { timeout: 60_000 }, () => {
   let cluster: SimCluster;
   let all: string;
   const rowsOf = (stdout: string): string[][] =>
