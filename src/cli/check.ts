@@ -15,7 +15,7 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFl
   const checklist = buildChecklist(view);
   if (ctx.output === "json")
     ctx.io.stdout(
-      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view }, null, 2)}\n`,
+      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", advisories: view.advisories, status: view }, null, 2)}\n`,
     );
   else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
   await writeMetrics(metricsPath, view, {

@@ -3,6 +3,7 @@
  * go (exit 0): healthy and lean; recommend (exit 4): healthy but defragmentation is due; no-go (exit 3).
  */
 import type { ClusterView, ProblemKind } from "./types.js";
+import { etcdVersionItem } from "./version-item.js";
 
 export type ItemStatus = "pass" | "warn" | "fail";
 
@@ -10,6 +11,11 @@ export interface ChecklistItem {
   name: string;
   status: ItemStatus;
   detail: string;
+  /**
+   * Whether this item's status counts toward the verdict. False for items that only inform (a learner, the etcd
+   * version's advisories): their warning is shown but leaves a healthy, lean cluster at "go".
+   */
+  affectsVerdict: boolean;
 }
 
 export type Verdict = "go" | "defrag-recommended" | "no-go";
@@ -30,10 +36,11 @@ export function buildChecklist(view: ClusterView): Checklist {
     failures: string[],
     okDetail: string,
     onFail: ItemStatus = "fail",
+    affectsVerdict = true,
   ): ChecklistItem =>
     failures.length === 0
-      ? { name, status: "pass", detail: okDetail }
-      : { name, status: onFail, detail: failures.join("; ") };
+      ? { name, status: "pass", detail: okDetail, affectsVerdict }
+      : { name, status: onFail, detail: failures.join("; "), affectsVerdict };
 
   const items: ChecklistItem[] = [
     item(
@@ -58,13 +65,15 @@ export function buildChecklist(view: ClusterView): Checklist {
       "every applied index is close to the leader's raft index",
     ),
     item("no member errors", messages("member-errors"), "none"),
-    item("voting members only", messages("learner"), "no learners", "warn"),
+    item("voting members only", messages("learner"), "no learners", "warn", false),
     quotaItem(view),
     fragmentationItem(view),
+    etcdVersionItem(view),
   ];
-  const verdict: Verdict = items.some((i) => i.status === "fail")
+  const counted = items.filter((i) => i.affectsVerdict);
+  const verdict: Verdict = counted.some((i) => i.status === "fail")
     ? "no-go"
-    : items.some((i) => i.status === "warn" && i.name !== "voting members only")
+    : counted.some((i) => i.status === "warn")
       ? "defrag-recommended"
       : "go";
   return { verdict, items };
@@ -75,19 +84,26 @@ function quotaItem(view: ClusterView): ChecklistItem {
   const over = view.members.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
   const worst = Math.max(0, ...view.members.map((m) => m.quotaUsage));
   if (over.length === 0)
-    return { name, status: "pass", detail: `largest member uses ${(worst * 100).toFixed(1)}% of the quota` };
+    return {
+      name,
+      status: "pass",
+      detail: `largest member uses ${(worst * 100).toFixed(1)}% of the quota`,
+      affectsVerdict: true,
+    };
   // Defragmentation helps only when the space is free pages, not live data.
   const dataBound = over.filter((m) => m.dbSizeInUse / view.quota.bytes >= QUOTA_HEADROOM);
   if (dataBound.length > 0) {
     return {
       name,
       status: "fail",
+      affectsVerdict: true,
       detail: `${dataBound.map((m) => m.node).join(", ")}: live data uses ${QUOTA_HEADROOM * 100}% or more of the quota; defrag cannot help, raise quota-backend-bytes`,
     };
   }
   return {
     name,
     status: "warn",
+    affectsVerdict: true,
     detail: `${over.map((m) => m.node).join(", ")} at ${(worst * 100).toFixed(1)}% of the quota; defrag frees it`,
   };
 }
@@ -95,10 +111,12 @@ function quotaItem(view: ClusterView): ChecklistItem {
 function fragmentationItem(view: ClusterView): ChecklistItem {
   const due = view.members.filter((m) => m.defragRecommended);
   const name = "fragmentation (rule)";
-  if (due.length === 0) return { name, status: "pass", detail: "no member matches the rule" };
+  if (due.length === 0)
+    return { name, status: "pass", detail: "no member matches the rule", affectsVerdict: true };
   return {
     name,
     status: "warn",
+    affectsVerdict: true,
     detail: `defragmentation recommended for ${due.map((m) => m.node).join(", ")}`,
   };
 }

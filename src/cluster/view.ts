@@ -3,6 +3,7 @@
  * never by row order, because talosctl prints rows in the order nodes answered.
  */
 import type { AlarmRow, MemberRow, MultiNodeResult, NodeFailure, StatusRow } from "../talos/types.js";
+import { advisoriesFor } from "./advisories.js";
 import { assessHealth } from "./health.js";
 import { agreedLeader, nodeFromMember } from "./leader.js";
 import type { CompiledRule } from "./rule.js";
@@ -18,13 +19,21 @@ export interface ViewInput {
   quota: Quota;
   rule: CompiledRule;
   lagThreshold?: number;
+  /**
+   * The etcd version in the etcdspec image, read from one node: the version of every member whose status has
+   * no PROTOCOL (talosctl before v1.11). Talos runs the same image on every control-plane node unless their
+   * machine configs differ, so one node's image stands for all; PROTOCOL, where there is one, is per member.
+   */
+  imageVersion?: string | null;
 }
 
 export function buildView(input: ViewInput): ClusterView {
   const { quota, rule } = input;
   const rows = uniqueBy(input.status.rows, (r) => r.memberId);
   const leaderId = agreedLeader(rows);
-  const members: MemberView[] = rows.map((row) => toMemberView(row, leaderId, quota, rule));
+  const members: MemberView[] = rows.map((row) =>
+    toMemberView(row, leaderId, quota, rule, input.imageVersion ?? null),
+  );
   const leaderRow = rows.find((r) => r.memberId === leaderId);
   const leaderMember = input.members.rows.find((m) => m.memberId === leaderId);
   const leaderNode = leaderRow?.node ?? (leaderMember ? nodeFromMember(leaderMember) : undefined);
@@ -43,10 +52,25 @@ export function buildView(input: ViewInput): ClusterView {
     unreachable,
     lagThreshold: input.lagThreshold ?? DEFAULT_LAG_THRESHOLD,
   });
-  return { members, leader, alarms, unreachable, quota, healthy: problems.length === 0, problems };
+  return {
+    members,
+    leader,
+    alarms,
+    unreachable,
+    quota,
+    healthy: problems.length === 0,
+    problems,
+    advisories: advisoriesFor(members),
+  };
 }
 
-function toMemberView(row: StatusRow, leaderId: string | null, quota: Quota, rule: CompiledRule): MemberView {
+function toMemberView(
+  row: StatusRow,
+  leaderId: string | null,
+  quota: Quota,
+  rule: CompiledRule,
+  imageVersion: string | null,
+): MemberView {
   const dbSizeFree = Math.max(0, row.dbSize - row.dbSizeInUse);
   const quotaUsage = quota.bytes > 0 ? row.dbSize / quota.bytes : 0;
   const defragRecommended = rule.evaluate({
@@ -71,6 +95,7 @@ function toMemberView(row: StatusRow, leaderId: string | null, quota: Quota, rul
     raftAppliedIndex: row.raftAppliedIndex,
     errors: row.errors,
     defragRecommended,
+    etcdVersion: row.etcdVersion ?? imageVersion,
   };
 }
 

@@ -56,7 +56,24 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
       "single-member cluster: etcd (and the Kubernetes API) is unavailable while it is defragmented",
     );
 
-  return { ok: reasons.length === 0, reasons, warnings };
+  const notCaughtUp = opts.requireCaughtUp === undefined ? [] : findNotCaughtUp(view, opts.requireCaughtUp);
+  return { ok: reasons.length === 0, reasons, warnings, notCaughtUp };
+}
+
+/**
+ * Voters more than `margin` entries behind the leader's raft index (the leader included: its own applied index
+ * trails its commits under load). Learners are left out: they are never defragmented, and a joining learner
+ * is expected to be far behind (the leader may well send it a snapshot).
+ */
+function findNotCaughtUp(view: ClusterView, margin: number): string[] {
+  const leader = view.members.find((m) => m.memberId === view.leader?.memberId);
+  if (leader === undefined) return ["no agreed leader to be caught up with"];
+  return votersOf(view)
+    .filter((m) => leader.raftIndex - m.raftAppliedIndex > margin)
+    .map(
+      (m) =>
+        `${m.node} applied index ${m.raftAppliedIndex} is ${leader.raftIndex - m.raftAppliedIndex} entries behind the leader's raft index ${leader.raftIndex} (more than ${margin})`,
+    );
 }
 
 /** Our own lag check, so the caller's threshold applies whatever threshold built the view. */

@@ -2,6 +2,8 @@
  * Reads the cluster through talosctl and builds the view. Discovery: -n if given, else the members known to the
  * context's default node, addressed by their client URLs. A full read asks status, members and alarms; a poll asks
  * ONE `etcd status` for all nodes and takes alarms from the members' ERRORS (used while verifying a defrag).
+ * The etcdspec of one node gives the quota and the etcd image; the image's version stands in for members whose
+ * status has no PROTOCOL (talosctl before v1.11).
  */
 
 import { nodeFromMember } from "../cluster/leader.js";
@@ -13,7 +15,7 @@ import { UserError } from "../errors.js";
 import { alarmsFromErrors } from "../talos/error-alarms.js";
 import { configErrorHint } from "../talos/error-kinds.js";
 import type { Talosctl } from "../talos/talosctl.js";
-import type { MemberRow, MultiNodeResult } from "../talos/types.js";
+import type { MemberRow, MultiNodeResult, StatusRow } from "../talos/types.js";
 import { validateNode } from "../talos/validate.js";
 
 export interface ReaderOptions {
@@ -40,20 +42,27 @@ export async function openClusterReader(talosctl: Talosctl, options: ReaderOptio
     members = await talosctl.members([]);
     nodes = discoverNodes(members.rows);
   }
-  const quota = await readQuota(talosctl, nodes, options);
+  const spec = await readSpec(talosctl, nodes, options);
+  const quota = spec.quota;
+  // undefined: not asked yet (--quota skips the etcdspec call until a status row lacks PROTOCOL).
+  let imageVersion = spec.imageVersion;
 
-  const view = (
-    status: Parameters<typeof buildView>[0]["status"],
+  const view = async (
+    status: MultiNodeResult<StatusRow>,
     alarms: Parameters<typeof buildView>[0]["alarms"],
-  ) =>
-    buildView({
+  ) => {
+    if (imageVersion === undefined && status.rows.some((r) => r.etcdVersion == null))
+      imageVersion = await readImageVersion(talosctl, nodes, options);
+    return buildView({
       status,
       members: members ?? { rows: [], unreachable: [] },
       alarms,
       quota,
       rule: options.rule,
+      imageVersion: imageVersion ?? null,
       ...(options.lagThreshold === undefined ? {} : { lagThreshold: options.lagThreshold }),
     });
+  };
 
   return {
     nodes,
@@ -91,23 +100,50 @@ function discoverNodes(members: readonly MemberRow[]): string[] {
   return nodes;
 }
 
+interface SpecReading {
+  quota: Quota;
+  /** undefined when the etcdspec was not asked for. */
+  imageVersion: string | null | undefined;
+}
+
 /** Reading the quota is best effort: a failure falls back to etcd's default, and says so. */
-async function readQuota(
+async function readSpec(
   talosctl: Talosctl,
   nodes: readonly string[],
   options: ReaderOptions,
-): Promise<Quota> {
-  if (options.quotaBytes !== undefined) return resolveQuota(options.quotaBytes, null);
+): Promise<SpecReading> {
+  if (options.quotaBytes !== undefined)
+    return { quota: resolveQuota(options.quotaBytes, null), imageVersion: undefined };
   const first = nodes[0];
-  if (first === undefined) return resolveQuota(undefined, null);
+  if (first === undefined) return { quota: resolveQuota(undefined, null), imageVersion: null };
   try {
-    return resolveQuota(undefined, await talosctl.quotaBytes(first));
+    const spec = await talosctl.etcdSpec(first);
+    return { quota: resolveQuota(undefined, spec.quotaBytes), imageVersion: spec.etcdVersion };
   } catch (error) {
     // A configuration error will fail every other call too: say so now, not as a quota fallback.
     if (configErrorHint(error) !== undefined) throw error;
     options.warn(
       `could not read the etcd quota from ${first} (${(error as Error).message}); assuming etcd's default 2 GiB, pass --quota to set it`,
     );
-    return resolveQuota(undefined, null);
+    return { quota: resolveQuota(undefined, null), imageVersion: null };
+  }
+}
+
+/** Only asked when --quota skipped the etcdspec and talosctl prints no PROTOCOL; unknown on failure. */
+async function readImageVersion(
+  talosctl: Talosctl,
+  nodes: readonly string[],
+  options: ReaderOptions,
+): Promise<string | null> {
+  const first = nodes[0];
+  if (first === undefined) return null;
+  try {
+    return (await talosctl.etcdSpec(first)).etcdVersion;
+  } catch (error) {
+    if (configErrorHint(error) !== undefined) throw error;
+    options.warn(
+      `could not read the etcd image from ${first} (${(error as Error).message}): etcd version unknown`,
+    );
+    return null;
   }
 }

@@ -2,6 +2,7 @@
 import Table from "cli-table3";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import { formatSize } from "../talos/size.js";
+import { advisoryLines } from "./advisories.js";
 import { percent, ratioBar, type Style } from "./style.js";
 
 export function renderStatus(view: ClusterView, style: Style): string {
@@ -40,7 +41,8 @@ export function renderStatus(view: ClusterView, style: Style): string {
     ]);
   }
   const quotaNote = `quota ${formatIec(view.quota.bytes)} (${view.quota.bytes} bytes, ${QUOTA_SOURCE[view.quota.source]})`;
-  return `${table.toString()}\n${summaryLines(view, style).join("\n")}\n${style.dim(quotaNote)}\n`;
+  const below = [...summaryLines(view, style), style.dim(quotaNote), ...advisoryLines(view, style)];
+  return `${table.toString()}\n${below.join("\n")}\n`;
 }
 
 function memberRow(member: MemberView, view: ClusterView, style: Style): string[] {

@@ -5,7 +5,7 @@
  */
 import { CommandError, ParseError } from "../errors.js";
 import { parseAlarms } from "./parse-alarms.js";
-import { parseEtcdSpecQuota } from "./parse-etcdspec.js";
+import { parseEtcdSpec } from "./parse-etcdspec.js";
 import { parseNodeFailures } from "./parse-failures.js";
 import { parseMembers } from "./parse-members.js";
 import { parseSnapshotReport } from "./parse-snapshot.js";
@@ -84,9 +84,9 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     forfeitLeadership: async (node) => {
       await single(node, ["etcd", "forfeit-leadership"], options.timeoutMs);
     },
-    quotaBytes: async (node) => {
+    etcdSpec: async (node) => {
       const result = await single(node, ["get", "etcdspec", "etcd", "-o", "yaml"], options.timeoutMs);
-      return parseEtcdSpecQuota(result.stdout);
+      return parseEtcdSpec(result.stdout);
     },
   };
 }

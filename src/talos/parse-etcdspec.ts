@@ -1,6 +1,7 @@
 /**
- * quota-backend-bytes from `talosctl get etcdspec etcd -o yaml` (resource EtcdSpecs.etcd.talos.dev). The
- * node's Talos version decides the shape of `spec.extraArgs`:
+ * quota-backend-bytes and the etcd image from `talosctl get etcdspec etcd -o yaml` (resource
+ * EtcdSpecs.etcd.talos.dev). The image is there on every release; the node's Talos version decides the shape
+ * of `spec.extraArgs`:
  *   up to v1.12: map[string]string                -> quota-backend-bytes: "4294967296"
  *   v1.13 on:    map[string]{values: []string}    -> quota-backend-bytes: {values: ["4294967296"]}
  * A flag given several times takes its last value, as etcd's flag parsing does. Several nodes give
@@ -9,6 +10,7 @@
 import { type Document, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { ParseError } from "../errors.js";
+import { versionFromImage } from "./etcd-version.js";
 
 const COMMAND = "get etcdspec etcd -o yaml";
 const QUOTA_ARG = "quota-backend-bytes";
@@ -21,8 +23,21 @@ const argValue = z.union([
 ]);
 
 const document = z.object({
-  spec: z.object({ extraArgs: z.record(z.string(), argValue.nullish()).nullish() }),
+  spec: z.object({
+    extraArgs: z.record(z.string(), argValue.nullish()).nullish(),
+    image: z.unknown().optional(),
+  }),
 });
+
+/** What the EtcdSpec says about the quota and the etcd that runs. */
+export interface EtcdSpec {
+  /** quota-backend-bytes; null when the cluster does not set it (etcd's default applies). */
+  quotaBytes: number | null;
+  /** spec.image as printed; null when missing. */
+  image: string | null;
+  /** The image tag as `major.minor.patch`; null when missing, digest-pinned or unreadable. */
+  etcdVersion: string | null;
+}
 
 function lastValue(value: z.infer<typeof argValue>): string | null {
   if (typeof value === "string" || typeof value === "number") return String(value);
@@ -51,6 +66,20 @@ function quoteFor(text: string, key: string): string {
 
 /** Bytes, or null when the cluster does not set the flag (etcd's default then applies). */
 export function parseEtcdSpecQuota(yamlText: string): number | null {
+  return parseEtcdSpec(yamlText).quotaBytes;
+}
+
+export function parseEtcdSpec(yamlText: string): EtcdSpec {
+  const spec = readSpec(yamlText);
+  const image = typeof spec.image === "string" && spec.image.trim() !== "" ? spec.image.trim() : null;
+  return {
+    quotaBytes: readQuota(yamlText, spec.extraArgs),
+    image,
+    etcdVersion: image === null ? null : versionFromImage(image),
+  };
+}
+
+function readSpec(yamlText: string): z.infer<typeof document>["spec"] {
   const docs = parseAllDocuments(yamlText);
   for (const doc of docs) {
     const [problem] = doc.errors;
@@ -62,7 +91,14 @@ export function parseEtcdSpecQuota(yamlText: string): number | null {
   const first = specs[0];
   if (first === undefined)
     throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));
-  const raw = first.data.spec.extraArgs?.[QUOTA_ARG];
+  return first.data.spec;
+}
+
+function readQuota(
+  yamlText: string,
+  extraArgs: z.infer<typeof document>["spec"]["extraArgs"],
+): number | null {
+  const raw = extraArgs?.[QUOTA_ARG];
   if (raw === undefined || raw === null) return null;
   const value = lastValue(raw);
   if (value === null) return null;

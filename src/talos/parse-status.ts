@@ -3,6 +3,7 @@
  * missing when the first reply carried no node metadata. Rows come in answer order.
  */
 import { ParseError } from "../errors.js";
+import { parseEtcdVersion } from "./etcd-version.js";
 import { readBool, readCell, readNonEmpty, readUint, splitList, withLine } from "./parse-cells.js";
 import { NO_MEMBER_ID, normalizeMemberId } from "./parse-member-id.js";
 import { parseSize } from "./size.js";
@@ -59,7 +60,10 @@ function toStatusRow(row: TableRow): StatusRow {
     isLearner: readBool(row, "LEARNER", COMMAND),
     errors: splitList(readCell(row, "ERRORS", COMMAND), ", "),
   };
-  if (row.cells.PROTOCOL !== undefined) status.protocol = row.cells.PROTOCOL;
+  if (row.cells.PROTOCOL !== undefined) {
+    status.protocol = row.cells.PROTOCOL;
+    status.etcdVersion = parseEtcdVersion(row.cells.PROTOCOL);
+  }
   if (row.cells.STORAGE !== undefined) status.storage = row.cells.STORAGE;
   return status;
 }

@@ -3,6 +3,7 @@
  * implementation (createTalosctl in client.ts) is the only code that builds talosctl argv.
  * Tests inject a fake Exec into createTalosctl, or implement this interface directly.
  */
+import type { EtcdSpec } from "./parse-etcdspec.js";
 import type { AlarmRow, MemberRow, MultiNodeResult, SnapshotReport, StatusRow } from "./types.js";
 
 export interface Talosctl {
@@ -23,6 +24,6 @@ export interface Talosctl {
   snapshot(node: string, path: string): Promise<SnapshotReport>;
   /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError (PermissionDenied: see isPermissionDenied in error-kinds.ts). */
   forfeitLeadership(node: string): Promise<void>;
-  /** quota-backend-bytes from `get etcdspec etcd -o yaml` on one node; null when not set. */
-  quotaBytes(node: string): Promise<number | null>;
+  /** `get etcdspec etcd -o yaml` on one node: quota-backend-bytes (null when not set) and the etcd image. */
+  etcdSpec(node: string): Promise<EtcdSpec>;
 }

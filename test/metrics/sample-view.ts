@@ -16,6 +16,7 @@ function member(overrides: Partial<MemberView> & Pick<MemberView, "node" | "memb
     raftAppliedIndex: 53391,
     errors: [],
     defragRecommended: false,
+    etcdVersion: "3.6.12",
     ...overrides,
   };
 }
@@ -44,6 +45,7 @@ export const SAMPLE_VIEW: ClusterView = {
   quota: { bytes: 2_147_483_648, source: "default" },
   healthy: false,
   problems: [],
+  advisories: [],
 };
 
 export const SAMPLE_NOW = new Date("2026-11-22T03:00:00.000Z");

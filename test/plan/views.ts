@@ -22,6 +22,7 @@ export function member(node: string, over: Partial<MemberView> = {}): MemberView
     raftAppliedIndex: 5000,
     errors: [],
     defragRecommended: true,
+    etcdVersion: "3.6.12",
     ...over,
   };
 }
@@ -38,6 +39,7 @@ export function view(members: MemberView[], over: Partial<ClusterView> = {}): Cl
     quota: { bytes: QUOTA, source: "default" },
     healthy: problems.length === 0,
     problems,
+    advisories: [],
     ...over,
   };
 }

@@ -9,6 +9,7 @@ import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import { buildView } from "../../src/cluster/view.js";
 import { CommandError } from "../../src/errors.js";
+import type { EtcdSpec } from "../../src/talos/parse-etcdspec.js";
 import type { Talosctl } from "../../src/talos/talosctl.js";
 import type {
   AlarmRow,
@@ -215,8 +216,8 @@ export class FakeCluster implements Talosctl {
     if (next !== undefined) this.leaderId = next.memberId;
   }
 
-  async quotaBytes(): Promise<number | null> {
-    return null;
+  async etcdSpec(): Promise<EtcdSpec> {
+    return { quotaBytes: null, image: null, etcdVersion: null };
   }
 
   private alarmRows(): AlarmRow[] {
