@@ -31,6 +31,8 @@ export interface Knobs {
   truncateSnapshot: boolean;
   /** quota-backend-bytes in the EtcdSpec; null = not set (etcd's default applies). */
   quotaBytes: number | null;
+  /** The etcd version every member reports in PROTOCOL. */
+  etcdVersion: string;
   /** Awaited before a defrag takes effect: lets a test hold a defrag "running". */
   beforeDefrag?: (node: string) => Promise<void>;
 }
@@ -67,7 +69,7 @@ export const NODES = "172.20.0.2,172.20.0.3,172.20.0.4";
 const UNAVAILABLE = (node: string) =>
   `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node}:50000: connect: no route to host"`;
 
-const QUIET = { denyForfeit: false, truncateSnapshot: false, quotaBytes: null };
+const QUIET = { denyForfeit: false, truncateSnapshot: false, quotaBytes: null, etcdVersion: "3.6.5" };
 
 export function createStatefulCluster(members = fragmentedMembers(), leader = "172.20.0.3"): StatefulCluster {
   const cluster: StatefulCluster = {
@@ -164,7 +166,7 @@ function statusTable(cluster: StatefulCluster, nodes: string[]): string {
   const rows = answering(cluster, nodes).map((m) => {
     const inUse = `${formatSize(m.dbSizeInUse)} (${((m.dbSizeInUse / m.dbSize) * 100).toFixed(2)}%)`;
     const sizes = `${formatSize(m.dbSize)}\t${inUse}`;
-    return `${m.node}\t${m.memberId}\t${sizes}\t${cluster.leaderId}\t${raft}\t4\t${raft}\tfalse\t3.6.5\t3.6.0\t${errors.join(", ")}`;
+    return `${m.node}\t${m.memberId}\t${sizes}\t${cluster.leaderId}\t${raft}\t4\t${raft}\tfalse\t${cluster.knobs.etcdVersion}\t3.6.0\t${errors.join(", ")}`;
   });
   return tabulate([STATUS_HEADER, ...rows]);
 }

@@ -51,6 +51,11 @@ export interface FakeScript {
   defragMs: number;
   forfeit: ForfeitMode;
   snapshot: SnapshotMode;
+  /**
+   * Members reported this many entries behind the leader's raft index for the next `polls` status calls
+   * (Infinity = always), whatever else happens: load the leader's log outruns.
+   */
+  behind?: Record<string, { entries: number; polls: number }>;
   /** Runs before every status call with its 1-based number: move leadership, drop a member, raise an alarm. */
   beforeStatus?: (callNo: number, cluster: FakeCluster) => void;
   afterDefrag?: (node: string, cluster: FakeCluster) => void;
@@ -72,6 +77,8 @@ export class FakeCluster implements Talosctl {
     snapshot: "ok",
   };
   quota = 2 * 1024 * MiB;
+  /** The etcd version every status row reports (PROTOCOL); null: a release without PROTOCOL. */
+  etcdVersion: string | null = "3.6.12";
   clock = 0;
   private statusCalls = 0;
   private lagging = new Map<string, number>();
@@ -110,7 +117,11 @@ export class FakeCluster implements Talosctl {
         continue;
       }
       const lagFor = this.lagging.get(m.node) ?? 0;
-      if (lagFor > 0) this.lagging.set(m.node, lagFor - 1);
+      const behind = this.script.behind?.[m.node];
+      if (behind !== undefined && behind.polls > 0) {
+        behind.polls -= 1;
+        m.appliedIndex = this.raftIndex - behind.entries;
+      } else if (lagFor > 0) this.lagging.set(m.node, lagFor - 1);
       else m.appliedIndex = this.raftIndex;
       const alarmErrors = this.activeAlarms
         .filter((a) => a.memberId === m.memberId)
@@ -126,6 +137,7 @@ export class FakeCluster implements Talosctl {
         raftTerm: 4,
         raftAppliedIndex: m.appliedIndex,
         isLearner: m.learner,
+        ...(this.etcdVersion === null ? {} : { protocol: this.etcdVersion, etcdVersion: this.etcdVersion }),
         errors: [...m.errors, ...alarmErrors],
       });
     }
