@@ -100,6 +100,17 @@ describe("where the version comes from", () => {
     expect(view.members.map((m) => m.etcdVersion)).toEqual(["3.5.21", "3.5.21", "3.5.21"]);
   });
 
+  it("with --quota and no PROTOCOL, an etcdspec that fails leaves the version unknown, with a warning", async () => {
+    const { code, rec } = await runFixture("v1.10/unpadded-ids", ["-o", "json", "status", "--quota", "2GiB"]);
+    expect(code).toBe(0);
+    expect(etcdspecCalls(rec.calls)).toHaveLength(1);
+    const view = JSON.parse(rec.stdout()) as ClusterView;
+    expect(view.members.map((m) => m.etcdVersion)).toEqual([null, null, null]);
+    expect(rec.stderr()).toMatch(
+      /warning: could not read the etcd image from 172\.20\.0\.2 .*: etcd version unknown/,
+    );
+  });
+
   it("without an etcdspec answer (v1.10), the version is unknown and status still works", async () => {
     const { code, rec } = await runFixture("v1.10/unpadded-ids", ["-o", "json", "status"]);
     expect(code).toBe(0);
