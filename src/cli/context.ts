@@ -1,5 +1,6 @@
 /** Turns the global flags into a validated talosctl target and the services every command uses. */
 import { UserError } from "../errors.js";
+import { DEFAULT_CALL_TIMEOUT } from "../policy.js";
 import { createTalosctl } from "../talos/client.js";
 import { locateTalosctl } from "../talos/locate.js";
 import { traceExec } from "../talos/runner.js";
@@ -34,7 +35,7 @@ export interface CommandContext {
 
 export function createContext(flags: GlobalFlags, io: CliIO): CommandContext {
   const output = parseChoice(flags.output ?? "table", "--output", ["table", "json"] as const);
-  const timeoutMs = parseDuration(flags.timeout ?? "30s", "--timeout");
+  const timeoutMs = parseDuration(flags.timeout ?? DEFAULT_CALL_TIMEOUT, "--timeout");
   const talosconfig =
     flags.talosconfig === undefined ? undefined : validateArgValue(flags.talosconfig, "--talosconfig");
   const context = flags.context === undefined ? undefined : validateArgValue(flags.context, "--context");

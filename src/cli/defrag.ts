@@ -2,10 +2,11 @@
 import type { ClusterView } from "../cluster/types.js";
 import { EXIT, type ExitCode, UserError } from "../errors.js";
 import type { LeaderMode } from "../plan/types.js";
+import { DEFAULT_SNAPSHOT_KEEP, DEFAULT_WAIT_TIMEOUT_MS } from "../policy.js";
 import { createProgress } from "../render/progress.js";
 import { renderRunReport } from "../render/run-report.js";
 import { createStyle } from "../render/style.js";
-import { DEFAULT_WAIT_TIMEOUT_MS, runDefrag } from "../run/execute.js";
+import { runDefrag } from "../run/execute.js";
 import { exitCodeForResult } from "../run/exit-code.js";
 import { acquireLock } from "../run/lock.js";
 import type { RunReport } from "../run/types.js";
@@ -39,7 +40,7 @@ export async function runDefragCommand(
     "forfeit",
     "last",
   ] as const) as LeaderMode;
-  const keep = parseCount(flags.keep ?? "5", "--keep", 1);
+  const keep = parseCount(flags.keep ?? String(DEFAULT_SNAPSHOT_KEEP), "--keep", 1);
   const waitTimeoutMs =
     flags.waitTimeout === undefined
       ? DEFAULT_WAIT_TIMEOUT_MS

@@ -1,6 +1,7 @@
 /** --rule and --quota, shared by every command that judges members, and the reader they configure. */
 import { type CompiledRule, compileRule, DEFAULT_RULE } from "../cluster/rule.js";
 import { type ClusterReader, openClusterReader } from "../read/cluster-reader.js";
+import { readContextAddresses } from "../talos/talosconfig.js";
 import type { CommandContext } from "./context.js";
 import { parseSizeArg } from "./values.js";
 
@@ -27,6 +28,7 @@ export async function openReader(
     rule,
     ...(quotaBytes === undefined ? {} : { quotaBytes }),
     warn: ctx.warn,
+    contextAddresses: () => readContextAddresses(ctx.target, ctx.io.env),
   });
   return Object.assign(reader, { rule });
 }

@@ -1,5 +1,6 @@
 /** `snapshot`: a verified snapshot with retention, from the node given with -n or from a healthy follower. */
 import { EXIT, type ExitCode, UserError } from "../errors.js";
+import { DEFAULT_SNAPSHOT_KEEP } from "../policy.js";
 import { SnapshotError, takeSnapshot } from "../run/snapshot.js";
 import { formatSize } from "../talos/size.js";
 import { validateArgValue } from "../talos/validate.js";
@@ -15,7 +16,7 @@ export interface SnapshotFlags {
 
 export async function runSnapshot(ctx: CommandContext, flags: SnapshotFlags): Promise<ExitCode> {
   const dir = validateArgValue(flags.snapshotDir ?? DEFAULT_SNAPSHOT_DIR, "--snapshot-dir");
-  const keep = parseCount(flags.keep ?? "5", "--keep", 1);
+  const keep = parseCount(flags.keep ?? String(DEFAULT_SNAPSHOT_KEEP), "--keep", 1);
   const reader = await openReader(ctx, {});
   const view = await reader.read();
   // One -n node means "take it from there"; otherwise a healthy, caught-up follower is chosen.

@@ -47,7 +47,7 @@ export function defaultSnapshotLabel(view: ClusterView): string {
 
 /** A voting follower without errors, most caught up first; the leader only when it is alone. */
 export function pickSnapshotNode(view: ClusterView): MemberView | undefined {
-  const healthy = view.members.filter((m) => !m.isLearner && m.errors.every((e) => /alarm:/.test(e)));
+  const healthy = view.members.filter((m) => !m.isLearner && m.otherErrors.length === 0);
   const followers = healthy
     .filter((m) => !m.isLeader)
     .sort((a, b) => b.raftAppliedIndex - a.raftAppliedIndex || a.node.localeCompare(b.node));
@@ -62,6 +62,11 @@ export async function takeSnapshot(
 ): Promise<SnapshotResult> {
   const node = options.node ?? pickSnapshotNode(view)?.node;
   if (node === undefined) throw new SnapshotError("no healthy member to take a snapshot from");
+  // A learner may trail the cluster, and etcd 3.4 refuses its snapshot stream: a backup comes from a voter.
+  if (view.members.some((m) => m.node === node && m.isLearner))
+    throw new SnapshotError(
+      `${node} is an etcd learner (not yet a voting member): a snapshot is taken from a voting member only; pass one with -n, or leave -n out to let the tool choose`,
+    );
   const label = options.label ?? defaultSnapshotLabel(view);
   // The directory is the operator's: a missing parent, a file in the way or no permission is a refusal, not a bug.
   const { warnings, path } = await inDir(options.dir, async () => ({

@@ -27,7 +27,6 @@ export interface RunOptions {
   leaderMode: LeaderMode;
   /** Explains verdicts in step reasons; the verdicts themselves come from the view. */
   rule?: CompiledRule;
-  lagThreshold?: number;
   dryRun?: boolean;
   /** null: --no-snapshot. */
   snapshot: SnapshotOptions | null;

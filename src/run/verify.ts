@@ -3,6 +3,7 @@
  * before its defrag: same member ID on its node, every member answering, one agreed leader, no new errors
  * or alarms, and its applied index caught up with the leader's raft index as first seen after the defrag.
  */
+import { describeLaggard, findLaggards } from "../cluster/lag.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { PollVerdict } from "./poll.js";
 import type { MemberRef } from "./types.js";
@@ -33,6 +34,9 @@ export function trackVerification(target: MemberRef, baseline: ClusterView): Ver
         if (before.node !== target.node && !view.members.some((m) => m.memberId === before.memberId))
           unmet.push(`member ${before.memberId} (${before.node}) is missing`);
       if (view.leader === null) unmet.push("the members do not agree on one leader");
+      // The lag policy of the gate, for every other voter: the defrag must not have left the cluster behind.
+      for (const laggard of findLaggards(view.members, view.leader?.memberId ?? null))
+        if (laggard.node !== target.node) unmet.push(describeLaggard(laggard));
       for (const member of view.members) {
         const known = baselineErrors.get(member.memberId) ?? new Set<string>();
         const fresh = member.errors.filter((e) => !known.has(e));

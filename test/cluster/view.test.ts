@@ -44,7 +44,9 @@ describe("buildView", () => {
     const v = view([row("a"), row("b")], {
       unreachable: [{ node: NODES.c, error: "rpc error: code = Unavailable" }],
     });
-    expect(v.unreachable).toEqual([{ node: NODES.c, error: "rpc error: code = Unavailable" }]);
+    expect(v.unreachable).toEqual([
+      { node: NODES.c, kind: "unreachable", error: "rpc error: code = Unavailable" },
+    ]);
     expect(v.problems.map((p) => p.kind)).toEqual(["unreachable"]);
   });
 
@@ -92,13 +94,14 @@ describe("buildView", () => {
 
 describe("buildView: the next step for a node that did not answer", () => {
   it.each([
-    ["rpc error: code = PermissionDenied desc = not authorized", /os:reader or higher/],
+    ["permission-denied", "rpc error: code = PermissionDenied desc = not authorized", /os:reader or higher/],
     [
+      "not-control-plane",
       "rpc error: code = Unimplemented desc = etcd status is only available on control plane nodes",
       /worker node: give only control plane nodes/,
     ],
-  ])("%s", (error, hint) => {
-    const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, error }] });
+  ] as const)("%s: %s", (kind, error, hint) => {
+    const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, kind, error }] });
     expect(v.problems[0]?.message).toMatch(hint);
   });
 });

@@ -10,7 +10,9 @@ describe("checkGate refuses", () => {
   it.each<[string, ClusterView, RegExp]>([
     [
       "a node that does not answer",
-      view(healthy(), { unreachable: [{ node: "10.0.0.4", error: "rpc error: code = Unavailable" }] }),
+      view(healthy(), {
+        unreachable: [{ node: "10.0.0.4", kind: "unreachable", error: "rpc error: code = Unavailable" }],
+      }),
       /10\.0\.0\.4 did not answer: rpc error/,
     ],
     [
