@@ -59,6 +59,11 @@ describe("checkGate refuses", () => {
     expect(gate.reasons.join("\n")).toMatch(reason);
   });
 
+  it("follows the lag policy of status and check: a learner far behind never refuses the run", () => {
+    const members = healthy().map((m, i) => (i === 2 ? { ...m, isLearner: true, raftAppliedIndex: 1 } : m));
+    expect(checkGate(view(members)).ok).toBe(true);
+  });
+
   it("uses the caller's lag threshold", () => {
     const v = view([
       member("10.0.0.1", { isLeader: true, raftIndex: 5100 }),
