@@ -41,5 +41,11 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
 export const POLL_FIRST_INTERVAL_MS = 200;
 export const POLL_MAX_INTERVAL_MS = 5_000;
 
+/**
+ * A view read this recently (by the previous member's verification or the leadership move) serves as the next
+ * member's re-plan view: it is the same `etcd status` call, and nothing was changed since (src/run/recent-view.ts).
+ */
+export const REPLAN_VIEW_MAX_AGE_MS = 1_000;
+
 /** Snapshots of our own kept per cluster in --snapshot-dir. */
 export const DEFAULT_SNAPSHOT_KEEP = 5;

@@ -63,7 +63,8 @@ export async function runDefragCommand(
   const readView = () => {
     if (!firstRead) return reader.poll();
     firstRead = false;
-    return reader.read();
+    // One status call carries the alarms too (every member lists them): the run's first look saves `alarm list`.
+    return reader.read({ alarms: "status" });
   };
 
   const style = createStyle(ctx.color);

@@ -25,11 +25,19 @@ export interface ReaderOptions {
   contextAddresses?: () => Promise<string[]>;
 }
 
+export interface ReadOptions {
+  /**
+   * "list" (default): `etcd alarm list`. "status": the alarms every member lists in its status ERRORS, the same
+   * alarm store read through the status call we make anyway; a defrag run's first look uses it to save a call.
+   */
+  alarms?: "list" | "status";
+}
+
 export interface ClusterReader {
   nodes: readonly string[];
   quota: Quota;
-  /** status, then members + alarm list from the voting members. */
-  read(): Promise<ClusterView>;
+  /** status, then members + alarm list from the voting members (members reused once from discovery). */
+  read(options?: ReadOptions): Promise<ClusterView>;
   /** One status call; members from the last full read, alarms from ERRORS. */
   poll(): Promise<ClusterView>;
 }
@@ -39,9 +47,12 @@ const NONE = { rows: [], failures: [] };
 export async function openClusterReader(talosctl: Talosctl, options: ReaderOptions): Promise<ClusterReader> {
   let members: MultiNodeResult<MemberRow> = NONE;
   let nodes = [...options.nodes];
+  // The member list discovery has just read serves the first full read: asking again moments later adds nothing.
+  let discovered = false;
   if (nodes.length === 0) {
     members = await discoverMembers(talosctl, options);
     nodes = nodesOf(members.rows);
+    discovered = true;
   }
   const quota = await readQuota(talosctl, nodes, options);
 
@@ -51,24 +62,31 @@ export async function openClusterReader(talosctl: Talosctl, options: ReaderOptio
   return {
     nodes,
     quota,
-    async read() {
+    async read(readOptions = {}) {
       const status = await talosctl.status(nodes);
       // A learner refuses `etcd members` and `etcd alarm list`: never ask it. Alarms are cluster-wide and every
       // voter repeats the member list, so the voters' answers are the cluster's.
       const learners = new Set(status.rows.filter((r) => r.isLearner).map((r) => r.node));
       const voters = nodes.filter((n) => !learners.has(n));
-      const [memberList, alarms] =
-        voters.length === 0
-          ? [NONE, NONE]
-          : await Promise.all([talosctl.members(voters), talosctl.alarms(voters)]);
+      const fromStatus = readOptions.alarms === "status";
+      const [memberList, alarms] = await Promise.all([
+        discovered || voters.length === 0 ? members : talosctl.members(voters),
+        fromStatus ? alarmsOf(status) : voters.length === 0 ? NONE : talosctl.alarms(voters),
+      ]);
+      discovered = false;
       members = memberList;
       return view(status, alarms);
     },
     async poll() {
       const status = await talosctl.status(nodes);
-      return view(status, { rows: status.rows.flatMap((r) => r.alarms), failures: [] });
+      return view(status, alarmsOf(status));
     },
   };
+}
+
+/** Every member's status lists the cluster's active alarms (etcd fills ERRORS from its alarm store). */
+function alarmsOf(status: MultiNodeResult<StatusRow>): MultiNodeResult<AlarmRow> {
+  return { rows: status.rows.flatMap((r) => r.alarms), failures: [] };
 }
 
 /**

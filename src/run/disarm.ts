@@ -2,7 +2,7 @@
  * After the defrags: lift NOSPACE once every member has room again. `alarm disarm` clears EVERY alarm, so
  * it is never run while CORRUPT is present, and the result is confirmed by reading the alarms again.
  */
-import type { AlarmView } from "../cluster/types.js";
+import type { AlarmView, ClusterView } from "../cluster/types.js";
 import { votersOf } from "../cluster/voters.js";
 import { ALARM, DISARM_BELOW_QUOTA } from "../policy.js";
 import { describeError } from "./exit-code.js";
@@ -15,9 +15,13 @@ export interface DisarmOutcome {
   error: string | null;
 }
 
-export async function disarmIfCured(deps: Pick<RunDeps, "talosctl" | "readView">): Promise<DisarmOutcome> {
+/** `current`: a view read just now (the run's last verification); the look after the disarm is always fresh. */
+export async function disarmIfCured(
+  deps: Pick<RunDeps, "talosctl" | "readView">,
+  current?: ClusterView,
+): Promise<DisarmOutcome> {
   const none: DisarmOutcome = { disarmed: [], warnings: [], error: null };
-  const view = await deps.readView();
+  const view = current ?? (await deps.readView());
   const nospace = view.alarms.filter((a) => a.alarm === ALARM.nospace);
   if (nospace.length === 0) return none;
   const keep = (why: string): DisarmOutcome => ({ ...none, warnings: [`NOSPACE alarm left armed: ${why}`] });

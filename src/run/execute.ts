@@ -6,11 +6,17 @@ import type { ClusterView } from "../cluster/types.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { checkGate } from "../plan/gate.js";
 import type { PlanStep } from "../plan/types.js";
-import { DEFAULT_WAIT_TIMEOUT_MS, POLL_FIRST_INTERVAL_MS, POLL_MAX_INTERVAL_MS } from "../policy.js";
+import {
+  DEFAULT_WAIT_TIMEOUT_MS,
+  POLL_FIRST_INTERVAL_MS,
+  POLL_MAX_INTERVAL_MS,
+  REPLAN_VIEW_MAX_AGE_MS,
+} from "../policy.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
 import { describeError } from "./exit-code.js";
 import type { PollTiming } from "./poll.js";
+import { rememberViews } from "./recent-view.js";
 import {
   closeRecord,
   type RunRecord,
@@ -77,12 +83,14 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
 }
 
 async function runLocked(
-  deps: RunDeps,
+  runDeps: RunDeps,
   options: RunOptions,
   record: RunRecord,
   firstView: ClusterView,
   firstSteps: PlanStep[],
 ): Promise<RunResult> {
+  const views = rememberViews(runDeps);
+  const deps: RunDeps = { ...runDeps, readView: views.read };
   const notTouched = () => record.steps.push(...untouchedSteps(firstSteps, firstView, "not-touched"));
   if (deps.signal.aborted) {
     notTouched();
@@ -118,9 +126,10 @@ async function runLocked(
     return result;
   };
   for (let index = 1; ; index++) {
-    // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes).
+    // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes). The view
+    // the previous member's verification has just read is that fresh status (see recent-view.ts).
     try {
-      view = await deps.readView();
+      view = views.recent(REPLAN_VIEW_MAX_AGE_MS) ?? (await views.read());
     } catch (err) {
       record.error = `cannot read the cluster: ${describeError(err)}`;
       return stop(defragsIssued > 0 ? "failed" : "refused");
@@ -170,12 +179,12 @@ async function runLocked(
       return stop(run.stop.result === "refused" && defragsIssued > 0 ? "failed" : run.stop.result);
     }
   }
-  return await liftNospace(deps, record);
+  return await liftNospace(deps, record, views.recent(REPLAN_VIEW_MAX_AGE_MS));
 }
 
-async function liftNospace(deps: RunDeps, record: RunRecord): Promise<RunResult> {
+async function liftNospace(deps: RunDeps, record: RunRecord, current?: ClusterView): Promise<RunResult> {
   try {
-    const outcome = await disarmIfCured(deps);
+    const outcome = await disarmIfCured(deps, current);
     for (const w of outcome.warnings) warn(record, deps, w);
     record.alarmsDisarmed = outcome.disarmed;
     if (outcome.disarmed.length > 0) deps.emit({ type: "alarms-disarmed", alarms: outcome.disarmed });
