@@ -12,7 +12,14 @@ import { parseRule } from "../../src/cluster/rule-parse.js";
 import { parseRule as parseRuleWithJsep } from "../../src/cluster/rule-parse-jsep.js";
 import type { RuleNode } from "../../src/cluster/rule-tree.js";
 import { UserError } from "../../src/errors.js";
-import { arbitraryText, mutatedRule, ruleVars, soupRule, treeRule } from "./rule-arbitraries.js";
+import {
+  arbitraryText,
+  CORNER_RULES,
+  mutatedRule,
+  ruleVars,
+  soupRule,
+  treeRule,
+} from "./rule-arbitraries.js";
 
 type Outcome = { tree: RuleNode } | { refused: string; hint: string | undefined } | { crashed: string };
 
@@ -47,41 +54,7 @@ function kindOf(message: string): string {
 }
 
 describe("the one-pass rule parser reads every rule as jsep did", () => {
-  // Corners of jsep's grammar found while writing the parser, each kept here by name.
-  it.each([
-    "()",
-    " () ",
-    "( )",
-    "(())",
-    "(()",
-    "(  ",
-    "() 1",
-    "() > 1",
-    "1 + ()",
-    "!()",
-    "!= 1",
-    "!== 1",
-    "1 + != 2",
-    "1 ! 2",
-    "1 2 )",
-    "((1) 2)",
-    "(1 2) > 0",
-    "+1 > 0 )",
-    "+(1 > 0) == 1",
-    "(1 > 0) + 1 > 0 2",
-    "- -1 < --1",
-    "!!(1 > 0)",
-    "-(1) * 2 > (-1)",
-    "1 < 2 == 3 < 4 != 5 > 6",
-    "1 - 2 - 3 * 4 / 5 % 6 > -7",
-    "((dbSize)) > ((1)) && (((1 > 0)))",
-    "dbSize >\n(",
-    "1 === 1 !== (2 == 2)",
-    "dbSize.5 > 1",
-    "(dbSize) .5e3",
-    "1 .5 > 0",
-    "-dbSize .5",
-  ])("%j", (source) => {
+  it.each(CORNER_RULES)("%j", (source) => {
     checkSame("corner", source);
   });
 
