@@ -2,6 +2,7 @@
  * buildView: parsed talosctl rows -> the cluster view. Pure. Members are keyed by member ID (by value),
  * never by row order, because talosctl prints rows in the order nodes answered.
  */
+import { ALARM } from "../policy.js";
 import type { AlarmRow, MemberRow, MultiNodeResult, NodeFailure, StatusRow } from "../talos/types.js";
 import { assessHealth } from "./health.js";
 import { agreedLeader, nodeFromMember, predictTransferee } from "./leader.js";
@@ -72,7 +73,9 @@ function toMemberView(row: StatusRow, leaderId: string | null, quota: Quota, rul
 }
 
 function collectAlarms(rows: readonly AlarmRow[]): AlarmView[] {
-  const real = rows.filter((r) => r.alarm !== "NONE").map((r) => ({ memberId: r.memberId, alarm: r.alarm }));
+  const real = rows
+    .filter((r) => r.alarm !== ALARM.none)
+    .map((r) => ({ memberId: r.memberId, alarm: r.alarm }));
   return uniqueBy(real, (a) => `${a.memberId}/${a.alarm}`);
 }
 

@@ -35,7 +35,6 @@ export class SnapshotError extends Error {
   }
 }
 
-/** The context name when there is one (readable), else the leader's member ID (stable for a cluster). */
 /**
  * Without a context name, a cluster is named by its set of member IDs: stable across leader changes and across
  * -n choices (snapshot -n one node, defrag -n all), so --keep counts every snapshot of the cluster together.
