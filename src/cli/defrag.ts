@@ -7,11 +7,11 @@ import { renderRunReport } from "../render/run-report.js";
 import { createStyle } from "../render/style.js";
 import { DEFAULT_WAIT_TIMEOUT_MS, runDefrag } from "../run/execute.js";
 import { exitCodeForResult } from "../run/exit-code.js";
-import { acquireLock } from "../run/lock.js";
+import { acquireLock, type LockHandle } from "../run/lock.js";
 import type { RunReport } from "../run/types.js";
 import { validateArgValue } from "../talos/validate.js";
 import type { CommandContext } from "./context.js";
-import { type MetricsFlags, resolveMetricsPath, writeMetrics } from "./metrics-flag.js";
+import { type MetricsFlags, prepareMetricsPath, writeMetrics } from "./metrics-flag.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 import { parseChoice, parseCount, parseDuration } from "./values.js";
 
@@ -47,7 +47,9 @@ export async function runDefragCommand(
   if (waitTimeoutMs <= 0) throw new UserError("--wait-timeout must be greater than zero");
   const defragTimeoutMs =
     flags.defragTimeout === undefined ? undefined : parseDuration(flags.defragTimeout, "--defrag-timeout");
-  const metricsPath = dryRun ? undefined : resolveMetricsPath(flags);
+  // Checked on a dry run too (a rehearsal of the cron line should find a bad path), written only by a real run.
+  const checkedMetricsPath = await prepareMetricsPath(flags);
+  const metricsPath = dryRun ? undefined : checkedMetricsPath;
   const startedAt = new Date();
   const snapshotDir = validateArgValue(flags.snapshotDir ?? DEFAULT_SNAPSHOT_DIR, "--snapshot-dir");
   if (!dryRun && flags.yes !== true && !ctx.io.stdinIsTTY) {
@@ -91,6 +93,8 @@ export async function runDefragCommand(
   });
 
   const nodes = reader.nodes;
+  // Side outputs that fail after the run's result is known: warnings, never a different exit code.
+  const lateWarnings: string[] = [];
   try {
     const report = await runDefrag(
       {
@@ -107,13 +111,15 @@ export async function runDefragCommand(
             `Defragment ${count} member(s) one at a time (snapshot first${flags.snapshot === false ? ": NO, --no-snapshot" : ""})?`,
           );
         },
-        acquireLock: () =>
-          acquireLock({
+        acquireLock: async () => {
+          const lock = await acquireLock({
             nodes,
             ...(ctx.target.talosconfig === undefined ? {} : { talosconfig: ctx.target.talosconfig }),
             ...(ctx.target.context === undefined ? {} : { context: ctx.target.context }),
             ...(ctx.target.endpoints === undefined ? {} : { endpoints: ctx.target.endpoints }),
-          }),
+          });
+          return { warnings: lock.warnings, release: () => releaseQuietly(lock, lateWarnings) };
+        },
       },
       {
         force: flags.force === true,
@@ -125,10 +131,12 @@ export async function runDefragCommand(
         ...(defragTimeoutMs === undefined ? {} : { defragTimeoutMs }),
       },
     );
+    if (metricsPath !== undefined)
+      lateWarnings.push(...(await writeRunMetrics(metricsPath, report, startedAt, () => reader.poll())));
+    report.warnings.push(...lateWarnings);
     if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else ctx.io.stdout(renderRunReport(report, style));
-    if (metricsPath !== undefined)
-      await writeRunMetrics(metricsPath, report, startedAt, () => reader.poll(), ctx.warn);
+    for (const w of lateWarnings) ctx.warn(w);
     return { exitCode: exitCodeForResult(report.result), report };
   } finally {
     progress.close();
@@ -141,17 +149,17 @@ async function writeRunMetrics(
   report: RunReport,
   startedAt: Date,
   readView: () => Promise<ClusterView>,
-  warn: (line: string) => void,
-): Promise<void> {
+): Promise<string[]> {
   const done = report.steps.filter((s) => s.outcome === "done");
+  const warnings: string[] = [];
   // The sizes after the run, for the per-member gauges; a cluster that cannot be read still gets the run gauges.
   const view = await readView().catch((error: unknown) => {
-    warn(
+    warnings.push(
       `metrics: could not read the cluster after the run (${(error as Error).message}); writing the run gauges only`,
     );
     return undefined;
   });
-  await writeMetrics(path, view, {
+  const written = await writeMetrics(path, view, {
     command: "defrag",
     result: report.result,
     startedAt,
@@ -162,6 +170,18 @@ async function writeRunMetrics(
       0,
     ),
   });
+  return [...warnings, ...written];
+}
+
+/** The lock is released after the report is closed: a failure there leaves a stale lock, not a failed run. */
+async function releaseQuietly(lock: LockHandle, warnings: string[]): Promise<void> {
+  try {
+    await lock.release();
+  } catch (error) {
+    warnings.push(
+      `could not remove the run lock ${lock.path} (${error instanceof Error ? error.message : String(error)}): the next run will find it stale and replace it`,
+    );
+  }
 }
 
 /** Snapshots are named after the talosconfig context when one is given, else after the cluster's member IDs. */

@@ -36,7 +36,9 @@ export async function runSnapshot(ctx: CommandContext, flags: SnapshotFlags): Pr
   });
   for (const w of result.warnings) ctx.warn(w);
   if (ctx.output === "json") {
-    ctx.io.stdout(`${JSON.stringify({ result: "ok", snapshot: result }, null, 2)}\n`);
+    ctx.io.stdout(
+      `${JSON.stringify({ result: "ok", snapshot: result, warnings: result.warnings }, null, 2)}\n`,
+    );
   } else {
     ctx.io.stdout(
       `snapshot saved to ${result.path} (${formatSize(result.bytes)}, ${result.bytes} bytes) from ${result.node}: sha256 verified, revision ${result.revision ?? "?"}, ${result.totalKeys ?? "?"} keys\n`,

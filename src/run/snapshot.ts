@@ -7,7 +7,7 @@ import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
-import { formatSnapshotName, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
+import { formatSnapshotName, PruneError, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
 import type { ReportSnapshot } from "./types.js";
 
 export { verifySnapshotFile } from "./snapshot-file.js";
@@ -86,7 +86,7 @@ export async function takeSnapshot(
       `snapshot ${path} failed verification: ${check.problem ?? "unknown"}; kept as ${path}.unverified`,
     );
   }
-  const pruned = await pruneSnapshots(options.dir, label, Math.max(1, options.keep));
+  const pruned = await pruneOlder(options.dir, label, Math.max(1, options.keep), warnings);
   return {
     path,
     bytes: check.bytes,
@@ -97,6 +97,18 @@ export async function takeSnapshot(
     pruned,
     warnings,
   };
+}
+
+/** Retention is housekeeping after a good, verified snapshot: its failure is a warning, never a lost snapshot. */
+async function pruneOlder(dir: string, label: string, keep: number, warnings: string[]): Promise<string[]> {
+  try {
+    return await pruneSnapshots(dir, label, keep);
+  } catch (err) {
+    warnings.push(
+      `the new snapshot is good, but older ones beyond --keep ${keep} were not all removed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return err instanceof PruneError ? err.removed : [];
+  }
 }
 
 async function prepareDir(dir: string): Promise<string[]> {
