@@ -3,7 +3,7 @@
  * it is never run while CORRUPT is present, and the result is confirmed by reading the alarms again.
  */
 import type { AlarmView } from "../cluster/types.js";
-import { describeError } from "./exit-code.js";
+import { describeError } from "../errors.js";
 import type { RunDeps } from "./types.js";
 
 /** Below this share of the quota the member can take writes again without tripping NOSPACE at once. */

@@ -3,12 +3,12 @@
  * fresh view because leadership can move under us -> lift NOSPACE -> report. Consumes plans, never guesses.
  */
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { checkGate } from "../plan/gate.js";
 import type { PlanStep } from "../plan/types.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
-import { describeError } from "./exit-code.js";
 import type { PollTiming } from "./poll.js";
 import {
   closeRecord,

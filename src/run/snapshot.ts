@@ -8,25 +8,9 @@ import { join } from "node:path";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import { formatSnapshotName, PruneError, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
-import type { ReportSnapshot } from "./types.js";
+import type { SnapshotOptions, SnapshotResult } from "./types.js";
 
 export { verifySnapshotFile } from "./snapshot-file.js";
-
-export interface SnapshotOptions {
-  dir: string;
-  /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
-  keep: number;
-  /** Cluster name or leader member ID: keeps several clusters apart in one directory. */
-  label?: string;
-  /** Take it from this node instead of a healthy follower. */
-  node?: string;
-}
-
-/** What the report shows of a snapshot, plus what only the progress output needs. */
-export interface SnapshotResult extends ReportSnapshot {
-  pruned: string[];
-  warnings: string[];
-}
 
 export class SnapshotError extends Error {
   constructor(message: string) {
