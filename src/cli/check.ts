@@ -3,8 +3,9 @@ import { buildChecklist } from "../cluster/checklist.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { renderChecklist } from "../render/checklist.js";
 import { createStyle } from "../render/style.js";
+import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
-import { type MetricsFlags, prepareMetricsPath, writeMetrics } from "./metrics-flag.js";
+import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {

@@ -2,8 +2,9 @@
 import { EXIT, type ExitCode } from "../errors.js";
 import { renderStatus } from "../render/status-table.js";
 import { createStyle } from "../render/style.js";
+import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
-import { type MetricsFlags, prepareMetricsPath, writeMetrics } from "./metrics-flag.js";
+import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
