@@ -57,3 +57,8 @@ export class ParseError extends Error {
     this.name = "ParseError";
   }
 }
+
+/** The message of anything thrown, for reports and warnings (a thrown non-Error is turned into text). */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

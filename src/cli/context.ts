@@ -7,7 +7,7 @@ import { traceExec } from "../talos/runner.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import type { TalosTarget } from "../talos/types.js";
 import { parseNodeList, validateArgValue, validateEndpoint } from "../talos/validate.js";
-import type { CliIO } from "./io.js";
+import { type CliIO, guardWrites } from "./io.js";
 import { parseChoice, parseDuration } from "./values.js";
 
 export interface GlobalFlags {
@@ -33,7 +33,9 @@ export interface CommandContext {
   warn(line: string): void;
 }
 
-export function createContext(flags: GlobalFlags, io: CliIO): CommandContext {
+export function createContext(flags: GlobalFlags, rawIO: CliIO): CommandContext {
+  // Every command's output goes through the guard: a lost stdout or stderr never changes a run's exit code.
+  const io = guardWrites(rawIO);
   const output = parseChoice(flags.output ?? "table", "--output", ["table", "json"] as const);
   const timeoutMs = parseDuration(flags.timeout ?? DEFAULT_CALL_TIMEOUT, "--timeout");
   const talosconfig =

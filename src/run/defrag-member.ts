@@ -3,9 +3,9 @@
  * re-issued: the defrag may still be running on the node. We go straight to verification instead.
  */
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import type { LeaderMode, PlanStep } from "../plan/types.js";
 import { failureKindOf } from "../talos/error-kinds.js";
-import { describeError } from "./exit-code.js";
 import { moveLeadership } from "./move-leader.js";
 import { type PollTiming, pollView } from "./poll.js";
 import { type RunRecord, reportStep, sizesOf, warn } from "./report.js";

@@ -4,8 +4,8 @@
  */
 import type { AlarmView, ClusterView } from "../cluster/types.js";
 import { votersOf } from "../cluster/voters.js";
+import { describeError } from "../errors.js";
 import { ALARM, DISARM_BELOW_QUOTA } from "../policy.js";
-import { describeError } from "./exit-code.js";
 import type { RunDeps } from "./types.js";
 
 export interface DisarmOutcome {

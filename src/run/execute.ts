@@ -3,6 +3,7 @@
  * fresh view because leadership can move under us -> lift NOSPACE -> report. Consumes plans, never guesses.
  */
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { checkGate } from "../plan/gate.js";
 import type { PlanStep } from "../plan/types.js";
@@ -14,7 +15,6 @@ import {
 } from "../policy.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
-import { describeError } from "./exit-code.js";
 import type { PollTiming } from "./poll.js";
 import { rememberViews } from "./recent-view.js";
 import {

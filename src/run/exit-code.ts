@@ -15,7 +15,3 @@ export function exitCodeForResult(result: RunResult): ExitCode {
       return EXIT.interrupted;
   }
 }
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -3,9 +3,9 @@
  * `auto` falls back to defragmenting it as leader when that is not possible; `forfeit` makes it a failure.
  */
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import type { LeaderMode } from "../plan/types.js";
 import { failureKindOf } from "../talos/error-kinds.js";
-import { describeError } from "./exit-code.js";
 import { type PollTiming, pollView } from "./poll.js";
 import type { MemberRef, RunDeps, StepRef } from "./types.js";
 

@@ -7,26 +7,10 @@ import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
-import { formatSnapshotName, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
-import type { ReportSnapshot } from "./types.js";
+import { formatSnapshotName, PruneError, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
+import type { SnapshotOptions, SnapshotResult } from "./types.js";
 
 export { verifySnapshotFile } from "./snapshot-file.js";
-
-export interface SnapshotOptions {
-  dir: string;
-  /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
-  keep: number;
-  /** Cluster name or leader member ID: keeps several clusters apart in one directory. */
-  label?: string;
-  /** Take it from this node instead of a healthy follower. */
-  node?: string;
-}
-
-/** What the report shows of a snapshot, plus what only the progress output needs. */
-export interface SnapshotResult extends ReportSnapshot {
-  pruned: string[];
-  warnings: string[];
-}
 
 export class SnapshotError extends Error {
   constructor(message: string) {
@@ -90,7 +74,7 @@ export async function takeSnapshot(
       `snapshot ${path} failed verification: ${check.problem ?? "unknown"}; kept as ${path}.unverified`,
     );
   }
-  const pruned = await pruneSnapshots(options.dir, label, Math.max(1, options.keep));
+  const pruned = await pruneOlder(options.dir, label, Math.max(1, options.keep), warnings);
   return {
     path,
     bytes: check.bytes,
@@ -101,6 +85,18 @@ export async function takeSnapshot(
     pruned,
     warnings,
   };
+}
+
+/** Retention is housekeeping after a good, verified snapshot: its failure is a warning, never a lost snapshot. */
+async function pruneOlder(dir: string, label: string, keep: number, warnings: string[]): Promise<string[]> {
+  try {
+    return await pruneSnapshots(dir, label, keep);
+  } catch (err) {
+    warnings.push(
+      `the new snapshot is good, but older ones beyond --keep ${keep} were not all removed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return err instanceof PruneError ? err.removed : [];
+  }
 }
 
 async function prepareDir(dir: string): Promise<string[]> {
