@@ -1,5 +1,5 @@
 /**
- * The defrag rule language (DESIGN.md "Rule language"): ahrtr/etcd-defrag's syntax, so its documented rule
+ * The defrag rule language (docs/CONTRACT.md "Rule language"): ahrtr/etcd-defrag's syntax, so its documented rule
  * `dbQuotaUsage > 0.8 || dbSize - dbSizeInUse > 200*1024*1024` works verbatim. A rule is scanned, parsed into
  * a tree of the few node types the language has and type-checked once, at start-up; evaluating it is a plain
  * tree walk.

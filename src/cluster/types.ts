@@ -66,7 +66,7 @@ export interface LeaderTransferee {
   isLearner: boolean;
 }
 
-/** The `status -o json` document of DESIGN.md (field names are the contract). */
+/** The `status -o json` document of docs/CONTRACT.md (field names are the contract). */
 export interface ClusterView {
   members: MemberView[];
   leader: { node: string; memberId: string } | null;

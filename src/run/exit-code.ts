@@ -1,4 +1,4 @@
-/** The run's result -> the process exit code (DESIGN.md); only main() applies it. */
+/** The run's result -> the process exit code (docs/CONTRACT.md); only main() applies it. */
 import { EXIT, type ExitCode } from "../errors.js";
 import type { RunResult } from "./types.js";
 

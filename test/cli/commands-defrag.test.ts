@@ -17,7 +17,7 @@ const defragNodes = (calls: string[][]) =>
   calls.filter((c) => commandOf(c) === "etcd defrag").flatMap((c) => nodesOf(c));
 
 describe("defrag --yes -o json on a fragmented cluster", () => {
-  it("snapshots, defragments followers then the leader after moving leadership, and reports per DESIGN.md", async () => {
+  it("snapshots, defragments followers then the leader after moving leadership, and reports per docs/CONTRACT.md", async () => {
     const cluster = createStatefulCluster();
     const snapDir = join(tempDir(), "snaps");
     const run = await runCli(cluster, defragArgs("--yes", "--snapshot-dir", snapDir));

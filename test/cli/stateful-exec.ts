@@ -112,7 +112,7 @@ const fail = (stderr: string) => result("", stderr, 1);
 const MULTIPLE = 'command "etcd defrag" is not supported with multiple nodes\n';
 const DENIED = "error: rpc error: code = PermissionDenied desc = not authorized\n";
 const DEFRAG_FAILED = "error defragmenting: rpc error: code = Unknown desc = etcdserver: request timed out\n";
-/** What Talos relays when a learner's etcd refuses an RPC (TALOSCTL.md "Learners"). */
+/** What Talos relays when a learner's etcd refuses an RPC (docs/TALOSCTL.md "Learners"). */
 const LEARNER_REFUSED: Record<string, string> = {
   members: "rpc error: code = Unknown desc = etcdserver: rpc not supported for learner",
   alarms:

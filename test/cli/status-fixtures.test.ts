@@ -102,7 +102,7 @@ describe.each(Object.entries(CASES))("status over fixture %s", (key, want) => {
       return;
     }
     const view = JSON.parse(rec.stdout()) as ClusterView;
-    // The contract's fields are all there; fields are added freely, never renamed (DESIGN.md).
+    // The contract's fields are all there; fields are added freely, never renamed (docs/CONTRACT.md).
     expect(Object.keys(view)).toEqual(
       expect.arrayContaining(["alarms", "healthy", "leader", "members", "problems", "quota", "unreachable"]),
     );
