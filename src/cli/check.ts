@@ -3,22 +3,19 @@ import { buildChecklist } from "../cluster/checklist.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { renderChecklist } from "../render/checklist.js";
 import { createStyle } from "../render/style.js";
+import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
-import { type MetricsFlags, resolveMetricsPath, writeMetrics } from "./metrics-flag.js";
+import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
-  const metricsPath = resolveMetricsPath(flags);
+  const metricsPath = await prepareMetricsPath(flags);
   const startedAt = new Date();
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
   const checklist = buildChecklist(view);
-  if (ctx.output === "json")
-    ctx.io.stdout(
-      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", advisories: view.advisories, status: view }, null, 2)}\n`,
-    );
-  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
-  await writeMetrics(metricsPath, view, {
+  // Metrics first, so a metrics warning can still go into the JSON document; it never changes the verdict.
+  const warnings = await writeMetrics(metricsPath, view, {
     command: "check",
     result: checklist.verdict,
     startedAt,
@@ -26,6 +23,12 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFl
     membersDefragmented: 0,
     bytesReclaimed: 0,
   });
+  if (ctx.output === "json")
+    ctx.io.stdout(
+      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", advisories: view.advisories, status: view, ...(warnings.length > 0 ? { warnings } : {}) }, null, 2)}\n`,
+    );
+  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
+  for (const w of warnings) ctx.warn(w);
   return checklist.verdict === "go"
     ? EXIT.ok
     : checklist.verdict === "no-go"

@@ -11,6 +11,7 @@
  * - 18842 / 18854 (defrag error paths): below 3.4.35 and 3.5.0 to 3.5.16; 3.6.0 came out after 3.5.17 with
  *   the fixes.
  */
+import { CATCH_UP_MARGIN } from "../policy.js";
 import type { Advisory, ClusterView, MemberView } from "./types.js";
 import {
   describeVersions,
@@ -77,16 +78,6 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
     waitsForCatchUp: false,
   },
 ];
-
-/**
- * Within this many entries of the leader's raft index, every voting member counts as caught up before a member
- * on an affected etcd is defragmented. The leader cuts its raft log to 5000 entries behind its latest snapshot
- * (etcd's snapshot-catchup-entries default), so a member less than 5000 behind is sent entries, never a
- * snapshot; 100 keeps that margin nearly whole (4900 entries to spare while the member is blocked by its
- * defrag). It is not 0: `etcd status` asks the members one by one, not at one instant, and under load the
- * leader's index moves on between the answers (300 writes/s and 300 ms between answers is about 100 entries).
- */
-export const CATCH_UP_MARGIN = 100;
 
 export function advisoriesFor(members: readonly MemberView[]): Advisory[] {
   return ADVISORIES.flatMap((entry) => {

@@ -1,7 +1,8 @@
 /** Below the status table: which etcd the members run, and each known defrag hazard of those versions. */
-import { CATCH_UP_MARGIN, catchUpMarginFor, describeAdvisory } from "../cluster/advisories.js";
+import { catchUpMarginFor, describeAdvisory } from "../cluster/advisories.js";
 import type { ClusterView } from "../cluster/types.js";
 import { describeVersions } from "../cluster/versions.js";
+import { CATCH_UP_MARGIN } from "../policy.js";
 import type { Style } from "./style.js";
 
 export function advisoryLines(view: ClusterView, style: Style): string[] {

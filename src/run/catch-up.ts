@@ -5,10 +5,11 @@
  * `etcd status` does not read the members at one instant), so a lagging cluster is waited for, with the same
  * backoff and --wait-timeout as verification; one that stays behind stops the run before the member is touched.
  */
-import { CATCH_UP_MARGIN, catchUpMarginFor, describeAdvisory } from "../cluster/advisories.js";
+import { catchUpMarginFor, describeAdvisory } from "../cluster/advisories.js";
 import type { ClusterView } from "../cluster/types.js";
 import { checkGate } from "../plan/gate.js";
 import type { GateOptions } from "../plan/types.js";
+import { CATCH_UP_MARGIN } from "../policy.js";
 import { type PollTiming, pollView } from "./poll.js";
 import type { RunDeps, StepRef } from "./types.js";
 

@@ -2,17 +2,23 @@
  * runDefrag: gate -> plan -> (confirm, lock) -> snapshot -> one member at a time, each re-planned from a
  * fresh view because leadership can move under us -> lift NOSPACE -> report. Consumes plans, never guesses.
  */
-
 import { catchUpMarginFor } from "../cluster/advisories.js";
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { checkGate } from "../plan/gate.js";
 import type { GateOptions, PlanStep } from "../plan/types.js";
+import {
+  DEFAULT_WAIT_TIMEOUT_MS,
+  POLL_FIRST_INTERVAL_MS,
+  POLL_MAX_INTERVAL_MS,
+  REPLAN_VIEW_MAX_AGE_MS,
+} from "../policy.js";
 import { hazardWarnings, waitForCatchUp } from "./catch-up.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
-import { describeError } from "./exit-code.js";
 import type { PollTiming } from "./poll.js";
+import { rememberViews } from "./recent-view.js";
 import {
   closeRecord,
   type RunRecord,
@@ -26,8 +32,6 @@ import {
 import { pickSnapshotNode, takeSnapshot } from "./snapshot.js";
 import type { ReportStep, RunDeps, RunOptions, RunReport, RunResult } from "./types.js";
 
-export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
-
 export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<RunReport> {
   const record = startRecord(deps.now(), options.dryRun ?? false);
   const finish = (result: RunResult) => closeRecord(record, deps, result);
@@ -40,10 +44,7 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   }
   record.advisories = view.advisories;
   // Decided once, from the first look: the members' etcd versions do not change during a run.
-  const gateOptions: GateOptions = {
-    lagThreshold: options.lagThreshold,
-    requireCaughtUp: catchUpMarginFor(view),
-  };
+  const gateOptions: GateOptions = { requireCaughtUp: catchUpMarginFor(view) };
   const gate = checkGate(view, gateOptions);
   deps.emit({ type: "gate", ok: gate.ok, reasons: gate.reasons, warnings: gate.warnings });
   for (const w of gate.warnings) warn(record, deps, w);
@@ -52,8 +53,8 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   deps.emit({ type: "plan", plan });
   for (const w of plan.warnings) warn(record, deps, w);
 
-  if (!gate.ok) {
-    record.refusedReasons.push(...gate.reasons);
+  if (!gate.ok || plan.blockers.length > 0) {
+    record.refusedReasons.push(...gate.reasons, ...plan.blockers);
     record.steps = untouchedSteps(plan.steps, view, "not-touched");
     return finish("refused");
   }
@@ -88,13 +89,15 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
 }
 
 async function runLocked(
-  deps: RunDeps,
+  runDeps: RunDeps,
   options: RunOptions,
   gateOptions: GateOptions,
   record: RunRecord,
   firstView: ClusterView,
   firstSteps: PlanStep[],
 ): Promise<RunResult> {
+  const views = rememberViews(runDeps);
+  const deps: RunDeps = { ...runDeps, readView: views.read };
   const notTouched = () => record.steps.push(...untouchedSteps(firstSteps, firstView, "not-touched"));
   if (deps.signal.aborted) {
     notTouched();
@@ -117,10 +120,8 @@ async function runLocked(
 
   const timing: PollTiming = {
     timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
-    // A member usually catches up within a few hundred ms of its defrag (BENCHMARKS.md): look again soon,
-    // then back off so a long wait costs few status calls.
-    firstIntervalMs: options.pollIntervalMs ?? 200,
-    maxIntervalMs: options.maxPollIntervalMs ?? 5_000,
+    firstIntervalMs: options.pollIntervalMs ?? POLL_FIRST_INTERVAL_MS,
+    maxIntervalMs: options.maxPollIntervalMs ?? POLL_MAX_INTERVAL_MS,
   };
   const pending = trackPending(firstSteps, firstView);
   let defragsIssued = 0;
@@ -134,9 +135,10 @@ async function runLocked(
     return result;
   };
   for (let index = 1; ; index++) {
-    // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes).
+    // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes). The view
+    // the previous member's verification has just read is that fresh status (see recent-view.ts).
     try {
-      view = caughtUp ?? (await deps.readView());
+      view = caughtUp ?? views.recent(REPLAN_VIEW_MAX_AGE_MS) ?? (await views.read());
       caughtUp = undefined;
     } catch (err) {
       record.error = `cannot read the cluster: ${describeError(err)}`;
@@ -144,11 +146,16 @@ async function runLocked(
     }
     const gate = checkGate(view, gateOptions);
     for (const w of gate.warnings) warn(record, deps, w);
-    steps = buildPlan(view, options).steps;
+    const plan = buildPlan(view, options);
+    for (const w of plan.warnings) warn(record, deps, w);
+    steps = plan.steps;
     pending.learn(steps, view);
-    if (!gate.ok) {
-      record.error = `the cluster is no longer healthy: ${gate.reasons.join("; ")}`;
-      if (defragsIssued === 0) record.refusedReasons.push(...gate.reasons);
+    if (!gate.ok || plan.blockers.length > 0) {
+      const reasons = [...gate.reasons, ...plan.blockers];
+      record.error = gate.ok
+        ? `the run cannot go on: ${reasons.join("; ")}`
+        : `the cluster is no longer healthy: ${reasons.join("; ")}`;
+      if (defragsIssued === 0) record.refusedReasons.push(...reasons);
       return stop(defragsIssued > 0 ? "failed" : "refused");
     }
     const remaining = steps.filter((s) => !pending.isDone(s.memberId));
@@ -194,12 +201,12 @@ async function runLocked(
       return stop(run.stop.result === "refused" && defragsIssued > 0 ? "failed" : run.stop.result);
     }
   }
-  return await liftNospace(deps, record);
+  return await liftNospace(deps, record, views.recent(REPLAN_VIEW_MAX_AGE_MS));
 }
 
-async function liftNospace(deps: RunDeps, record: RunRecord): Promise<RunResult> {
+async function liftNospace(deps: RunDeps, record: RunRecord, current?: ClusterView): Promise<RunResult> {
   try {
-    const outcome = await disarmIfCured(deps);
+    const outcome = await disarmIfCured(deps, current);
     for (const w of outcome.warnings) warn(record, deps, w);
     record.alarmsDisarmed = outcome.disarmed;
     if (outcome.disarmed.length > 0) deps.emit({ type: "alarms-disarmed", alarms: outcome.disarmed });

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   ADVISORIES,
   advisoriesFor,
-  CATCH_UP_MARGIN,
   catchUpMarginFor,
   describeAdvisory,
 } from "../../src/cluster/advisories.js";
 import type { MemberView } from "../../src/cluster/types.js";
 import { compareVersions, describeVersions, inRange, parseVersion } from "../../src/cluster/versions.js";
+import { CATCH_UP_MARGIN } from "../../src/policy.js";
 import { member } from "../plan/views.js";
 
 const on = (version: string | null, node = "10.0.0.1", over: Partial<MemberView> = {}) =>
@@ -16,7 +16,7 @@ const idsFor = (version: string) => advisoriesFor([on(version)]).map((a) => a.is
 
 describe("advisoriesFor: the known defrag hazards of an etcd version", () => {
   it.each<[string, number[]]>([
-    // Talos defaults (TALOSCTL.md): v1.10.0–1.10.8 and v1.11.0–1.11.2 are affected by 20271.
+    // Talos defaults (docs/TALOSCTL.md): v1.10.0–1.10.8 and v1.11.0–1.11.2 are affected by 20271.
     ["3.5.21", [20271]],
     ["3.6.4", [20271]],
     ["3.5.26", []],

@@ -10,7 +10,9 @@ describe("checkGate refuses", () => {
   it.each<[string, ClusterView, RegExp]>([
     [
       "a node that does not answer",
-      view(healthy(), { unreachable: [{ node: "10.0.0.4", error: "rpc error: code = Unavailable" }] }),
+      view(healthy(), {
+        unreachable: [{ node: "10.0.0.4", kind: "unreachable", error: "rpc error: code = Unavailable" }],
+      }),
       /10\.0\.0\.4 did not answer: rpc error/,
     ],
     [
@@ -55,6 +57,11 @@ describe("checkGate refuses", () => {
     const gate = checkGate(v);
     expect(gate.ok).toBe(false);
     expect(gate.reasons.join("\n")).toMatch(reason);
+  });
+
+  it("follows the lag policy of status and check: a learner far behind never refuses the run", () => {
+    const members = healthy().map((m, i) => (i === 2 ? { ...m, isLearner: true, raftAppliedIndex: 1 } : m));
+    expect(checkGate(view(members)).ok).toBe(true);
   });
 
   it("uses the caller's lag threshold", () => {
@@ -139,9 +146,9 @@ describe("checkGate with a catch-up margin (an etcd with a known defrag hazard)"
       "one entry past the margin",
       8899,
       100,
-      /10\.0\.0\.2 applied index 8899 is 101 entries behind .* 9000 \(more than 100\)/,
+      /10\.0\.0\.2 has applied index 8899, 101 entries behind .* 9000 \(more than 100\)/,
     ],
-    ["a margin of 0 and any lag", 8999, 0, /10\.0\.0\.2 .* 1 entries behind/],
+    ["a margin of 0 and any lag", 8999, 0, /10\.0\.0\.2 has applied index 8999, 1 entries behind/],
   ])("%s", (_, applied, margin, expected) => {
     const gate = checkGate(lagging(applied), margin === undefined ? {} : { requireCaughtUp: margin });
     // Lag is something to wait out, never a refusal by itself.

@@ -21,6 +21,7 @@ export function member(node: string, over: Partial<MemberView> = {}): MemberView
     raftTerm: 3,
     raftAppliedIndex: 5000,
     errors: [],
+    otherErrors: over.errors ?? [],
     defragRecommended: true,
     etcdVersion: "3.6.12",
     ...over,
@@ -34,6 +35,7 @@ export function view(members: MemberView[], over: Partial<ClusterView> = {}): Cl
   return {
     members,
     leader: leader === undefined ? null : { node: leader.node, memberId: leader.memberId },
+    leaderTransferee: null,
     alarms: [],
     unreachable: [],
     quota: { bytes: QUOTA, source: "default" },

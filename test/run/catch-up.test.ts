@@ -4,8 +4,8 @@
  * margin of the leader, waiting for that with the verification backoff, bounded by --wait-timeout.
  */
 import { describe, expect, it } from "vitest";
-import { CATCH_UP_MARGIN } from "../../src/cluster/advisories.js";
 import type { ClusterView } from "../../src/cluster/types.js";
+import { CATCH_UP_MARGIN } from "../../src/policy.js";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
 import type { FakeCluster } from "./fake-talosctl.js";
@@ -79,7 +79,7 @@ describe("runDefrag on an etcd affected by etcd issue 20271", () => {
     expect(exitCodeForResult(report.result)).toBe(3);
     expect(cluster.callsOf("defrag")).toEqual([]);
     expect(report.refusedReasons.join("\n")).toMatch(
-      /172\.20\.0\.4 was not defragmented: every voting member must first be within 100 entries .* not reached within 30 s: 172\.20\.0\.2 applied index \d+ is 500 entries behind/,
+      /172\.20\.0\.4 was not defragmented: every voting member must first be within 100 entries .* not reached within 30 s: 172\.20\.0\.2 has applied index \d+, 500 entries behind/,
     );
     expect(report.steps.every((s) => s.outcome === "not-touched")).toBe(true);
   });
@@ -100,7 +100,7 @@ describe("runDefrag on an etcd affected by etcd issue 20271", () => {
       [N.small, "not-touched"],
       [N.leader, "not-touched"],
     ]);
-    expect(report.error).toMatch(/172\.20\.0\.2 was not defragmented: .* 172\.20\.0\.3 applied index/);
+    expect(report.error).toMatch(/172\.20\.0\.2 was not defragmented: .* 172\.20\.0\.3 has applied index/);
   });
 
   it("stops waiting when a stop is requested, and touches nothing more", async () => {

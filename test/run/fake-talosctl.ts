@@ -9,12 +9,14 @@ import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import { buildView } from "../../src/cluster/view.js";
 import { CommandError } from "../../src/errors.js";
+import { splitStatusErrors } from "../../src/talos/error-alarms.js";
 import type { EtcdSpec } from "../../src/talos/parse-etcdspec.js";
 import type { Talosctl } from "../../src/talos/talosctl.js";
 import type {
   AlarmRow,
   MemberRow,
   MultiNodeResult,
+  NodeFailure,
   SnapshotReport,
   StatusRow,
 } from "../../src/talos/types.js";
@@ -108,12 +110,16 @@ export class FakeCluster implements Talosctl {
     this.script.beforeStatus?.(this.statusCalls, this);
     this.raftIndex += 3;
     const rows: StatusRow[] = [];
-    const unreachable: { node: string; error: string }[] = [];
+    const unreachable: NodeFailure[] = [];
     for (const m of this.fleet) {
       const downFor = this.down.get(m.node) ?? 0;
       if (!m.up || downFor > 0) {
         if (downFor > 0) this.down.set(m.node, downFor - 1);
-        unreachable.push({ node: m.node, error: "rpc error: code = Unavailable desc = connection refused" });
+        unreachable.push({
+          node: m.node,
+          kind: "unreachable",
+          error: "rpc error: code = Unavailable desc = connection refused",
+        });
         continue;
       }
       const lagFor = this.lagging.get(m.node) ?? 0;
@@ -138,10 +144,10 @@ export class FakeCluster implements Talosctl {
         raftAppliedIndex: m.appliedIndex,
         isLearner: m.learner,
         ...(this.etcdVersion === null ? {} : { protocol: this.etcdVersion, etcdVersion: this.etcdVersion }),
-        errors: [...m.errors, ...alarmErrors],
+        ...withSplitErrors(m.node, [...m.errors, ...alarmErrors]),
       });
     }
-    return { rows, unreachable };
+    return { rows, failures: unreachable };
   }
 
   private memberList(): MemberRow[] {
@@ -159,19 +165,19 @@ export class FakeCluster implements Talosctl {
     this.calls.push({ method: "members", nodes });
     const up = this.fleet.filter((m) => m.up && !this.down.get(m.node));
     const list = await this.memberList();
-    return { rows: up.flatMap((m) => list.map((row) => ({ ...row, node: m.node }))), unreachable: [] };
+    return { rows: up.flatMap((m) => list.map((row) => ({ ...row, node: m.node }))), failures: [] };
   }
 
   async alarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>> {
     this.calls.push({ method: "alarms", nodes });
-    return { rows: this.alarmRows(), unreachable: [] };
+    return { rows: this.alarmRows(), failures: [] };
   }
 
   async disarmAlarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>> {
     this.calls.push({ method: "disarm", nodes });
     const rows = this.alarmRows();
     this.activeAlarms = [];
-    return { rows, unreachable: [] };
+    return { rows, failures: [] };
   }
 
   async defrag(node: string, timeoutMs?: number): Promise<{ durationMs: number }> {
@@ -248,4 +254,8 @@ export class FakeCluster implements Talosctl {
       rule: compileRule(DEFAULT_RULE),
     });
   };
+}
+
+function withSplitErrors(node: string, errors: string[]) {
+  return { errors, ...splitStatusErrors(node, errors) };
 }

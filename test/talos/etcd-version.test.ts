@@ -3,7 +3,7 @@ import { parseEtcdVersion, versionFromImage } from "../../src/talos/etcd-version
 
 describe("versionFromImage", () => {
   it.each<[string, string | null]>([
-    // The forms Talos releases use (TALOSCTL.md), and the suffixes etcd images carry.
+    // The forms Talos releases use (docs/TALOSCTL.md), and the suffixes etcd images carry.
     ["gcr.io/etcd-development/etcd:v3.5.21", "3.5.21"],
     ["gcr.io/etcd-development/etcd:v3.5.16-arm64", "3.5.16"],
     ["registry.k8s.io/etcd:v3.6.12", "3.6.12"],
