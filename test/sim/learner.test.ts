@@ -20,6 +20,8 @@ const RELEASES: Release[] = ["v1.10", "v1.13", "v1.14"];
 const MEMBERS_REFUSED = "rpc error: code = Unknown desc = etcdserver: rpc not supported for learner";
 const ALARMS_REFUSED =
   "rpc error: code = Unknown desc = failed to list etcd alarms: etcdserver: rpc not supported for learner";
+const DISARM_REFUSED =
+  "rpc error: code = Unknown desc = failed to disarm etcd alarm: etcdserver: rpc not supported for learner";
 const DEFRAG_REFUSED =
   "rpc error: code = Unknown desc = failed to defragment etcd: etcdserver: rpc not supported for learner";
 const BAD_TRANSFEREE =
@@ -105,17 +107,19 @@ describe.runIf(gate.available)("simulator with a learner over real etcd", { time
     },
   );
 
-  it.each(RELEASES)(
-    "%s: alarm list from every node: the learner refuses in Talos's words",
-    async (release) => {
-      await cluster.setRelease(release);
-      const out = await runSim(cluster, ["-n", all, "etcd", "alarm", "list"]);
-      expect({ exitCode: out.exitCode, stderr: out.stderr }).toEqual(
-        partialFailure(release, LEARNER, ALARMS_REFUSED),
-      );
-      expect(out.stdout).toBe("");
-    },
-  );
+  it.each(
+    RELEASES.flatMap((release) => [
+      { release, command: "list", refusal: ALARMS_REFUSED },
+      { release, command: "disarm", refusal: DISARM_REFUSED },
+    ]),
+  )("$release: alarm $command from every node: the learner refuses in Talos's words", async (c) => {
+    await cluster.setRelease(c.release);
+    const out = await runSim(cluster, ["-n", all, "etcd", "alarm", c.command]);
+    expect({ exitCode: out.exitCode, stderr: out.stderr }).toEqual(
+      partialFailure(c.release, LEARNER, c.refusal),
+    );
+    expect(out.stdout).toBe("");
+  });
 
   it.each(RELEASES)("%s: defrag on the learner is refused, on a voter it works", async (release) => {
     await cluster.setRelease(release);
