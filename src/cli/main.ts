@@ -23,7 +23,9 @@ function reportError(error: unknown, io: CliIO): number {
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof UserError) {
-    io.stderr(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
+    // A multi-line hint (a rule with a caret under the bad character) is indented under its first line.
+    const hint = error.hint?.split("\n").join("\n      ");
+    io.stderr(`error: ${error.message}\n${hint ? `hint: ${hint}\n` : ""}`);
     return error.exitCode;
   }
   if (error instanceof CommandError) {

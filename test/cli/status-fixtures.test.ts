@@ -262,6 +262,16 @@ describe("status talosctl usage", () => {
     expect(rec.calls).toEqual([]);
   });
 
+  it("puts the caret of a rule error under the character it names", async () => {
+    const rec = recordIO((calls) => fixtureExec("v1.13", "healthy-3", calls));
+    expect(await main(["--talosctl", ANY_EXECUTABLE, "status", "--rule", "dbSize > 1 &&& x"], rec.io)).toBe(2);
+    const lines = rec.stderr().split("\n");
+    const at = Number(/position (\d+)/.exec(lines[0] ?? "")?.[1]);
+    const ruleLine = lines.find((l) => l.includes("dbSize > 1 &&& x")) ?? "";
+    const caretLine = lines.find((l) => l.trim() === "^") ?? "";
+    expect(caretLine.indexOf("^")).toBe(ruleLine.indexOf("dbSize") + at);
+  });
+
   it("exits 2 with a hint when talosctl cannot be found", async () => {
     const rec = recordIO((calls) => fixtureExec("v1.13", "healthy-3", calls));
     const code = await main(["status"], rec.io);
