@@ -229,7 +229,9 @@ describe("status talosctl usage", () => {
 
   it("puts the caret of a rule error under the character it names", async () => {
     const rec = recordIO((calls) => fixtureExec("v1.13", "healthy-3", calls));
-    expect(await main(["--talosctl", ANY_EXECUTABLE, "status", "--rule", "dbSize > 1 &&& x"], rec.io)).toBe(2);
+    expect(await main(["--talosctl", ANY_EXECUTABLE, "status", "--rule", "dbSize > 1 &&& x"], rec.io)).toBe(
+      2,
+    );
     const lines = rec.stderr().split("\n");
     const at = Number(/position (\d+)/.exec(lines[0] ?? "")?.[1]);
     const ruleLine = lines.find((l) => l.includes("dbSize > 1 &&& x")) ?? "";
