@@ -54,7 +54,8 @@ export function renderTable<R>(
   const natural = shown.map((c, i) =>
     Math.max(displayWidth(c.header), ...cells.map((r) => displayWidth(r[i]?.text ?? ""))),
   );
-  const { gap, widths } = chooseWidths(shown, natural, layout.width);
+  // -o wide: every column, however wide.
+  const { gap, widths } = chooseWidths(shown, natural, layout.wide ? undefined : layout.width);
   const cutRows = new Set<number>();
   const line = (texts: { text: string; paint?: (t: string) => string }[], rowIndex?: number) =>
     texts

@@ -39,25 +39,24 @@ export function cutText(text: string, width: number): string {
 
 /**
  * Plain text broken at spaces into lines of at most `width` columns; lines after the first start with `indent`.
- * A word longer than a line (a path, a URL) stays whole on a line of its own: it must still copy and paste.
- * Nothing is lost: the words of the lines are the words of the text.
+ * A word longer than a line (a path, a URL) stays whole: it must still copy and paste. It goes without the
+ * indent when that makes it fit, else on a line of its own. Nothing is lost: the words are the text's words.
  */
 export function wrapText(text: string, width: number | undefined, indent = "  "): string[] {
   if (width === undefined || displayWidth(text) <= width) return [text];
   const lead = /^ */.exec(text)?.[0] ?? "";
   const lines: string[] = [];
   let line = lead;
-  let limit = width;
   for (const word of text.slice(lead.length).split(" ")) {
     const candidate = line === lead ? `${lead}${word}` : `${line} ${word}`;
-    if (line === lead || displayWidth(candidate) <= limit) {
+    if (line === lead || displayWidth(candidate) <= width) {
       line = candidate;
       continue;
     }
     lines.push(line);
-    limit = Math.max(1, width - displayWidth(indent));
-    line = word;
+    line =
+      displayWidth(`${indent}${word}`) <= width || displayWidth(word) > width ? `${indent}${word}` : word;
   }
   lines.push(line);
-  return lines.map((l, i) => (i === 0 ? l : `${indent}${l}`));
+  return lines;
 }
