@@ -26,8 +26,8 @@ export interface Progress {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-/** Wrapped lines continue under the text after `[i/n] `. */
-const CONTINUATION = "      ";
+/** A wrapped step line continues under the text after its `[i/n] `; any other line two spaces in. */
+const continuation = (text: string) => " ".repeat(/^\[\d+\/\d+\] /.exec(text)?.[0].length ?? 2);
 const prefix = (s: StepRef) => `[${s.index}/${s.total}] ${s.node} ${s.role}`;
 
 export function createProgress(options: ProgressOptions): Progress {
@@ -38,7 +38,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let lastUnmet = "";
   /** One event's line; `paint` colours each wrapped part, so no colour runs across a line break. */
   const line = (text: string, paint: (t: string) => string = (t) => t) => {
-    for (const part of wrapText(text, options.width, CONTINUATION)) write(`${paint(part)}\n`);
+    for (const part of wrapText(text, options.width, continuation(text))) write(`${paint(part)}\n`);
   };
   const redraw = (text: string) =>
     write(`\r\u001b[2K${options.width === undefined ? text : cutText(text, options.width - 1)}`);
@@ -72,7 +72,8 @@ export function createProgress(options: ProgressOptions): Progress {
       case "snapshot-done": {
         const s = event.snapshot;
         line(
-          `snapshot: ${s.path} (${formatSize(s.bytes)}, sha256 verified, revision ${s.revision ?? "?"}, from ${s.node})`,
+          // The path last: where a narrow terminal breaks the line, it goes whole onto the next.
+          `snapshot: ${formatSize(s.bytes)} from ${s.node}, revision ${s.revision ?? "?"}, sha256 verified: ${s.path}`,
         );
         if (s.pruned.length > 0) line(`snapshot: removed ${s.pruned.length} older snapshot(s) beyond --keep`);
         return;

@@ -77,7 +77,7 @@ export function renderRunReport(report: RunReport, style: Style, layout: TableLa
   lines.push(...wrap(`${report.dryRun ? "plan" : "result"}: ${said}`).map(paint));
   if (report.snapshot)
     lines.push(
-      ...wrap(`snapshot: ${report.snapshot.path} (${formatSize(report.snapshot.bytes)}, sha256 verified)`),
+      ...wrap(`snapshot (${formatSize(report.snapshot.bytes)}, sha256 verified): ${report.snapshot.path}`),
     );
   if (report.alarmsDisarmed.length > 0)
     lines.push(...wrap(`alarms disarmed: ${report.alarmsDisarmed.map((a) => a.alarm).join(", ")}`));
