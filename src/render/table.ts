@@ -2,10 +2,11 @@
  * A plain aligned table, kubectl's habit: a header line, no borders, columns apart by spaces. The columns are
  * data, so a command's layout is a list: which columns the default table shows, which only `-o wide` shows.
  *
- * Fitting a width, in this order: two spaces between columns; one space; then the columns marked `cut` (long
- * text: reasons, errors) are shortened with an ellipsis, down to a floor. At or above the width a table needs,
- * nothing is cut; without a width (a pipe, or `-o wide`) nothing ever is. The caller prints in full, below the
- * table, the text of every row that was cut (see `cutRows`).
+ * Fitting a width, first that fits: two spaces between columns; one space; two spaces with the columns marked
+ * `cut` (long text: reasons, errors) shortened with an ellipsis to no less than 10 columns; the same with one
+ * space; one space with them down to their header's width. At or above the width a table needs nothing is cut;
+ * without a width (a pipe) or with `-o wide` nothing ever is. The caller says in full, below the table, the
+ * text of every row that was cut (see `cutRows`).
  */
 import { cutText, displayWidth, flatten } from "./text.js";
 
