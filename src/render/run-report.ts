@@ -13,7 +13,7 @@ const RESULT_TEXT: Record<RunReport["result"], string> = {
   ok: "done",
   "nothing-to-do": "nothing to do: no member matches the rule (use --force to defragment anyway)",
   refused: "refused: nothing was touched",
-  failed: "FAILED: the run stopped; members marked not-touched were left alone",
+  failed: "FAILED: the run stopped; members marked not touched were left alone",
   interrupted: "interrupted: stopped safely between members",
 };
 
