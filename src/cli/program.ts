@@ -39,7 +39,9 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     )
     .option("--talosctl <path>", "talosctl binary (default: $TALOSCTL, then talosctl on PATH)")
     .addOption(
-      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+      new Option("-o, --output <format>", "table (fits the terminal), wide (every column) or json")
+        .choices(["table", "wide", "json"])
+        .default("table"),
     )
     .option("--timeout <duration>", "timeout for short talosctl calls", DEFAULT_CALL_TIMEOUT)
     .option("-v, --verbose", "print each talosctl call and its duration on stderr")
