@@ -13,9 +13,9 @@ export interface CliIO {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   /** Columns a table on stdout may use; undefined = unlimited (a pipe or a file: whole lines). See detectWidth. */
-  stdoutWidth?: number;
+  stdoutWidth?: number | undefined;
   /** The same for progress on stderr. */
-  stderrWidth?: number;
+  stderrWidth?: number | undefined;
   /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
   confirm(question: string): Promise<boolean>;
   /** Calls handler on SIGINT/SIGTERM until the returned function is called. */

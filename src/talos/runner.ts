@@ -16,7 +16,7 @@ export const runProcess: Exec = async (file, args, options = {}) => {
     reject: false,
     stdin: "ignore",
     stripFinalNewline: false,
-    timeout: options.timeoutMs,
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
     forceKillAfterDelay: KILL_GRACE_MS,
     // talosctl may be a wrapper; keep its environment (TALOSCONFIG and the like) as the operator set it.
     extendEnv: true,
@@ -39,7 +39,7 @@ export const runProcess: Exec = async (file, args, options = {}) => {
   return out;
 };
 
-function isNotFound(result: { code?: string }): boolean {
+function isNotFound(result: { code?: string | undefined }): boolean {
   return result.code === "ENOENT" || result.code === "EACCES";
 }
 
