@@ -11,6 +11,8 @@ export interface CliIO {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is a terminal; absent otherwise (and in tests unless set). */
+  stdoutColumns?: number;
   /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
   confirm(question: string): Promise<boolean>;
   /** Calls handler on SIGINT/SIGTERM until the returned function is called. */
@@ -29,6 +31,7 @@ export function processIO(): CliIO {
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stdout.isTTY === true ? { stdoutColumns: process.stdout.columns } : {}),
     confirm: askOnTerminal,
     onStopSignal: (handler) => {
       process.on("SIGINT", handler);

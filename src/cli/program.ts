@@ -116,7 +116,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       result.exitCode = (await runDefragCommand(ctx, flags)).exitCode;
     });
 
-  program
+  const snapshot = program
     .command("snapshot")
     .description("a verified snapshot with retention, from -n NODE or a healthy follower")
     .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
@@ -125,6 +125,15 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       const ctx = await context(command);
       const { runSnapshot } = await import("./snapshot.js");
       result.exitCode = await runSnapshot(ctx, flags);
+    });
+  // No context here: checking files on disk must work where no talosctl is installed.
+  snapshot
+    .command("verify")
+    .description("check snapshot files on disk: size 512·k+32 and the SHA-256 trailer (no talosctl needed)")
+    .argument("<file...>", "snapshot files to check")
+    .action(async (files: string[], _flags, command: Command) => {
+      const { runSnapshotVerify } = await import("./snapshot-verify.js");
+      result.exitCode = await runSnapshotVerify(io, files, command.optsWithGlobals<GlobalFlags>());
     });
 
   const alarms = program
