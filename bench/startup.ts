@@ -7,7 +7,7 @@
  * time: it measures and prints.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median } from "./extras.js";
@@ -177,8 +177,11 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const started = new Date();
+  // Other work on the machine moves every number; the load average says how much there was.
+  const loadBefore = loadavg()[0] ?? 0;
   const rows = await measureStartup(runs, delayMs, values.compare);
-  process.stdout.write(`${renderStartup(rows, runs)}\n`);
+  const load = `load average ${loadBefore.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end`;
+  process.stdout.write(`${renderStartup(rows, runs)}\n\n${started.toISOString()}, ${load}\n`);
   if (values.out !== undefined) {
     await mkdir(values.out, { recursive: true });
     const path = join(values.out, `startup-${started.toISOString().slice(0, 10)}.json`);

@@ -10,7 +10,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
@@ -152,7 +152,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     const path = values.file ?? (await writeSnapshotLikeFile(dir ?? "", bytes));
     process.stderr.write(`${describeCrypto()}\nfile: ${path}\n`);
+    const loadBefore = loadavg()[0] ?? 0;
     const rows = await measureVerify(path, runs);
+    const load = `load average ${loadBefore.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end`;
     process.stdout.write(
       `${[
         `| method (median of ${runs}, interleaved, page cache warm) | MB hashed | median ms | MB/s | × openssl |`,
@@ -161,7 +163,7 @@ async function main(argv: string[]): Promise<number> {
           (r) =>
             `| ${r.name} | ${round(r.bytes / 1e6, 0)} | ${r.medianMs} | ${r.mbPerSecond} | ${r.ofOpenssl} |`,
         ),
-      ].join("\n")}\n`,
+      ].join("\n")}\n\n${new Date().toISOString()}, ${load}\n`,
     );
     return 0;
   } finally {
