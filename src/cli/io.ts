@@ -1,5 +1,4 @@
 /** What the CLI needs from the outside world, injectable so tests run commands in-process. */
-import { runProcess } from "../talos/runner.js";
 import type { Exec } from "../talos/types.js";
 
 export interface CliIO {
@@ -28,7 +27,8 @@ export function processIO(): CliIO {
   const io = guardWrites({
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    exec: runProcess,
+    // The runner is loaded on the first talosctl call, so --help and `snapshot verify` never load it.
+    exec: async (file, args, options) => (await import("../talos/runner.js")).runProcess(file, args, options),
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
