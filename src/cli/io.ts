@@ -1,5 +1,4 @@
 /** What the CLI needs from the outside world, injectable so tests run commands in-process. */
-import { runProcess } from "../talos/runner.js";
 import type { Exec } from "../talos/types.js";
 
 export interface CliIO {
@@ -13,9 +12,9 @@ export interface CliIO {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   /** Columns a table on stdout may use; undefined = unlimited (a pipe or a file: whole lines). See detectWidth. */
-  stdoutWidth?: number;
+  stdoutWidth?: number | undefined;
   /** The same for progress on stderr. */
-  stderrWidth?: number;
+  stderrWidth?: number | undefined;
   /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
   confirm(question: string): Promise<boolean>;
   /** Calls handler on SIGINT/SIGTERM until the returned function is called. */
@@ -28,7 +27,8 @@ export function processIO(): CliIO {
   const io = guardWrites({
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    exec: runProcess,
+    // The runner is loaded on the first talosctl call, so --help and `snapshot verify` never load it.
+    exec: async (file, args, options) => (await import("../talos/runner.js")).runProcess(file, args, options),
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,

@@ -15,7 +15,8 @@ export interface ProgressOptions {
   style: Style;
   now?: () => number;
   /** Columns of stderr; undefined = unlimited (not a terminal). */
-  width?: number;
+  /** Undefined: unlimited (a pipe). */
+  width?: number | undefined;
 }
 
 export interface Progress {

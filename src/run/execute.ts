@@ -44,7 +44,8 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   }
   record.advisories = view.advisories;
   // Decided once, from the first look: the members' etcd versions do not change during a run.
-  const gateOptions: GateOptions = { requireCaughtUp: catchUpMarginFor(view) };
+  const margin = catchUpMarginFor(view);
+  const gateOptions: GateOptions = margin === undefined ? {} : { requireCaughtUp: margin };
   const gate = checkGate(view, gateOptions);
   deps.emit({ type: "gate", ok: gate.ok, reasons: gate.reasons, warnings: gate.warnings });
   for (const w of gate.warnings) warn(record, deps, w);

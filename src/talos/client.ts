@@ -6,7 +6,6 @@
 import { CommandError, ParseError } from "../errors.js";
 import { classifyFailure } from "./error-kinds.js";
 import { parseAlarms } from "./parse-alarms.js";
-import { parseEtcdSpec } from "./parse-etcdspec.js";
 import { parseNodeFailures } from "./parse-failures.js";
 import { parseMembers } from "./parse-members.js";
 import { parseSnapshotReport } from "./parse-snapshot.js";
@@ -86,8 +85,10 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
       await single(node, ["etcd", "forfeit-leadership"], options.timeoutMs);
     },
     etcdSpec: async (node) => {
+      // The YAML library is the costliest import of a start (~40 ms, BENCHMARKS.md): load it while talosctl runs.
+      const parser = import("./parse-etcdspec.js");
       const result = await single(node, ["get", "etcdspec", "etcd", "-o", "yaml"], options.timeoutMs);
-      return parseEtcdSpec(result.stdout);
+      return (await parser).parseEtcdSpec(result.stdout);
     },
   };
 }

@@ -8,26 +8,29 @@
  * several `---`-separated documents; the first one that has a spec decides.
  */
 import { type Document, parseAllDocuments } from "yaml";
-import { z } from "zod";
 import { ParseError } from "../errors.js";
 import { versionFromImage } from "./etcd-version.js";
 
 const COMMAND = "get etcdspec etcd -o yaml";
 const QUOTA_ARG = "quota-backend-bytes";
 
-const argValue = z.union([
-  z.string(),
-  z.number(),
-  z.array(z.union([z.string(), z.number()])),
-  z.object({ values: z.array(z.union([z.string(), z.number()])).nullish() }),
-]);
+/** The shapes an extraArgs value takes across releases. Checked by hand: importing zod cost ~60 ms per start. */
+type Scalar = string | number;
+type ArgValue = Scalar | Scalar[] | { values?: Scalar[] | null };
+type ExtraArgs = Record<string, ArgValue | null | undefined>;
 
-const document = z.object({
-  spec: z.object({
-    extraArgs: z.record(z.string(), argValue.nullish()).nullish(),
-    image: z.unknown().optional(),
-  }),
-});
+const isScalar = (value: unknown): value is Scalar =>
+  typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const isScalarList = (value: unknown): value is Scalar[] => Array.isArray(value) && value.every(isScalar);
+
+function isArgValue(value: unknown): value is ArgValue | null | undefined {
+  if (value === null || value === undefined || isScalar(value) || isScalarList(value)) return true;
+  return (
+    isRecord(value) && (value.values === null || value.values === undefined || isScalarList(value.values))
+  );
+}
 
 /** What the EtcdSpec says about the quota and the etcd that runs. */
 export interface EtcdSpec {
@@ -39,8 +42,27 @@ export interface EtcdSpec {
   etcdVersion: string | null;
 }
 
-function lastValue(value: z.infer<typeof argValue>): string | null {
-  if (typeof value === "string" || typeof value === "number") return String(value);
+interface SpecFields {
+  /** null when the spec has no extraArgs. */
+  extraArgs: ExtraArgs | null;
+  image: string | null;
+}
+
+/**
+ * The spec's extraArgs and image, or undefined when the document is not an EtcdSpec with a well-formed spec: a
+ * document whose spec holds any malformed argument is skipped as a whole.
+ */
+function readSpecFields(doc: unknown): SpecFields | undefined {
+  if (!isRecord(doc) || !isRecord(doc.spec)) return undefined;
+  const { extraArgs, image: rawImage } = doc.spec;
+  const image = typeof rawImage === "string" && rawImage.trim() !== "" ? rawImage.trim() : null;
+  if (extraArgs === null || extraArgs === undefined) return { extraArgs: null, image };
+  if (!isRecord(extraArgs) || !Object.values(extraArgs).every(isArgValue)) return undefined;
+  return { extraArgs: extraArgs as ExtraArgs, image };
+}
+
+function lastValue(value: ArgValue): string | null {
+  if (isScalar(value)) return String(value);
   const values = Array.isArray(value) ? value : (value.values ?? []);
   const last = values.at(-1);
   return last === undefined ? null : String(last);
@@ -70,16 +92,6 @@ export function parseEtcdSpecQuota(yamlText: string): number | null {
 }
 
 export function parseEtcdSpec(yamlText: string): EtcdSpec {
-  const spec = readSpec(yamlText);
-  const image = typeof spec.image === "string" && spec.image.trim() !== "" ? spec.image.trim() : null;
-  return {
-    quotaBytes: readQuota(yamlText, spec.extraArgs),
-    image,
-    etcdVersion: image === null ? null : versionFromImage(image),
-  };
-}
-
-function readSpec(yamlText: string): z.infer<typeof document>["spec"] {
   const docs = parseAllDocuments(yamlText);
   for (const doc of docs) {
     const [problem] = doc.errors;
@@ -87,17 +99,17 @@ function readSpec(yamlText: string): z.infer<typeof document>["spec"] {
     if (problem !== undefined)
       throw new ParseError(COMMAND, "not YAML", lineAt(yamlText, problem.linePos?.[0].line));
   }
-  const specs = docs.map((doc) => document.safeParse(toPlain(doc))).filter((result) => result.success);
-  const first = specs[0];
-  if (first === undefined)
+  const [spec] = docs.map((doc) => readSpecFields(toPlain(doc))).filter((fields) => fields !== undefined);
+  if (spec === undefined)
     throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));
-  return first.data.spec;
+  return {
+    quotaBytes: readQuota(yamlText, spec.extraArgs),
+    image: spec.image,
+    etcdVersion: spec.image === null ? null : versionFromImage(spec.image),
+  };
 }
 
-function readQuota(
-  yamlText: string,
-  extraArgs: z.infer<typeof document>["spec"]["extraArgs"],
-): number | null {
+function readQuota(yamlText: string, extraArgs: ExtraArgs | null): number | null {
   const raw = extraArgs?.[QUOTA_ARG];
   if (raw === undefined || raw === null) return null;
   const value = lastValue(raw);

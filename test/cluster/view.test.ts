@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
 import { buildView } from "../../src/cluster/view.js";
+import type { StatusRow } from "../../src/talos/types.js";
 import { GiB, IDS, NODES, statusRow as row, viewOf as view } from "./builders.js";
 
 describe("buildView", () => {
@@ -118,14 +119,18 @@ describe("buildView: each member's etcd version", () => {
       rule: compileRule(DEFAULT_RULE),
       ...(imageVersion === undefined ? {} : { imageVersion }),
     });
-  const noProtocol = { protocol: undefined, etcdVersion: undefined };
+  /** A v1.10 row: no PROTOCOL column, so no version of its own. */
+  const noProtocol = (r: StatusRow): StatusRow => {
+    const { protocol: _protocol, etcdVersion: _version, ...rest } = r;
+    return rest;
+  };
 
   it("takes PROTOCOL per member, and the etcdspec image's version only for members without one", () => {
     const v = build(
       [
         row("a", { etcdVersion: "3.6.5" }),
         row("b", { protocol: "", etcdVersion: null }),
-        row("c", noProtocol),
+        noProtocol(row("c")),
       ],
       "3.6.4",
     );
@@ -140,7 +145,7 @@ describe("buildView: each member's etcd version", () => {
   });
 
   it("is null (unknown) without PROTOCOL and without an image version", () => {
-    const v = build([row("a", noProtocol), row("b", noProtocol)], null);
+    const v = build([noProtocol(row("a")), noProtocol(row("b"))], null);
     expect(v.members.map((m) => m.etcdVersion)).toEqual([null, null]);
     expect(v.advisories).toEqual([]);
   });
