@@ -4,10 +4,13 @@
  * whichever way the talosctl release reports them (WARNING block with exit 0, or error lines with exit 1).
  */
 import { CommandError, ParseError } from "../errors.js";
+import { pickEtcdMemory, pickEtcdVolumes } from "./etcd-resources.js";
 import { parseAlarms } from "./parse-alarms.js";
 import { parseEtcdSpecQuota } from "./parse-etcdspec.js";
 import { parseNodeFailures } from "./parse-failures.js";
 import { parseMembers } from "./parse-members.js";
+import { parseMounts } from "./parse-mounts.js";
+import { parseProcesses } from "./parse-processes.js";
 import { parseSnapshotReport } from "./parse-snapshot.js";
 import { parseStatus } from "./parse-status.js";
 import type { Talosctl } from "./talosctl.js";
@@ -88,6 +91,8 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
       const result = await single(node, ["get", "etcdspec", "etcd", "-o", "yaml"], options.timeoutMs);
       return parseEtcdSpecQuota(result.stdout);
     },
+    processes: async (nodes) => pickEtcdMemory(nodes, await multi(nodes, ["processes"], parseProcesses)),
+    mounts: async (nodes) => pickEtcdVolumes(nodes, await multi(nodes, ["mounts"], parseMounts)),
   };
 }
 
