@@ -92,7 +92,7 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
       return parseEtcdSpecQuota(result.stdout);
     },
     processes: async (nodes) => pickEtcdMemory(nodes, await multi(nodes, ["processes"], parseProcesses)),
-    mounts: async (nodes) => pickEtcdVolumes(nodes, await multi(nodes, ["mounts"], parseMounts)),
+    mounts: async (nodes) => pickEtcdVolumes(await multi(nodes, ["mounts"], parseMounts)),
   };
 }
 

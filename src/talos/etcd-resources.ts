@@ -55,7 +55,6 @@ export function pickEtcdMemory(
 }
 
 export function pickEtcdVolumes(
-  asked: readonly string[],
   result: MultiNodeResult<MountRow>,
   path = ETCD_DATA_DIR,
 ): NodeReadings<EtcdVolume> {
