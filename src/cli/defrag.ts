@@ -1,7 +1,9 @@
 /** `defrag` and `plan` (= defrag --dry-run): flags -> run options, then the executor, the progress and the report. */
+import { attachResources } from "../cluster/resources.js";
 import type { ClusterView } from "../cluster/types.js";
 import { EXIT, type ExitCode, UserError } from "../errors.js";
 import type { LeaderMode } from "../plan/types.js";
+import { createNodeResourceReader } from "../read/node-resources.js";
 import { createProgress } from "../render/progress.js";
 import { renderRunReport } from "../render/run-report.js";
 import { createStyle } from "../render/style.js";
@@ -91,6 +93,7 @@ export async function runDefragCommand(
   });
 
   const nodes = reader.nodes;
+  const resources = createNodeResourceReader(ctx.talosctl);
   try {
     const report = await runDefrag(
       {
@@ -100,6 +103,7 @@ export async function runDefragCommand(
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         emit: progress.onEvent,
         signal: stop.signal,
+        resources,
         confirm: async (plan) => {
           if (flags.yes === true) return true;
           const count = plan.steps.filter((s) => s.action === "defrag").length;
@@ -128,7 +132,13 @@ export async function runDefragCommand(
     if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
     else ctx.io.stdout(renderRunReport(report, style));
     if (metricsPath !== undefined)
-      await writeRunMetrics(metricsPath, report, startedAt, () => reader.poll(), ctx.warn);
+      await writeRunMetrics(
+        metricsPath,
+        report,
+        startedAt,
+        async () => attachResources(await reader.poll(), resources.known()),
+        ctx.warn,
+      );
     return { exitCode: exitCodeForResult(report.result), report };
   } finally {
     progress.close();

@@ -25,6 +25,10 @@ export interface MemberView {
   errors: string[];
   /** The rule's verdict for this member. */
   defragRecommended: boolean;
+  /** etcd's resident memory (`talosctl processes`); null when unknown, absent when not read. */
+  rssBytes?: number | null;
+  /** Free bytes on the volume holding /var/lib/etcd (`talosctl mounts`); null when unknown, absent when not read. */
+  diskAvailableBytes?: number | null;
 }
 
 export interface AlarmView {

@@ -1,6 +1,6 @@
 /** The closing before/after table of a defrag run (or the plan of a dry run), for people. */
 import Table from "cli-table3";
-import type { RunReport } from "../run/types.js";
+import type { ReportStep, RunReport } from "../run/types.js";
 import { formatSize } from "../talos/size.js";
 import type { Style } from "./style.js";
 
@@ -16,7 +16,7 @@ export function renderRunReport(report: RunReport, style: Style): string {
   const table = new Table({
     head: report.dryRun
       ? ["#", "NODE", "MEMBER", "ROLE", "ACTION", "DB SIZE", "IN USE", "REASON"]
-      : ["#", "NODE", "ROLE", "OUTCOME", "BEFORE", "AFTER", "RECLAIMED", "TIME", "VERIFIED"],
+      : ["#", "NODE", "ROLE", "OUTCOME", "BEFORE", "AFTER", "RECLAIMED", "MEMORY", "TIME", "VERIFIED"],
     style: { head: [], border: [] },
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
     wordWrap: true,
@@ -46,6 +46,7 @@ export function renderRunReport(report: RunReport, style: Style): string {
       formatSize(step.before.dbSize),
       after ? formatSize(after.dbSize) : "-",
       after ? formatSize(Math.max(0, step.before.dbSize - after.dbSize)) : "-",
+      memoryCell(step),
       step.durationMs > 0 ? `${(step.durationMs / 1000).toFixed(1)} s` : "-",
       step.verified
         ? style.ok("yes")
@@ -61,6 +62,8 @@ export function renderRunReport(report: RunReport, style: Style): string {
       `${report.dryRun ? "plan" : "result"}: ${report.dryRun && report.result === "ok" ? "would defragment the members marked defrag, in this order" : RESULT_TEXT[report.result]}`,
     ),
   );
+  const released = memoryReleased(report);
+  if (released !== null) lines.push(released);
   if (report.snapshot)
     lines.push(`snapshot: ${report.snapshot.path} (${formatSize(report.snapshot.bytes)}, sha256 verified)`);
   if (report.alarmsDisarmed.length > 0)
@@ -70,6 +73,27 @@ export function renderRunReport(report: RunReport, style: Style): string {
   for (const warning of report.warnings) lines.push(style.warn(`warning: ${warning}`));
   if (!report.dryRun) lines.push(style.dim(`took ${(report.durationMs / 1000).toFixed(1)} s`));
   return `${lines.join("\n")}\n`;
+}
+
+/** etcd's RSS before -> after for this member, `-` when neither was read. */
+function memoryCell(step: ReportStep): string {
+  const show = (bytes: number | null | undefined) => (typeof bytes === "number" ? formatSize(bytes) : "?");
+  const before = step.before.rssBytes;
+  const after = step.after?.rssBytes;
+  if (typeof before !== "number" && typeof after !== "number") return "-";
+  return step.after === null ? show(before) : `${show(before)} -> ${show(after)}`;
+}
+
+/** The memory the run gave back: RSS before minus after, over members where both were read. */
+export function memoryReleased(report: RunReport): string | null {
+  const measured = report.steps.filter(
+    (s) =>
+      s.outcome === "done" && typeof s.before.rssBytes === "number" && typeof s.after?.rssBytes === "number",
+  );
+  if (measured.length === 0) return null;
+  const delta = measured.reduce((sum, s) => sum + (s.before.rssBytes ?? 0) - (s.after?.rssBytes ?? 0), 0);
+  const what = delta >= 0 ? `memory released: ${formatSize(delta)}` : `memory grew: ${formatSize(-delta)}`;
+  return `${what} (etcd RSS before -> after, ${measured.length} member(s))`;
 }
 
 function outcomeText(outcome: RunReport["steps"][number]["outcome"], style: Style): string {
