@@ -5,6 +5,7 @@
  * - ParseError: talosctl printed something we do not understand; names the command and quotes the line.
  * Anything else is a bug.
  */
+import type { FailureKind } from "./talos/types.js";
 
 export const EXIT = {
   ok: 0,
@@ -34,6 +35,8 @@ export class CommandError extends Error {
     readonly exitCode: number | undefined,
     readonly stderr: string,
     readonly timedOut: boolean,
+    /** Set by the talosctl adapter, which alone reads talosctl's text (src/talos/error-kinds.ts). */
+    readonly kind?: FailureKind,
   ) {
     const why = timedOut ? "timed out" : `exited with code ${exitCode ?? "unknown"}`;
     const detail = stderr.trim().split("\n")[0] ?? "";
@@ -53,4 +56,9 @@ export class ParseError extends Error {
     );
     this.name = "ParseError";
   }
+}
+
+/** The message of anything thrown, for reports and warnings (a thrown non-Error is turned into text). */
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

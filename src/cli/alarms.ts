@@ -1,6 +1,8 @@
 /** `alarms list` and `alarms disarm`. Disarm clears EVERY alarm in etcd, so it refuses while CORRUPT is raised. */
+
 import type { ClusterView } from "../cluster/types.js";
 import { EXIT, type ExitCode } from "../errors.js";
+import { ALARM } from "../policy.js";
 import { createStyle } from "../render/style.js";
 import { disarmIfCured } from "../run/disarm.js";
 import type { CommandContext } from "./context.js";
@@ -33,7 +35,7 @@ export async function runAlarmsDisarm(ctx: CommandContext, flags: RuleFlags): Pr
     if (ctx.output !== "json") ctx.io.stdout("no alarms raised: nothing to disarm\n");
     return respond("nothing-to-do", EXIT.ok);
   }
-  if (view.alarms.some((a) => a.alarm === "CORRUPT")) {
+  if (view.alarms.some((a) => a.alarm === ALARM.corrupt)) {
     const reason =
       "a CORRUPT alarm is raised: `etcd alarm disarm` would clear it along with every other alarm. A corrupt member must be investigated and replaced or restored from a snapshot, not disarmed.";
     ctx.io.stderr(`${style.bad("refused:")} ${reason}\n`);

@@ -4,23 +4,20 @@ import { EXIT, type ExitCode } from "../errors.js";
 import { addDiskSpaceItem } from "../plan/disk-check.js";
 import { renderChecklist } from "../render/checklist.js";
 import { createStyle } from "../render/style.js";
+import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
-import { type MetricsFlags, resolveMetricsPath, writeMetrics } from "./metrics-flag.js";
+import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { readViewWithResources } from "./resources.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
-  const metricsPath = resolveMetricsPath(flags);
+  const metricsPath = await prepareMetricsPath(flags);
   const startedAt = new Date();
   const reader = await openReader(ctx, flags);
   const { view, volumes } = await readViewWithResources(ctx, reader);
   const checklist = addDiskSpaceItem(buildChecklist(view), view, volumes);
-  if (ctx.output === "json")
-    ctx.io.stdout(
-      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view }, null, 2)}\n`,
-    );
-  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
-  await writeMetrics(metricsPath, view, {
+  // Metrics first, so a metrics warning can still go into the JSON document; it never changes the verdict.
+  const warnings = await writeMetrics(metricsPath, view, {
     command: "check",
     result: checklist.verdict,
     startedAt,
@@ -28,6 +25,12 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFl
     membersDefragmented: 0,
     bytesReclaimed: 0,
   });
+  if (ctx.output === "json")
+    ctx.io.stdout(
+      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view, ...(warnings.length > 0 ? { warnings } : {}) }, null, 2)}\n`,
+    );
+  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
+  for (const w of warnings) ctx.warn(w);
   return checklist.verdict === "go"
     ? EXIT.ok
     : checklist.verdict === "no-go"

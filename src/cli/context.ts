@@ -1,12 +1,13 @@
 /** Turns the global flags into a validated talosctl target and the services every command uses. */
 import { UserError } from "../errors.js";
+import { DEFAULT_CALL_TIMEOUT } from "../policy.js";
 import { createTalosctl } from "../talos/client.js";
 import { locateTalosctl } from "../talos/locate.js";
 import { traceExec } from "../talos/runner.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import type { TalosTarget } from "../talos/types.js";
 import { parseNodeList, validateArgValue, validateEndpoint } from "../talos/validate.js";
-import type { CliIO } from "./io.js";
+import { type CliIO, guardWrites } from "./io.js";
 import { parseChoice, parseDuration } from "./values.js";
 
 export interface GlobalFlags {
@@ -32,9 +33,11 @@ export interface CommandContext {
   warn(line: string): void;
 }
 
-export function createContext(flags: GlobalFlags, io: CliIO): CommandContext {
+export function createContext(flags: GlobalFlags, rawIO: CliIO): CommandContext {
+  // Every command's output goes through the guard: a lost stdout or stderr never changes a run's exit code.
+  const io = guardWrites(rawIO);
   const output = parseChoice(flags.output ?? "table", "--output", ["table", "json"] as const);
-  const timeoutMs = parseDuration(flags.timeout ?? "30s", "--timeout");
+  const timeoutMs = parseDuration(flags.timeout ?? DEFAULT_CALL_TIMEOUT, "--timeout");
   const talosconfig =
     flags.talosconfig === undefined ? undefined : validateArgValue(flags.talosconfig, "--talosconfig");
   const context = flags.context === undefined ? undefined : validateArgValue(flags.context, "--context");

@@ -21,7 +21,7 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
-  return {
+  const io = guardWrites({
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     exec: runProcess,
@@ -39,7 +39,58 @@ export function processIO(): CliIO {
       };
     },
     exitNow: (code) => process.exit(code),
+  });
+  // Node reports a write to a closed pipe (EPIPE) as an "error" event, later; unheard, it is an uncaught exception.
+  process.stdout.on("error", io.broke.stdout);
+  process.stderr.on("error", io.broke.stderr);
+  return io;
+}
+
+/**
+ * A write to a closed pipe (`| head -1`, a log shipper that went away) or a writer that throws costs that text,
+ * never the run: a run that did its job keeps its exit code, and a defrag is never cut off between members by its
+ * own progress output. After the first failure that stream is dropped; a lost stdout is said once on stderr.
+ */
+export function guardWrites(
+  io: CliIO,
+): CliIO & { broke: Record<"stdout" | "stderr", (error: unknown) => void> } {
+  const stderr = guardWrite(io.stderr, () => {});
+  const stdout = guardWrite(io.stdout, (error) =>
+    stderr.write(
+      `warning: stdout is closed (${describeWriteError(error)}): the rest of the output is dropped; the exit code still tells how the run went\n`,
+    ),
+  );
+  return {
+    ...io,
+    stdout: stdout.write,
+    stderr: stderr.write,
+    broke: { stdout: stdout.fail, stderr: stderr.fail },
   };
+}
+
+function guardWrite(write: (text: string) => void, onBroken: (error: unknown) => void) {
+  let broken = false;
+  const fail = (error: unknown) => {
+    if (broken) return;
+    broken = true;
+    onBroken(error);
+  };
+  return {
+    fail,
+    write: (text: string) => {
+      if (broken) return;
+      try {
+        write(text);
+      } catch (error) {
+        fail(error);
+      }
+    },
+  };
+}
+
+function describeWriteError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code ?? (error instanceof Error ? error.message : String(error));
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {

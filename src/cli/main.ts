@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
 import { CommandError, EXIT, ParseError, UserError } from "../errors.js";
-import { configErrorHint } from "../talos/error-kinds.js";
+import { configErrorHint, failureKindOf } from "../talos/error-kinds.js";
 import { type CliIO, processIO } from "./io.js";
 import { type ActionResult, buildProgram } from "./program.js";
 
@@ -23,7 +23,9 @@ function reportError(error: unknown, io: CliIO): number {
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof UserError) {
-    io.stderr(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ""}`);
+    // A multi-line hint (a rule with a caret under the bad character) is indented under its first line.
+    const hint = error.hint?.split("\n").join("\n      ");
+    io.stderr(`error: ${error.message}\n${hint ? `hint: ${hint}\n` : ""}`);
     return error.exitCode;
   }
   if (error instanceof CommandError) {
@@ -48,11 +50,18 @@ function reportError(error: unknown, io: CliIO): number {
 }
 
 function hintFor(error: CommandError): string {
-  const text = error.stderr;
-  if (error.timedOut) return "talosctl did not answer in time; check the endpoints, or raise --timeout";
-  if (/PermissionDenied|not authorized/.test(text))
-    return "the talosconfig's role is not allowed to do this (see README: Talos roles)";
-  return "run with -v to see each talosctl call";
+  switch (failureKindOf(error)) {
+    case "timed-out":
+      return "talosctl did not answer in time; check the endpoints, or raise --timeout";
+    case "permission-denied":
+      return "the talosconfig's role is not allowed to do this (see README: Talos roles)";
+    case "learner-refused":
+      return "that node's etcd is a learner, which serves only status: pass voting control plane nodes with -n";
+    case "not-control-plane":
+      return "that is a worker node: pass control plane nodes with -n";
+    default:
+      return "run with -v to see each talosctl call";
+  }
 }
 
 function indent(text: string): string {

@@ -1,6 +1,7 @@
 /** The commander program: flags only. Each action parses its flags and hands over to a command module. */
 import { Command, Option } from "commander";
 import type { ExitCode } from "../errors.js";
+import { DEFAULT_CALL_TIMEOUT, DEFAULT_SNAPSHOT_KEEP } from "../policy.js";
 import { runAlarmsDisarm, runAlarmsList } from "./alarms.js";
 import { runCheck } from "./check.js";
 import { type CommandContext, createContext, type GlobalFlags } from "./context.js";
@@ -40,7 +41,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .addOption(
       new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
     )
-    .option("--timeout <duration>", "timeout for short talosctl calls", "30s")
+    .option("--timeout <duration>", "timeout for short talosctl calls", DEFAULT_CALL_TIMEOUT)
     .option("-v, --verbose", "print each talosctl call and its duration on stderr")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
@@ -98,7 +99,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   )
     .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
     .option("--no-snapshot", "skip the snapshot (not recommended)")
-    .option("--keep <n>", "newest snapshots of ours to keep", "5")
+    .option("--keep <n>", "newest snapshots of ours to keep", String(DEFAULT_SNAPSHOT_KEEP))
     .option("--dry-run", "print the plan and stop")
     .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
     .option(...METRICS_OPTION)
@@ -110,7 +111,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .command("snapshot")
     .description("a verified snapshot with retention, from -n NODE or a healthy follower")
     .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
-    .option("--keep <n>", "newest snapshots of ours to keep", "5")
+    .option("--keep <n>", "newest snapshots of ours to keep", String(DEFAULT_SNAPSHOT_KEEP))
     .action(async (flags, command: Command) => {
       result.exitCode = await runSnapshot(context(command), flags);
     });

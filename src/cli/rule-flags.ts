@@ -1,6 +1,7 @@
 /** --rule and --quota, shared by every command that judges members, and the reader they configure. */
 import { type CompiledRule, compileRule, DEFAULT_RULE } from "../cluster/rule.js";
-import { type ClusterReader, openClusterReader } from "../read/cluster-reader.js";
+import type { ClusterReader } from "../read/cluster-reader.js";
+import { openReader as openServiceReader } from "../service/context.js";
 import type { CommandContext } from "./context.js";
 import { parseSizeArg } from "./values.js";
 
@@ -22,11 +23,5 @@ export async function openReader(
   flags: RuleFlags,
 ): Promise<ClusterReader & { rule: CompiledRule }> {
   const { rule, quotaBytes } = resolveRuleFlags(flags);
-  const reader = await openClusterReader(ctx.talosctl, {
-    nodes: ctx.target.nodes,
-    rule,
-    ...(quotaBytes === undefined ? {} : { quotaBytes }),
-    warn: ctx.warn,
-  });
-  return Object.assign(reader, { rule });
+  return openServiceReader(ctx, { rule, ...(quotaBytes === undefined ? {} : { quotaBytes }) });
 }

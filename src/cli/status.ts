@@ -2,21 +2,21 @@
 import { EXIT, type ExitCode } from "../errors.js";
 import { renderStatus } from "../render/status-table.js";
 import { createStyle } from "../render/style.js";
+import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
-import { type MetricsFlags, resolveMetricsPath, writeMetrics } from "./metrics-flag.js";
+import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { readViewWithResources } from "./resources.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
-  const metricsPath = resolveMetricsPath(flags);
+  const metricsPath = await prepareMetricsPath(flags);
   const startedAt = new Date();
   const reader = await openReader(ctx, flags);
   const { view } = await readViewWithResources(ctx, reader);
-  if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(view, null, 2)}\n`);
-  else ctx.io.stdout(renderStatus(view, createStyle(ctx.color)));
   // Reporting an unhealthy cluster is a successful status; only "nobody answered" is a failure.
   const exitCode = view.members.length === 0 && view.unreachable.length > 0 ? EXIT.failed : EXIT.ok;
-  await writeMetrics(metricsPath, view, {
+  // Metrics first, so a metrics warning can still go into the JSON document; it never changes the exit code.
+  const warnings = await writeMetrics(metricsPath, view, {
     command: "status",
     result: exitCode === EXIT.ok ? "ok" : "failed",
     startedAt,
@@ -24,5 +24,9 @@ export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsF
     membersDefragmented: 0,
     bytesReclaimed: 0,
   });
+  if (ctx.output === "json")
+    ctx.io.stdout(`${JSON.stringify(warnings.length > 0 ? { ...view, warnings } : view, null, 2)}\n`);
+  else ctx.io.stdout(renderStatus(view, createStyle(ctx.color)));
+  for (const w of warnings) ctx.warn(w);
   return exitCode;
 }

@@ -2,6 +2,7 @@
  * The pre-upgrade go/no-go checklist, as data. Pure: derived from the cluster view alone.
  * go (exit 0): healthy and lean; recommend (exit 4): healthy but defragmentation is due; no-go (exit 3).
  */
+import { QUOTA_HEADROOM } from "../policy.js";
 import type { ClusterView, ProblemKind } from "./types.js";
 
 export type ItemStatus = "pass" | "warn" | "fail";
@@ -10,6 +11,8 @@ export interface ChecklistItem {
   name: string;
   status: ItemStatus;
   detail: string;
+  /** A warning worth saying that defragmentation would not change (a learner): it never makes the verdict exit 4. */
+  informational?: true;
 }
 
 export type Verdict = "go" | "defrag-recommended" | "no-go";
@@ -19,21 +22,13 @@ export interface Checklist {
   items: ChecklistItem[];
 }
 
-/** Below this share of the quota a member has headroom; etcd-defrag's documented rule uses the same 0.8. */
-export const QUOTA_HEADROOM = 0.8;
-
 export function buildChecklist(view: ClusterView): Checklist {
   const messages = (...kinds: ProblemKind[]) =>
     view.problems.filter((p) => kinds.includes(p.kind)).map((p) => p.message);
-  const item = (
-    name: string,
-    failures: string[],
-    okDetail: string,
-    onFail: ItemStatus = "fail",
-  ): ChecklistItem =>
+  const item = (name: string, failures: string[], okDetail: string): ChecklistItem =>
     failures.length === 0
       ? { name, status: "pass", detail: okDetail }
-      : { name, status: onFail, detail: failures.join("; ") };
+      : { name, status: "fail", detail: failures.join("; ") };
 
   const items: ChecklistItem[] = [
     item(
@@ -58,16 +53,23 @@ export function buildChecklist(view: ClusterView): Checklist {
       "every applied index is close to the leader's raft index",
     ),
     item("no member errors", messages("member-errors"), "none"),
-    item("voting members only", messages("learner"), "no learners", "warn"),
+    learnerItem(messages("learner")),
     quotaItem(view),
     fragmentationItem(view),
   ];
   const verdict: Verdict = items.some((i) => i.status === "fail")
     ? "no-go"
-    : items.some((i) => i.status === "warn" && i.name !== "voting members only")
+    : items.some((i) => i.status === "warn" && i.informational !== true)
       ? "defrag-recommended"
       : "go";
   return { verdict, items };
+}
+
+/** A learner is a normal part of a control-plane join: say so, never fail or recommend for it. */
+function learnerItem(learners: string[]): ChecklistItem {
+  const name = "voting members only";
+  if (learners.length === 0) return { name, status: "pass", detail: "no learners" };
+  return { name, status: "warn", detail: learners.join("; "), informational: true };
 }
 
 function quotaItem(view: ClusterView): ChecklistItem {

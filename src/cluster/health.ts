@@ -1,6 +1,8 @@
 /** Health assessment: every reason a cluster is not in a state to be touched, each named for a person. */
-import { isAlarmError } from "../talos/error-alarms.js";
+import { ALARM } from "../policy.js";
+import { nextStepFor } from "../talos/error-kinds.js";
 import type { MemberRow, NodeFailure, StatusRow } from "../talos/types.js";
+import { describeLaggard, findLaggards } from "./lag.js";
 import { agreedLeader, nodeFromMember } from "./leader.js";
 import type { AlarmView, Problem } from "./types.js";
 
@@ -9,18 +11,20 @@ export interface HealthInput {
   members: readonly MemberRow[];
   alarms: readonly AlarmView[];
   unreachable: readonly NodeFailure[];
-  lagThreshold: number;
 }
 
+const LEARNER_NOTE =
+  "not yet a voting member; Talos promotes a joining control-plane member within minutes, and etcd cannot defragment a learner, so it is skipped";
+
 export function assessHealth(input: HealthInput): Problem[] {
-  const { rows, members, alarms, unreachable, lagThreshold } = input;
+  const { rows, members, alarms, unreachable } = input;
   const problems: Problem[] = [];
 
   for (const failure of unreachable) {
     problems.push({
       kind: "unreachable",
       node: failure.node,
-      message: `${failure.node} did not answer: ${failure.error}${nextStepFor(failure.error)}`,
+      message: `${failure.node} did not answer: ${failure.error}${nextStepFor(failure.kind)}`,
     });
   }
 
@@ -29,12 +33,23 @@ export function assessHealth(input: HealthInput): Problem[] {
   for (const member of members) {
     const node = nodeFromMember(member);
     if (answered.has(member.memberId) || (node !== undefined && unreachableNodes.has(node))) continue;
-    problems.push({
-      kind: "missing-status",
-      memberId: member.memberId,
-      ...(node === undefined ? {} : { node }),
-      message: `member ${member.hostname || member.memberId} (${node ?? "no client URL"}) is in the member list but was not asked or did not report status; include its node with -n`,
-    });
+    const where = `${member.hostname || member.memberId} (${node ?? "no client URL"})`;
+    // A learner left out of -n is not a gap in the view: it is never touched, whatever it reports.
+    problems.push(
+      member.isLearner
+        ? {
+            kind: "learner",
+            memberId: member.memberId,
+            ...(node === undefined ? {} : { node }),
+            message: `member ${where} is a learner: ${LEARNER_NOTE}`,
+          }
+        : {
+            kind: "missing-status",
+            memberId: member.memberId,
+            ...(node === undefined ? {} : { node }),
+            message: `member ${where} is in the member list but was not asked or did not report status; include its node with -n`,
+          },
+    );
   }
 
   const leaderId = agreedLeader(rows);
@@ -57,18 +72,18 @@ export function assessHealth(input: HealthInput): Problem[] {
       kind: "learner",
       node: row.node,
       memberId: row.memberId,
-      message: `${row.node} is a learner (not yet a voting member); it will be skipped`,
+      message: `${row.node} is a learner: ${LEARNER_NOTE}`,
     });
   }
 
   for (const alarm of alarms) {
-    const kind = alarm.alarm === "CORRUPT" ? "alarm-corrupt" : "alarm-nospace";
+    const kind = alarm.alarm === ALARM.corrupt ? "alarm-corrupt" : "alarm-nospace";
     const node = rows.find((r) => r.memberId === alarm.memberId)?.node;
     const where = node === undefined ? `member ${alarm.memberId}` : `${node} (${alarm.memberId})`;
     const what =
-      alarm.alarm === "CORRUPT"
+      alarm.alarm === ALARM.corrupt
         ? "data corruption detected: do not defragment or disarm; investigate and restore from a snapshot"
-        : alarm.alarm === "NOSPACE"
+        : alarm.alarm === ALARM.nospace
           ? "the database reached its quota and etcd refuses writes; defragmentation frees the space"
           : "etcd raised this alarm";
     problems.push({
@@ -80,38 +95,22 @@ export function assessHealth(input: HealthInput): Problem[] {
   }
 
   for (const row of rows) {
-    const errors = row.errors.filter((e) => !isAlarmError(e));
-    if (errors.length === 0) continue;
+    if (row.otherErrors.length === 0) continue;
     problems.push({
       kind: "member-errors",
       node: row.node,
       memberId: row.memberId,
-      message: `${row.node} reports: ${errors.join(", ")}`,
+      message: `${row.node} reports: ${row.otherErrors.join(", ")}`,
     });
   }
 
-  const leaderRow = rows.find((r) => r.memberId === leaderId);
-  if (leaderRow !== undefined) {
-    // A learner is catching up by definition: it is reported as a learner, not as lagging.
-    for (const row of rows.filter((r) => !r.isLearner)) {
-      const lag = leaderRow.raftIndex - row.raftAppliedIndex;
-      if (lag <= lagThreshold) continue;
-      problems.push({
-        kind: "applied-lag",
-        node: row.node,
-        memberId: row.memberId,
-        message: `${row.node} has applied index ${row.raftAppliedIndex}, ${lag} entries behind the leader's raft index ${leaderRow.raftIndex}`,
-      });
-    }
+  for (const laggard of findLaggards(rows, leaderId)) {
+    problems.push({
+      kind: "applied-lag",
+      node: laggard.node,
+      memberId: laggard.memberId,
+      message: describeLaggard(laggard),
+    });
   }
   return problems;
-}
-
-/** The two "did not answer" causes the operator fixes on their side, not the cluster's. */
-function nextStepFor(error: string): string {
-  if (/PermissionDenied|not authorized/.test(error))
-    return " (the talosconfig's role may not read etcd: os:reader or higher is needed)";
-  if (/only available on control plane/.test(error))
-    return " (a worker node: give only control plane nodes with -n)";
-  return "";
 }

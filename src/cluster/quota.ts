@@ -1,7 +1,6 @@
 /** etcd's quota: Talos sets none, so etcd's default applies unless machine config passes quota-backend-bytes. */
+import { DEFAULT_QUOTA_BYTES } from "../policy.js";
 import type { Quota } from "./types.js";
-
-export const DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3;
 
 /** --quota wins, then what the cluster's etcdspec says, then etcd's default. */
 export function resolveQuota(flagBytes: number | undefined, clusterBytes: number | null | undefined): Quota {

@@ -1,16 +1,18 @@
 /**
- * Parse a rule with jsep, then rebuild it as a RuleNode tree from a whitelist of node types, checking types on
- * the way (arithmetic -> number; comparison, &&, ||, ! -> boolean). jsep's nodes carry no positions, so the
- * walk consumes the scanner's tokens in source order alongside the AST and takes positions from them.
+ * Parse a rule in one pass over scanRule's tokens, by precedence climbing, into a checked RuleNode tree.
+ * Grammar, precedence and messages are jsep's, which parsed rules before this parser did, so every rule keeps
+ * its meaning (fixtures/rules/golden.jsonl holds what jsep made of generated rules): a prefix operator binds
+ * tightest, then * / %, then + -, then < <= > >=, then == != === !==, then &&, then ||; all left-associative.
+ * A syntax error is thrown where it is found. A type error is remembered and the first one thrown once the
+ * whole rule has parsed, so a syntax error anywhere wins over it, as when jsep parsed before the tree was checked.
  */
-import jsep from "jsep";
+import type { UserError } from "../errors.js";
 import { createRuleError } from "./rule-error.js";
 import { isRuleVariable, RULE_CONSTANTS } from "./rule-names.js";
-import { scanRule, type Token, type TokenKind } from "./rule-scan.js";
+import { scanRule, type Token } from "./rule-scan.js";
 import {
   ARITHMETIC_OPS,
   type ArithmeticOp,
-  COMPARISON_OPS,
   type ComparisonOp,
   combineUnits,
   LOGICAL_OPS,
@@ -21,120 +23,126 @@ import {
 
 const TYPE_WORDS = { number: "a number", boolean: "true/false" } as const;
 
+// Binary operators from the loosest to the tightest binding. `!` alone is only a prefix operator.
+const LEVELS = ["||", "&&", "== != === !==", "< <= > >=", "+ -", "* / %"].map((ops) => ops.split(" "));
+
 /** Parse and validate a rule; throw a UserError with the position of the first problem. */
 export function parseRule(source: string): RuleNode {
   const tokens = scanRule(source);
   if (tokens.length === 0) throw createRuleError(source, 0, "the rule is empty");
-  const builder = new TreeBuilder(source, tokens);
-  const root = builder.build(parseWithJsep(source));
-  builder.expectEnd();
-  if (root.type !== "boolean") {
-    throw createRuleError(
-      source,
-      root.start,
-      'the rule must be true or false, but it computes a number; compare it, e.g. "dbSizeFree > 100*MiB"',
-    );
-  }
-  return root;
+  return new RuleParser(source, tokens).parse();
 }
 
-function parseWithJsep(source: string): jsep.Expression {
-  try {
-    return jsep(source);
-  } catch (error) {
-    const { index, description } = error as { index?: unknown; description?: unknown };
-    if (typeof index !== "number") throw error;
-    const reason = typeof description === "string" ? description : String(error);
-    throw createRuleError(source, index, reason.charAt(0).toLowerCase() + reason.slice(1));
-  }
-}
-
-class TreeBuilder {
+class RuleParser {
   private next = 0;
-  private readonly openIndexes: number[] = [];
+  /** Where reading stopped when an operand was missing: at the next token, or just past an empty "()". */
+  private stop = 0;
+  private problem: UserError | undefined;
 
   constructor(
     private readonly source: string,
     private readonly tokens: readonly Token[],
   ) {}
 
-  build(expr: jsep.Expression): RuleNode {
-    // A run of "(" before a node may belong to it or to descendants on its left edge, e.g. `(a + b) * c`:
-    // stack them, and after each node take the ")" that close an open from the run right before its first token.
-    while (this.tokens[this.next]?.kind === "open") this.openIndexes.push(this.next++);
-    let runStart = this.next;
-    while (this.tokens[runStart - 1]?.kind === "open") runStart -= 1;
-    let node = this.buildBare(expr);
-    while (this.tokens[this.next]?.kind === "close" && (this.openIndexes.at(-1) ?? -1) >= runStart) {
-      const open = this.tokens[this.openIndexes.pop() ?? -1];
-      const close = this.take("close");
-      node = { ...node, start: open?.position ?? node.start, end: close.position + 1 };
+  parse(): RuleNode {
+    const root = this.parseList();
+    // Only a lone "()" gets here without a tree.
+    if (root === undefined) throw createRuleError(this.source, this.stop - 1, "expected an expression");
+    if (this.problem !== undefined) throw this.problem;
+    if (root.type !== "boolean") {
+      const reason =
+        'the rule must be true or false, but it computes a number; compare it, e.g. "dbSizeFree > 100*MiB"';
+      throw createRuleError(this.source, root.start, reason);
     }
-    return node;
+    return root;
   }
 
-  expectEnd(): void {
-    const extra = this.tokens[this.next];
-    if (extra !== undefined)
-      throw new Error(`rule parser out of step with jsep at position ${extra?.position}`);
+  /**
+   * Expressions one after another, at the top or inside "(" (whose inside starts at `from`). A value right after
+   * a complete expression starts another one, which is parsed for syntax errors and then refused.
+   */
+  private parseList(from?: number): RuleNode | undefined {
+    const first = this.parseBinary(0);
+    if (first === undefined) {
+      const token = this.tokens[this.next];
+      // Like jsep, an empty group is quiet only when ")" follows "(" at once: `( )` is an unexpected ")".
+      if (token === undefined || (token.kind === "close" && token.position === from)) return undefined;
+      throw this.unexpected(token);
+    }
+    for (let token = this.tokens[this.next]; token !== undefined; token = this.tokens[this.next]) {
+      if (token.kind === "close" && from !== undefined) break;
+      if (token.kind === "close") throw this.unexpected(token);
+      this.defer(token.position, "expected an operator between two values");
+      if (this.parseBinary(0) === undefined) throw this.unexpected(token);
+    }
+    return first;
   }
 
-  private buildBare(expr: jsep.Expression): RuleNode {
-    switch (expr.type) {
-      case "Literal":
-        return this.buildNumber(expr as jsep.Literal);
-      case "Identifier":
-        return this.buildName(expr as jsep.Identifier);
-      case "UnaryExpression":
-        return this.buildUnary(expr as jsep.UnaryExpression);
-      case "BinaryExpression":
-        return this.buildBinary(expr as jsep.BinaryExpression);
-      case "Compound":
-      case "SequenceExpression": {
-        const body =
-          expr.type === "Compound"
-            ? (expr as jsep.Compound).body
-            : (expr as jsep.SequenceExpression).expressions;
-        const [first, second] = body;
-        if (first === undefined) throw this.errorHere("expected an expression");
-        const node = this.build(first);
-        if (second !== undefined) throw this.errorHere("expected an operator between two values");
-        return node;
+  private parseBinary(minPrecedence: number): RuleNode | undefined {
+    let left = this.parseOperand();
+    while (left !== undefined) {
+      const token = this.tokens[this.next];
+      const precedence = LEVELS.findIndex((ops) => ops.includes(token?.text ?? ""));
+      if (token === undefined || precedence < minPrecedence) break;
+      this.next += 1;
+      const right = this.parseBinary(precedence + 1);
+      if (right === undefined) {
+        throw createRuleError(this.source, this.stop, `expected expression after ${token.text}`);
       }
+      left = this.combine(left, token.text, right);
+    }
+    return left;
+  }
+
+  private parseOperand(): RuleNode | undefined {
+    const token = this.tokens[this.next];
+    this.stop = token?.position ?? this.source.length;
+    if (token === undefined) return undefined;
+    switch (token.kind) {
+      case "number":
+        this.next += 1;
+        return readLeaf(token);
+      case "name":
+        this.next += 1;
+        return this.refuseMemberAccess(readLeaf(token));
+      case "open": {
+        const group = this.parseGroup(token);
+        return group && this.refuseMemberAccess(group);
+      }
+      case "operator":
+        return "-+!".includes(token.text.charAt(0)) ? this.parsePrefix(token) : undefined;
       default:
-        // The scanner already refuses every character that starts one of these; this is the second line.
-        throw this.errorHere(`${expr.type} is not allowed`);
+        return undefined;
     }
   }
 
-  private buildNumber(expr: jsep.Literal): RuleNode {
-    const token = this.take("number");
-    if (typeof expr.value !== "number")
-      throw createRuleError(this.source, token.position, "only numbers are allowed");
-    return { kind: "number", value: expr.value, unit: "plain", type: "number", ...this.spanOf(token) };
+  private parseGroup(open: Token): RuleNode | undefined {
+    this.next += 1;
+    const inner = this.parseList(open.position + 1);
+    const close = this.tokens[this.next];
+    if (close === undefined) throw createRuleError(this.source, this.source.length, "unclosed (");
+    this.next += 1;
+    this.stop = close.position + 1;
+    return inner === undefined ? undefined : { ...inner, start: open.position, end: close.position + 1 };
   }
 
-  private buildName(expr: jsep.Identifier): RuleNode {
-    const token = this.take("name", expr.name);
-    const span = this.spanOf(token);
-    if (isRuleVariable(expr.name)) {
-      const unit = expr.name === "dbQuotaUsage" ? "plain" : "bytes";
-      return { kind: "variable", name: expr.name, unit, type: "number", ...span };
-    }
-    const value = RULE_CONSTANTS.get(expr.name);
-    if (value === undefined)
-      throw createRuleError(this.source, token.position, `unknown identifier "${expr.name}"`);
-    return { kind: "number", value, unit: "bytes", type: "number", ...span };
+  /** The scanner refuses `x.y`, but `x.5` scans as a name and a number: jsep read member access there. */
+  private refuseMemberAccess(node: RuleNode): RuleNode {
+    const token = this.tokens[this.next];
+    if (token?.kind !== "number" || !token.text.startsWith(".")) return node;
+    throw createRuleError(this.source, token.position + 1, `unexpected ${token.text.charAt(1)}`);
   }
 
-  private buildUnary(expr: jsep.UnaryExpression): RuleNode {
-    const token = this.take("operator", expr.operator);
-    if (expr.operator !== "-" && expr.operator !== "!") {
-      throw createRuleError(this.source, token.position, `unary "${expr.operator}" is not allowed`);
-    }
-    const argument = this.build(expr.argument);
+  private parsePrefix(token: Token): RuleNode {
+    this.next += 1;
+    // A prefix `!=` or `!==` reads as `!` with no operand at the `=`.
+    if (token.text.length > 1)
+      throw createRuleError(this.source, token.position + 1, "missing unaryOp argument");
+    if (token.text === "+") this.defer(token.position, 'unary "+" is not allowed');
+    const argument = this.parseOperand();
+    if (argument === undefined) throw createRuleError(this.source, this.stop, "missing unaryOp argument");
     const span = { start: token.position, end: argument.end };
-    if (expr.operator === "!") {
+    if (token.text === "!") {
       this.requireType(argument, "boolean", '"!" needs true/false');
       return { kind: "not", argument, type: "boolean", ...span };
     }
@@ -142,15 +150,9 @@ class TreeBuilder {
     return { kind: "negate", argument, unit: unitOf(argument), type: "number", ...span };
   }
 
-  private buildBinary(expr: jsep.BinaryExpression): RuleNode {
-    const left = this.build(expr.left);
-    const token = this.take("operator", expr.operator);
+  private combine(left: RuleNode, text: string, right: RuleNode): RuleNode {
     // Everything is a float, so strict and loose equality mean the same here.
-    const op = expr.operator === "===" ? "==" : expr.operator === "!==" ? "!=" : expr.operator;
-    if (!ARITHMETIC_OPS.has(op) && !COMPARISON_OPS.has(op) && !LOGICAL_OPS.has(op)) {
-      throw createRuleError(this.source, token.position, `operator "${op}" is not allowed`);
-    }
-    const right = this.build(expr.right);
+    const op = text === "===" ? "==" : text === "!==" ? "!=" : text;
     const span = { start: left.start, end: right.end };
     if (LOGICAL_OPS.has(op)) {
       this.requireSides(left, right, "boolean", `"${op}" needs true/false on both sides`);
@@ -161,13 +163,10 @@ class TreeBuilder {
       const unit = combineUnits(op as ArithmeticOp, unitOf(left), unitOf(right));
       return { kind: "arithmetic", op: op as ArithmeticOp, left, right, unit, type: "number", ...span };
     }
-    if (op === "==" || op === "!=") {
-      if (left.type !== right.type) {
-        const reason = `cannot compare ${TYPE_WORDS[left.type]} with ${TYPE_WORDS[right.type]}`;
-        throw createRuleError(this.source, right.start, reason);
-      }
-    } else {
+    if (op !== "==" && op !== "!=") {
       this.requireSides(left, right, "number", `"${op}" needs numbers on both sides`);
+    } else if (left.type !== right.type) {
+      this.defer(right.start, `cannot compare ${TYPE_WORDS[left.type]} with ${TYPE_WORDS[right.type]}`);
     }
     return { kind: "compare", op: op as ComparisonOp, left, right, type: "boolean", ...span };
   }
@@ -181,30 +180,25 @@ class TreeBuilder {
     if (node.type === type) return;
     const what = subject ?? JSON.stringify(this.source.slice(node.start, node.end));
     const advice = node.type === "number" ? '; compare it, e.g. "dbSizeFree > 100*MiB"' : "";
-    throw createRuleError(
-      this.source,
-      node.start,
-      `${need}, but ${what} is ${TYPE_WORDS[node.type]}${advice}`,
-    );
+    this.defer(node.start, `${need}, but ${what} is ${TYPE_WORDS[node.type]}${advice}`);
   }
 
-  private take(kind: TokenKind, text?: string): Token {
-    const token = this.tokens[this.next];
-    if (token === undefined || token.kind !== kind || (text !== undefined && token.text !== text)) {
-      throw new Error(
-        `rule parser out of step with jsep: wanted ${kind} ${text ?? ""} at token ${this.next}`,
-      );
-    }
-    this.next += 1;
-    return token;
+  /** Keep the first type error: a syntax error found later in the rule still wins over it. */
+  private defer(position: number, reason: string): void {
+    this.problem ??= createRuleError(this.source, position, reason);
   }
 
-  private spanOf(token: Token): { start: number; end: number } {
-    return { start: token.position, end: token.position + token.text.length };
+  private unexpected(token: Token): UserError {
+    return createRuleError(this.source, token.position, `unexpected "${token.text.charAt(0)}"`);
   }
+}
 
-  private errorHere(reason: string) {
-    const position = this.tokens[this.next]?.position ?? this.source.length;
-    return createRuleError(this.source, position, reason);
+function readLeaf({ kind, text, position }: Token): RuleNode {
+  const common = { type: "number", start: position, end: position + text.length } as const;
+  if (kind === "number") return { kind: "number", value: Number.parseFloat(text), unit: "plain", ...common };
+  if (isRuleVariable(text)) {
+    return { kind: "variable", name: text, unit: text === "dbQuotaUsage" ? "plain" : "bytes", ...common };
   }
+  // The scanner lets through no other name than the variables and the units.
+  return { kind: "number", value: RULE_CONSTANTS.get(text) ?? Number.NaN, unit: "bytes", ...common };
 }

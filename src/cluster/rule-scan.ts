@@ -1,6 +1,6 @@
 /**
- * A small scanner that runs before jsep. jsep's AST carries no positions, so these tokens are what the
- * validator lines the AST up against; the scanner also rejects, with an exact position, every character
+ * Split a rule into tokens for rule-parse.ts, the whole rule before any parsing, so a character or name the
+ * language does not have is reported first, wherever it is. It rejects, with an exact position, every character
  * that could only start a construct the rule language does not have (member access, strings, assignment…).
  */
 import { createRuleError, describeChar } from "./rule-error.js";
@@ -14,8 +14,9 @@ export interface Token {
   position: number;
 }
 
-// Every operator jsep knows by default, longest first, so the scanner splits text exactly as jsep does.
-const JSEP_OPERATORS = "=== !== >>> == != <= >= && || ** << >> ?? < > + - * / % ! ~ | & ^".split(" ");
+// JavaScript's expression operators (those jsep, the former parser, knew), longest first: `**` or `<<` is
+// refused by name rather than split into two operators the language has.
+const KNOWN_OPERATORS = "=== !== >>> == != <= >= && || ** << >> ?? < > + - * / % ! ~ | & ^".split(" ");
 const ALLOWED_OPERATORS: ReadonlySet<string> = new Set(
   "=== !== == != <= >= && || < > + - * / % !".split(" "),
 );
@@ -43,7 +44,7 @@ const PUNCTUATION_REASONS: Readonly<Record<string, string>> = {
 
 const NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
 const NAME = /[A-Za-z_$][A-Za-z0-9_$]*/y;
-// jsep treats exactly these as white space; anything else is an error, in the scanner as in jsep.
+// White space is exactly these four, as it always was; anything else is an error.
 const SPACE = /[ \t\n\r]+/y;
 const NAME_CHAR = /[A-Za-z0-9_$.]/;
 
@@ -86,7 +87,7 @@ export function scanRule(source: string): Token[] {
       at += 1;
       continue;
     }
-    const operator = JSEP_OPERATORS.find((op) => source.startsWith(op, at));
+    const operator = KNOWN_OPERATORS.find((op) => source.startsWith(op, at));
     if (operator !== undefined) {
       if (!ALLOWED_OPERATORS.has(operator)) {
         const advice = OPERATOR_ADVICE[operator] ?? "";

@@ -1,8 +1,10 @@
 /**
- * The defrag rule language (DESIGN.md "Rule language"): ahrtr/etcd-defrag's syntax, so its documented rule
- * `dbQuotaUsage > 0.8 || dbSize - dbSizeInUse > 200*1024*1024` works verbatim. A rule is parsed by jsep,
- * rebuilt from a whitelist of node types and type-checked once, at start-up; evaluating it is a plain tree walk.
+ * The defrag rule language (docs/CONTRACT.md "Rule language"): ahrtr/etcd-defrag's syntax, so its documented rule
+ * `dbQuotaUsage > 0.8 || dbSize - dbSizeInUse > 200*1024*1024` works verbatim. A rule is scanned, parsed into
+ * a tree of the few node types the language has and type-checked once, at start-up; evaluating it is a plain
+ * tree walk.
  */
+import { QUOTA_HEADROOM } from "../policy.js";
 import { explainVerdict, formatRuleNumber } from "./rule-describe.js";
 import { evaluateBoolean, type RuleVars } from "./rule-eval.js";
 import { parseRule } from "./rule-parse.js";
@@ -11,7 +13,7 @@ import type { RuleNode } from "./rule-tree.js";
 export type { RuleVars } from "./rule-eval.js";
 export { RULE_CONSTANTS, RULE_VARIABLES } from "./rule-names.js";
 
-export const DEFAULT_RULE = "dbQuotaUsage > 0.8 || (dbSizeFree > 100*MiB && dbSizeInUse / dbSize < 0.5)";
+export const DEFAULT_RULE = `dbQuotaUsage > ${QUOTA_HEADROOM} || (dbSizeFree > 100*MiB && dbSizeInUse / dbSize < 0.5)`;
 
 export interface CompiledRule {
   source: string;

@@ -22,7 +22,10 @@ export interface MemberView {
   raftIndex: number;
   raftTerm: number;
   raftAppliedIndex: number;
+  /** etcd's error strings as talosctl printed them, alarms included. */
   errors: string[];
+  /** The errors that are not alarms: what this member itself complains about. */
+  otherErrors: string[];
   /** The rule's verdict for this member. */
   defragRecommended: boolean;
   /** etcd's resident memory (`talosctl processes`); null when unknown, absent when not read. */
@@ -55,10 +58,24 @@ export interface Problem {
   memberId?: string;
 }
 
-/** The `status -o json` document of DESIGN.md (field names are the contract). */
+/**
+ * Where `talosctl etcd forfeit-leadership` would send leadership: Talos hands it to the first member other
+ * than the leader in ascending member-ID order, learners included, and etcd refuses a learner.
+ */
+export interface LeaderTransferee {
+  memberId: string;
+  /** From the member's client URL; null when it has none. */
+  node: string | null;
+  name: string;
+  isLearner: boolean;
+}
+
+/** The `status -o json` document of docs/CONTRACT.md (field names are the contract). */
 export interface ClusterView {
   members: MemberView[];
   leader: { node: string; memberId: string } | null;
+  /** null when the leader or the member list is unknown, or the leader is alone. */
+  leaderTransferee: LeaderTransferee | null;
   alarms: AlarmView[];
   unreachable: NodeFailure[];
   quota: Quota;

@@ -2,14 +2,12 @@
  * buildView: parsed talosctl rows -> the cluster view. Pure. Members are keyed by member ID (by value),
  * never by row order, because talosctl prints rows in the order nodes answered.
  */
+import { ALARM } from "../policy.js";
 import type { AlarmRow, MemberRow, MultiNodeResult, NodeFailure, StatusRow } from "../talos/types.js";
 import { assessHealth } from "./health.js";
-import { agreedLeader, nodeFromMember } from "./leader.js";
+import { agreedLeader, nodeFromMember, predictTransferee } from "./leader.js";
 import type { CompiledRule } from "./rule.js";
 import type { AlarmView, ClusterView, MemberView, Quota } from "./types.js";
-
-/** A follower whose applied index is this many entries behind the leader's raft index is "far behind". */
-export const DEFAULT_LAG_THRESHOLD = 1000;
 
 export interface ViewInput {
   status: MultiNodeResult<StatusRow>;
@@ -17,33 +15,32 @@ export interface ViewInput {
   alarms: MultiNodeResult<AlarmRow>;
   quota: Quota;
   rule: CompiledRule;
-  lagThreshold?: number;
 }
 
 export function buildView(input: ViewInput): ClusterView {
   const { quota, rule } = input;
   const rows = uniqueBy(input.status.rows, (r) => r.memberId);
+  const memberRows = uniqueBy(input.members.rows, (m) => m.memberId);
   const leaderId = agreedLeader(rows);
   const members: MemberView[] = rows.map((row) => toMemberView(row, leaderId, quota, rule));
   const leaderRow = rows.find((r) => r.memberId === leaderId);
-  const leaderMember = input.members.rows.find((m) => m.memberId === leaderId);
+  const leaderMember = memberRows.find((m) => m.memberId === leaderId);
   const leaderNode = leaderRow?.node ?? (leaderMember ? nodeFromMember(leaderMember) : undefined);
   const leader =
     leaderId !== null && leaderNode !== undefined ? { node: leaderNode, memberId: leaderId } : null;
   const alarms = collectAlarms(input.alarms.rows);
-  const unreachable = mergeUnreachable(
-    input.status.unreachable,
-    input.members.unreachable,
-    input.alarms.unreachable,
-  );
-  const problems = assessHealth({
-    rows,
-    members: uniqueBy(input.members.rows, (m) => m.memberId),
+  const unreachable = mergeUnreachable(input.status.failures, input.members.failures, input.alarms.failures);
+  const problems = assessHealth({ rows, members: memberRows, alarms, unreachable });
+  return {
+    members,
+    leader,
+    leaderTransferee: predictTransferee(memberRows, leader?.memberId ?? null),
     alarms,
     unreachable,
-    lagThreshold: input.lagThreshold ?? DEFAULT_LAG_THRESHOLD,
-  });
-  return { members, leader, alarms, unreachable, quota, healthy: problems.length === 0, problems };
+    quota,
+    healthy: problems.length === 0,
+    problems,
+  };
 }
 
 function toMemberView(row: StatusRow, leaderId: string | null, quota: Quota, rule: CompiledRule): MemberView {
@@ -70,17 +67,25 @@ function toMemberView(row: StatusRow, leaderId: string | null, quota: Quota, rul
     raftTerm: row.raftTerm,
     raftAppliedIndex: row.raftAppliedIndex,
     errors: row.errors,
+    otherErrors: row.otherErrors,
     defragRecommended,
   };
 }
 
 function collectAlarms(rows: readonly AlarmRow[]): AlarmView[] {
-  const real = rows.filter((r) => r.alarm !== "NONE").map((r) => ({ memberId: r.memberId, alarm: r.alarm }));
+  const real = rows
+    .filter((r) => r.alarm !== ALARM.none)
+    .map((r) => ({ memberId: r.memberId, alarm: r.alarm }));
   return uniqueBy(real, (a) => `${a.memberId}/${a.alarm}`);
 }
 
+/**
+ * A learner refusing an RPC it does not serve (members, alarm list) answered: it is shown as a learner, never
+ * as a node that did not answer. Every other failure is a node we could not read.
+ */
 function mergeUnreachable(...lists: (readonly NodeFailure[])[]): NodeFailure[] {
-  return uniqueBy(lists.flat(), (f) => f.node);
+  const failed = lists.flat().filter((f) => f.kind !== "learner-refused");
+  return uniqueBy(failed, (f) => f.node);
 }
 
 function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {

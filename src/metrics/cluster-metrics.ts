@@ -1,10 +1,12 @@
 /** Gauges describing the cluster as one read saw it: what dashboards and the alert rules look at. */
+
 import type { ClusterView, MemberView } from "../cluster/types.js";
+import { ALARM } from "../policy.js";
 import { flag, formatGauges, type GaugeFamily, type Labels, secondsFromDate } from "./exposition.js";
 import { CLUSTER_METRICS, MEMBER_METRICS } from "./names.js";
 
 /** Always rendered, even at zero, so `alarms_active{alarm="NOSPACE"} > 0` never silently has no series. */
-const WELL_KNOWN_ALARMS = ["CORRUPT", "NOSPACE"] as const;
+const WELL_KNOWN_ALARMS = [ALARM.corrupt, ALARM.nospace] as const;
 
 export type MemberRole = "leader" | "follower" | "learner";
 

@@ -9,4 +9,4 @@ export {
   renderRunMetrics,
   resolveLastSuccess,
 } from "./run-metrics.js";
-export { validateMetricsPath, writeMetricsFile } from "./write-file.js";
+export { checkMetricsTarget, validateMetricsPath, writeMetricsFile } from "./write-file.js";

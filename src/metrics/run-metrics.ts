@@ -5,7 +5,7 @@ import { RUN_METRICS } from "./names.js";
 
 export interface RunMetricsInput {
   command: "defrag" | "check" | "status";
-  /** DESIGN.md's result for defrag (ok, nothing-to-do, refused, failed, interrupted); any string is accepted. */
+  /** docs/CONTRACT.md's result for defrag (ok, nothing-to-do, refused, failed, interrupted); any string is accepted. */
   result: string;
   startedAt: Date;
   durationMs: number;

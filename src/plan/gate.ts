@@ -2,11 +2,11 @@
  * The pre-flight gate: may this cluster be touched at all? Built on the problems the view already names,
  * with the raw fields checked too, so a hand-built or partial view cannot slip through.
  */
+import { describeLaggard, findLaggards } from "../cluster/lag.js";
 import type { ClusterView, ProblemKind } from "../cluster/types.js";
 import { isSingleMemberCluster, votersOf } from "../cluster/voters.js";
+import { ALARM, MAX_APPLIED_LAG } from "../policy.js";
 import type { GateOptions, GateResult } from "./types.js";
-
-export const DEFAULT_GATE_LAG_THRESHOLD = 1000;
 
 export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult {
   const reasons: string[] = [];
@@ -32,18 +32,27 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
   const corrupt = messagesOf("alarm-corrupt");
   if (corrupt.length > 0) reasons.push(...corrupt);
   else
-    for (const alarm of view.alarms.filter((a) => a.alarm === "CORRUPT"))
+    for (const alarm of view.alarms.filter((a) => a.alarm === ALARM.corrupt))
       reasons.push(`CORRUPT alarm on member ${alarm.memberId}: do not defragment; investigate first`);
 
   reasons.push(...messagesOf("member-errors"));
-  reasons.push(...findLaggards(view, opts.lagThreshold ?? DEFAULT_GATE_LAG_THRESHOLD));
+  // The lag policy of status and check (src/cluster/lag.ts), here with the caller's limit if it has one.
+  const limit = opts.lagThreshold ?? MAX_APPLIED_LAG;
+  reasons.push(
+    ...findLaggards(view.members, view.leader?.memberId ?? null, limit).map(
+      (l) => `${describeLaggard(l)} (more than ${limit})`,
+    ),
+  );
 
   const nospace = messagesOf("alarm-nospace");
   if (nospace.length > 0) warnings.push(...nospace);
-  else if (view.alarms.some((a) => a.alarm === "NOSPACE"))
+  else if (view.alarms.some((a) => a.alarm === ALARM.nospace))
     warnings.push("NOSPACE alarm active: defragmentation frees the space; the alarm is disarmed afterwards");
-  for (const learner of view.members.filter((m) => m.isLearner))
-    warnings.push(`${learner.node} is a learner (not yet a voting member): skipped`);
+  const learners = messagesOf("learner");
+  if (learners.length > 0) warnings.push(...learners);
+  else
+    for (const learner of view.members.filter((m) => m.isLearner))
+      warnings.push(`${learner.node} is a learner (not yet a voting member): skipped`);
   if (
     voters.length === 2 &&
     view.problems.every((p) => p.kind !== "missing-status" && p.kind !== "unreachable")
@@ -57,16 +66,4 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
     );
 
   return { ok: reasons.length === 0, reasons, warnings };
-}
-
-/** Our own lag check, so the caller's threshold applies whatever threshold built the view. */
-function findLaggards(view: ClusterView, threshold: number): string[] {
-  const leader = view.members.find((m) => m.memberId === view.leader?.memberId);
-  if (leader === undefined) return [];
-  return view.members
-    .filter((m) => leader.raftIndex - m.raftAppliedIndex > threshold)
-    .map(
-      (m) =>
-        `${m.node} has applied index ${m.raftAppliedIndex}, ${leader.raftIndex - m.raftAppliedIndex} entries behind the leader's raft index ${leader.raftIndex} (more than ${threshold})`,
-    );
 }

@@ -30,6 +30,8 @@ export interface Plan {
   /** Followers (and learners) by reclaimable bytes, most first; the leader last. */
   steps: PlanStep[];
   warnings: string[];
+  /** Why this plan must not run at all although the cluster is healthy (e.g. --leader forfeit and a learner transferee). */
+  blockers: string[];
 }
 
 export interface GateOptions {

@@ -1,7 +1,8 @@
 /**
  * Reads the cluster through talosctl and builds the view. Discovery: -n if given, else the members known to the
- * context's default node, addressed by their client URLs. A full read asks status, members and alarms; a poll asks
- * ONE `etcd status` for all nodes and takes alarms from the members' ERRORS (used while verifying a defrag).
+ * context's default node, addressed by their client URLs (another node of the context when that one is a learner).
+ * A full read asks status, then members and alarms of the voting members only (a learner refuses both); a poll
+ * asks ONE `etcd status` for all nodes and takes alarms from the members' ERRORS (used while verifying a defrag).
  */
 
 import { nodeFromMember } from "../cluster/leader.js";
@@ -10,71 +11,127 @@ import type { CompiledRule } from "../cluster/rule.js";
 import type { ClusterView, Quota } from "../cluster/types.js";
 import { buildView } from "../cluster/view.js";
 import { UserError } from "../errors.js";
-import { alarmsFromErrors } from "../talos/error-alarms.js";
-import { configErrorHint } from "../talos/error-kinds.js";
+import { configErrorHint, failureKindOf } from "../talos/error-kinds.js";
 import type { Talosctl } from "../talos/talosctl.js";
-import type { MemberRow, MultiNodeResult } from "../talos/types.js";
+import type { AlarmRow, MemberRow, MultiNodeResult, StatusRow } from "../talos/types.js";
 import { validateNode } from "../talos/validate.js";
 
 export interface ReaderOptions {
   nodes: readonly string[];
   rule: CompiledRule;
   quotaBytes?: number;
-  lagThreshold?: number;
   warn: (message: string) => void;
+  /** The talosconfig context's other nodes and endpoints, asked when the context's node is a learner. */
+  contextAddresses?: () => Promise<string[]>;
+}
+
+export interface ReadOptions {
+  /**
+   * "list" (default): `etcd alarm list`. "status": the alarms every member lists in its status ERRORS, the same
+   * alarm store read through the status call we make anyway; a defrag run's first look uses it to save a call.
+   */
+  alarms?: "list" | "status";
 }
 
 export interface ClusterReader {
   nodes: readonly string[];
   quota: Quota;
-  /** status + members + alarm list. */
-  read(): Promise<ClusterView>;
+  /** status, then members + alarm list from the voting members (members reused once from discovery). */
+  read(options?: ReadOptions): Promise<ClusterView>;
   /** One status call; members from the last full read, alarms from ERRORS. */
   poll(): Promise<ClusterView>;
 }
 
+const NONE = { rows: [], failures: [] };
+
 export async function openClusterReader(talosctl: Talosctl, options: ReaderOptions): Promise<ClusterReader> {
-  let members: MultiNodeResult<MemberRow> | undefined;
+  let members: MultiNodeResult<MemberRow> = NONE;
   let nodes = [...options.nodes];
+  // The member list discovery has just read serves the first full read: asking again moments later adds nothing.
+  let discovered = false;
   if (nodes.length === 0) {
-    members = await talosctl.members([]);
-    nodes = discoverNodes(members.rows);
+    members = await discoverMembers(talosctl, options);
+    nodes = nodesOf(members.rows);
+    discovered = true;
   }
   const quota = await readQuota(talosctl, nodes, options);
 
-  const view = (
-    status: Parameters<typeof buildView>[0]["status"],
-    alarms: Parameters<typeof buildView>[0]["alarms"],
-  ) =>
-    buildView({
-      status,
-      members: members ?? { rows: [], unreachable: [] },
-      alarms,
-      quota,
-      rule: options.rule,
-      ...(options.lagThreshold === undefined ? {} : { lagThreshold: options.lagThreshold }),
-    });
+  const view = (status: MultiNodeResult<StatusRow>, alarms: MultiNodeResult<AlarmRow>) =>
+    buildView({ status, members, alarms, quota, rule: options.rule });
 
   return {
     nodes,
     quota,
-    async read() {
-      const [status, memberList, alarms] = await Promise.all([
-        talosctl.status(nodes),
-        talosctl.members(nodes),
-        talosctl.alarms(nodes),
+    async read(readOptions = {}) {
+      const status = await talosctl.status(nodes);
+      // A learner refuses `etcd members` and `etcd alarm list`: never ask it. Alarms are cluster-wide and every
+      // voter repeats the member list, so the voters' answers are the cluster's.
+      const learners = new Set(status.rows.filter((r) => r.isLearner).map((r) => r.node));
+      const voters = nodes.filter((n) => !learners.has(n));
+      const fromStatus = readOptions.alarms === "status";
+      const [memberList, alarms] = await Promise.all([
+        discovered || voters.length === 0 ? members : talosctl.members(voters),
+        fromStatus ? alarmsOf(status) : voters.length === 0 ? NONE : talosctl.alarms(voters),
       ]);
+      discovered = false;
       members = memberList;
       return view(status, alarms);
     },
     async poll() {
       const status = await talosctl.status(nodes);
-      return view(status, { rows: alarmsFromErrors(status.rows), unreachable: [] });
+      return view(status, alarmsOf(status));
     },
   };
 }
 
-function discoverNodes(members: readonly MemberRow[]): string[] {
+/** Every member's status lists the cluster's active alarms (etcd fills ERRORS from its alarm store). */
+function alarmsOf(status: MultiNodeResult<StatusRow>): MultiNodeResult<AlarmRow> {
+  return { rows: status.rows.flatMap((r) => r.alarms), failures: [] };
+}
+
+/**
+ * `etcd members` on the context's node. A learner refuses it; then the context's other nodes and endpoints are
+ * asked (control-plane nodes in a normal talosconfig), in one call.
+ */
+async function discoverMembers(
+  talosctl: Talosctl,
+  options: ReaderOptions,
+): Promise<MultiNodeResult<MemberRow>> {
+  let first: MultiNodeResult<MemberRow>;
+  try {
+    first = await talosctl.members([]);
+  } catch (error) {
+    if (failureKindOf(error) !== "learner-refused") throw error;
+    first = { rows: [], failures: [{ node: "the context's node", kind: "learner-refused", error: "" }] };
+  }
+  if (first.rows.length > 0) return first;
+  const learners = first.failures.filter((f) => f.kind === "learner-refused").map((f) => f.node);
+  if (learners.length === 0) throw noMembers(first);
+
+  const others = (await options.contextAddresses?.()) ?? [];
+  const candidates = others.filter((a) => !learners.includes(a));
+  const second = candidates.length === 0 ? NONE : await talosctl.members(candidates).catch(() => NONE);
+  if (second.rows.length > 0) return second;
+  const learner = learners.join(", ");
+  throw new UserError(
+    `the context's node ${learner} is an etcd learner (not yet a voting member) and cannot list the members; ${
+      candidates.length === 0
+        ? "the talosconfig context names no other node or endpoint to ask"
+        : `no other node of the context answered (${candidates.join(", ")})`
+    }`,
+    "pass the voting control plane nodes with -n, e.g. -n 10.5.0.2,10.5.0.3,10.5.0.4 (a learner is promoted by Talos within minutes of joining)",
+  );
+}
+
+function noMembers(result: MultiNodeResult<MemberRow>): UserError {
+  const why = result.failures.map((f) => `${f.node}: ${f.error}`).join("; ");
+  return new UserError(
+    `could not discover any etcd member from the context's default node${why === "" ? " (it listed none)" : ` (${why})`}`,
+    "pass the control plane nodes with -n/--nodes, e.g. -n 10.5.0.2,10.5.0.3,10.5.0.4",
+  );
+}
+
+function nodesOf(members: readonly MemberRow[]): string[] {
   const nodes: string[] = [];
   for (const member of members) {
     const node = nodeFromMember(member);
@@ -82,12 +139,7 @@ function discoverNodes(members: readonly MemberRow[]): string[] {
     const valid = validateNode(node, "discovered node");
     if (!nodes.includes(valid)) nodes.push(valid);
   }
-  if (nodes.length === 0) {
-    throw new UserError(
-      "could not discover any etcd member from the context's default node",
-      "pass the control plane nodes with -n/--nodes, e.g. -n 10.5.0.2,10.5.0.3,10.5.0.4",
-    );
-  }
+  if (nodes.length === 0) throw noMembers({ rows: [], failures: [] });
   return nodes;
 }
 

@@ -1,6 +1,8 @@
 /** The `status` table: one row per member, then one line on health and each problem found. */
+
 import Table from "cli-table3";
 import type { ClusterView, MemberView } from "../cluster/types.js";
+import { QUOTA_HEADROOM } from "../policy.js";
 import { formatSize } from "../talos/size.js";
 import { percent, ratioBar, type Style } from "./style.js";
 
@@ -48,7 +50,7 @@ export function renderStatus(view: ClusterView, style: Style): string {
 function memberRow(member: MemberView, view: ClusterView, style: Style): string[] {
   const role = member.isLearner ? "learner" : member.isLeader ? "leader" : "follower";
   const alarms = view.alarms.filter((a) => a.memberId === member.memberId).map((a) => a.alarm);
-  const notes = [...new Set([...alarms, ...member.errors.filter((e) => !/alarm:/.test(e))])];
+  const notes = [...new Set([...alarms, ...member.otherErrors])];
   const quotaText = percent(member.quotaUsage);
   return [
     member.node,
@@ -60,7 +62,7 @@ function memberRow(member: MemberView, view: ClusterView, style: Style): string[
     // etcd's resident memory: what the operator feels, often far above the live data.
     typeof member.rssBytes === "number" ? formatSize(member.rssBytes) : "-",
     `${ratioBar(member.inUseRatio)} ${percent(member.inUseRatio)}`,
-    member.quotaUsage > 0.8 ? style.bad(quotaText) : quotaText,
+    member.quotaUsage > QUOTA_HEADROOM ? style.bad(quotaText) : quotaText,
     `${member.raftAppliedIndex}/${member.raftIndex}`,
     notes.length === 0 ? "-" : style.bad(truncate(notes.join(", "), 60)),
     member.defragRecommended ? style.warn("defrag recommended") : style.ok("ok"),

@@ -3,9 +3,9 @@
  * re-issued: the defrag may still be running on the node. We go straight to verification instead.
  */
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import type { LeaderMode, PlanStep } from "../plan/types.js";
-import { isPermissionDenied } from "../talos/error-kinds.js";
-import { describeError } from "./exit-code.js";
+import { failureKindOf } from "../talos/error-kinds.js";
 import { inspectBeforeDefrag, readRssAfter, refuseMember } from "./member-resources.js";
 import { moveLeadership } from "./move-leader.js";
 import { type PollTiming, pollView } from "./poll.js";
@@ -68,7 +68,7 @@ export async function defragMember(
     await deps.talosctl.defrag(node, options.defragTimeoutMs);
   } catch (err) {
     callError = describeError(err);
-    if (isPermissionDenied(err)) {
+    if (failureKindOf(err) === "permission-denied") {
       // The API refused the call before etcd saw it: nothing runs on the node, so there is nothing to verify.
       deps.emit({ type: "defrag-done", step: ref, durationMs: 0, error: callError });
       const error = `defrag on ${node} was denied (${callError}): defragmentation needs the os:operator role`;

@@ -2,12 +2,11 @@
  * After the defrags: lift NOSPACE once every member has room again. `alarm disarm` clears EVERY alarm, so
  * it is never run while CORRUPT is present, and the result is confirmed by reading the alarms again.
  */
-import type { AlarmView } from "../cluster/types.js";
-import { describeError } from "./exit-code.js";
+import type { AlarmView, ClusterView } from "../cluster/types.js";
+import { votersOf } from "../cluster/voters.js";
+import { describeError } from "../errors.js";
+import { ALARM, DISARM_BELOW_QUOTA } from "../policy.js";
 import type { RunDeps } from "./types.js";
-
-/** Below this share of the quota the member can take writes again without tripping NOSPACE at once. */
-export const DISARM_BELOW_QUOTA = 0.9;
 
 export interface DisarmOutcome {
   disarmed: AlarmView[];
@@ -16,13 +15,17 @@ export interface DisarmOutcome {
   error: string | null;
 }
 
-export async function disarmIfCured(deps: Pick<RunDeps, "talosctl" | "readView">): Promise<DisarmOutcome> {
+/** `current`: a view read just now (the run's last verification); the look after the disarm is always fresh. */
+export async function disarmIfCured(
+  deps: Pick<RunDeps, "talosctl" | "readView">,
+  current?: ClusterView,
+): Promise<DisarmOutcome> {
   const none: DisarmOutcome = { disarmed: [], warnings: [], error: null };
-  const view = await deps.readView();
-  const nospace = view.alarms.filter((a) => a.alarm === "NOSPACE");
+  const view = current ?? (await deps.readView());
+  const nospace = view.alarms.filter((a) => a.alarm === ALARM.nospace);
   if (nospace.length === 0) return none;
   const keep = (why: string): DisarmOutcome => ({ ...none, warnings: [`NOSPACE alarm left armed: ${why}`] });
-  if (view.alarms.some((a) => a.alarm === "CORRUPT"))
+  if (view.alarms.some((a) => a.alarm === ALARM.corrupt))
     return keep("a CORRUPT alarm is present and disarming would clear it too");
   if (view.unreachable.length > 0)
     return keep(`${view.unreachable.map((f) => f.node).join(", ")} did not answer, so its size is unknown`);
@@ -33,12 +36,13 @@ export async function disarmIfCured(deps: Pick<RunDeps, "talosctl" | "readView">
   }
 
   try {
-    await deps.talosctl.disarmAlarms(view.members.map((m) => m.node));
+    // A learner refuses alarm RPCs; alarms are cluster-wide, so the voters' answer is the cluster's.
+    await deps.talosctl.disarmAlarms(votersOf(view).map((m) => m.node));
   } catch (err) {
     return { ...none, error: `etcd alarm disarm failed: ${describeError(err)}` };
   }
   const after = await deps.readView();
-  const left = after.alarms.filter((a) => a.alarm === "NOSPACE");
+  const left = after.alarms.filter((a) => a.alarm === ALARM.nospace);
   if (left.length > 0)
     return {
       ...none,

@@ -3,13 +3,20 @@
  * fresh view because leadership can move under us -> lift NOSPACE -> report. Consumes plans, never guesses.
  */
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { checkGate } from "../plan/gate.js";
 import type { PlanStep } from "../plan/types.js";
+import {
+  DEFAULT_WAIT_TIMEOUT_MS,
+  POLL_FIRST_INTERVAL_MS,
+  POLL_MAX_INTERVAL_MS,
+  REPLAN_VIEW_MAX_AGE_MS,
+} from "../policy.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
-import { describeError } from "./exit-code.js";
 import type { PollTiming } from "./poll.js";
+import { rememberViews } from "./recent-view.js";
 import {
   closeRecord,
   type RunRecord,
@@ -23,8 +30,6 @@ import {
 import { pickSnapshotNode, takeSnapshot } from "./snapshot.js";
 import type { ReportStep, RunDeps, RunOptions, RunReport, RunResult } from "./types.js";
 
-export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
-
 export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<RunReport> {
   const record = startRecord(deps.now(), options.dryRun ?? false);
   const finish = (result: RunResult) => closeRecord(record, deps, result);
@@ -35,15 +40,15 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
     record.refusedReasons.push(`cannot read the cluster: ${describeError(err)}`);
     return finish("refused");
   }
-  const gate = checkGate(view, { lagThreshold: options.lagThreshold });
+  const gate = checkGate(view);
   deps.emit({ type: "gate", ok: gate.ok, reasons: gate.reasons, warnings: gate.warnings });
   for (const w of gate.warnings) warn(record, deps, w);
   const plan = buildPlan(view, options);
   deps.emit({ type: "plan", plan });
   for (const w of plan.warnings) warn(record, deps, w);
 
-  if (!gate.ok) {
-    record.refusedReasons.push(...gate.reasons);
+  if (!gate.ok || plan.blockers.length > 0) {
+    record.refusedReasons.push(...gate.reasons, ...plan.blockers);
     record.steps = untouchedSteps(plan.steps, view, "not-touched");
     return finish("refused");
   }
@@ -78,12 +83,14 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
 }
 
 async function runLocked(
-  deps: RunDeps,
+  runDeps: RunDeps,
   options: RunOptions,
   record: RunRecord,
   firstView: ClusterView,
   firstSteps: PlanStep[],
 ): Promise<RunResult> {
+  const views = rememberViews(runDeps);
+  const deps: RunDeps = { ...runDeps, readView: views.read };
   const notTouched = () => record.steps.push(...untouchedSteps(firstSteps, firstView, "not-touched"));
   if (deps.signal.aborted) {
     notTouched();
@@ -106,10 +113,8 @@ async function runLocked(
 
   const timing: PollTiming = {
     timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
-    // A member usually catches up within a few hundred ms of its defrag (BENCHMARKS.md): look again soon,
-    // then back off so a long wait costs few status calls.
-    firstIntervalMs: options.pollIntervalMs ?? 200,
-    maxIntervalMs: options.maxPollIntervalMs ?? 5_000,
+    firstIntervalMs: options.pollIntervalMs ?? POLL_FIRST_INTERVAL_MS,
+    maxIntervalMs: options.maxPollIntervalMs ?? POLL_MAX_INTERVAL_MS,
   };
   const pending = trackPending(firstSteps, firstView);
   let defragsIssued = 0;
@@ -121,20 +126,26 @@ async function runLocked(
     return result;
   };
   for (let index = 1; ; index++) {
-    // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes).
+    // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes). The view
+    // the previous member's verification has just read is that fresh status (see recent-view.ts).
     try {
-      view = await deps.readView();
+      view = views.recent(REPLAN_VIEW_MAX_AGE_MS) ?? (await views.read());
     } catch (err) {
       record.error = `cannot read the cluster: ${describeError(err)}`;
       return stop(defragsIssued > 0 ? "failed" : "refused");
     }
-    const gate = checkGate(view, { lagThreshold: options.lagThreshold });
+    const gate = checkGate(view);
     for (const w of gate.warnings) warn(record, deps, w);
-    steps = buildPlan(view, options).steps;
+    const plan = buildPlan(view, options);
+    for (const w of plan.warnings) warn(record, deps, w);
+    steps = plan.steps;
     pending.learn(steps, view);
-    if (!gate.ok) {
-      record.error = `the cluster is no longer healthy: ${gate.reasons.join("; ")}`;
-      if (defragsIssued === 0) record.refusedReasons.push(...gate.reasons);
+    if (!gate.ok || plan.blockers.length > 0) {
+      const reasons = [...gate.reasons, ...plan.blockers];
+      record.error = gate.ok
+        ? `the run cannot go on: ${reasons.join("; ")}`
+        : `the cluster is no longer healthy: ${reasons.join("; ")}`;
+      if (defragsIssued === 0) record.refusedReasons.push(...reasons);
       return stop(defragsIssued > 0 ? "failed" : "refused");
     }
     const remaining = steps.filter((s) => !pending.isDone(s.memberId));
@@ -168,12 +179,12 @@ async function runLocked(
       return stop(run.stop.result === "refused" && defragsIssued > 0 ? "failed" : run.stop.result);
     }
   }
-  return await liftNospace(deps, record);
+  return await liftNospace(deps, record, views.recent(REPLAN_VIEW_MAX_AGE_MS));
 }
 
-async function liftNospace(deps: RunDeps, record: RunRecord): Promise<RunResult> {
+async function liftNospace(deps: RunDeps, record: RunRecord, current?: ClusterView): Promise<RunResult> {
   try {
-    const outcome = await disarmIfCured(deps);
+    const outcome = await disarmIfCured(deps, current);
     for (const w of outcome.warnings) warn(record, deps, w);
     record.alarmsDisarmed = outcome.disarmed;
     if (outcome.disarmed.length > 0) deps.emit({ type: "alarms-disarmed", alarms: outcome.disarmed });

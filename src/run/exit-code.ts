@@ -1,4 +1,4 @@
-/** The run's result -> the process exit code (DESIGN.md); only main() applies it. */
+/** The run's result -> the process exit code (docs/CONTRACT.md); only main() applies it. */
 import { EXIT, type ExitCode } from "../errors.js";
 import type { RunResult } from "./types.js";
 
@@ -14,8 +14,4 @@ export function exitCodeForResult(result: RunResult): ExitCode {
     case "interrupted":
       return EXIT.interrupted;
   }
-}
-
-export function describeError(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

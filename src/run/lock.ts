@@ -146,10 +146,14 @@ function makeHandle(
   return {
     path,
     warnings,
+    /** Throws only when our lock is still there and cannot be removed: the caller decides that it is a warning. */
     async release() {
       process.removeListener("exit", onExit);
       const text = await readFile(path, "utf8").catch(() => "");
-      if (isOurs(text)) await unlink(path).catch(() => undefined);
+      if (!isOurs(text)) return;
+      await unlink(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "ENOENT") throw err;
+      });
     },
   };
 }

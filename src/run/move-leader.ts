@@ -3,9 +3,9 @@
  * `auto` falls back to defragmenting it as leader when that is not possible; `forfeit` makes it a failure.
  */
 import type { ClusterView } from "../cluster/types.js";
+import { describeError } from "../errors.js";
 import type { LeaderMode } from "../plan/types.js";
-import { isPermissionDenied } from "../talos/error-kinds.js";
-import { describeError } from "./exit-code.js";
+import { failureKindOf } from "../talos/error-kinds.js";
 import { type PollTiming, pollView } from "./poll.js";
 import type { MemberRef, RunDeps, StepRef } from "./types.js";
 
@@ -29,7 +29,7 @@ export async function moveLeadership(
   try {
     await deps.talosctl.forfeitLeadership(step.node);
   } catch (err) {
-    if (isPermissionDenied(err))
+    if (failureKindOf(err) === "permission-denied")
       return fallback(`forfeit-leadership on ${step.node} was denied (it needs the os:admin role)`);
     return fallback(`forfeit-leadership on ${step.node} failed: ${describeError(err)}`);
   }

@@ -3,7 +3,7 @@
  * struggling cluster is not flooded while a member recovers from its defrag.
  */
 import type { ClusterView } from "../cluster/types.js";
-import { describeError } from "./exit-code.js";
+import { describeError } from "../errors.js";
 import type { RunDeps } from "./types.js";
 
 export interface PollTiming {

@@ -1,7 +1,6 @@
 /** Building the run report: one mutable record per run, closed exactly once. */
 import type { ClusterView } from "../cluster/types.js";
 import type { PlanStep } from "../plan/types.js";
-import type { SnapshotResult } from "./snapshot.js";
 import type {
   ReportSnapshot,
   ReportStep,
@@ -9,6 +8,7 @@ import type {
   RunReport,
   RunResult,
   Sizes,
+  SnapshotResult,
   StepOutcome,
 } from "./types.js";
 

@@ -83,7 +83,21 @@ export async function verifySnapshotFile(path: string): Promise<SnapshotCheck> {
   return { bytes: size, sha256Verified: true };
 }
 
-/** Deletes our files for this label beyond the newest `keep`; returns the deleted paths. */
+/** Some old snapshots could not be deleted; `removed` holds those that were. */
+export class PruneError extends Error {
+  constructor(
+    message: string,
+    readonly removed: string[],
+  ) {
+    super(message);
+    this.name = "PruneError";
+  }
+}
+
+/**
+ * Deletes our files for this label beyond the newest `keep`; returns the deleted paths. Tries every file even when
+ * one cannot be deleted (then throws PruneError naming them); a file already gone was pruned by someone else.
+ */
 export async function pruneSnapshots(dir: string, label: string, keep: number): Promise<string[]> {
   const wanted = toSnapshotLabel(label);
   const ours = (await readdir(dir, { withFileTypes: true }))
@@ -94,6 +108,16 @@ export async function pruneSnapshots(dir: string, label: string, keep: number): 
     )
     .sort((a, b) => b.parsed.stamp.localeCompare(a.parsed.stamp) || b.parsed.seq - a.parsed.seq);
   const doomed = ours.slice(Math.max(0, keep)).map((f) => join(dir, f.name));
-  for (const path of doomed) await unlink(path);
-  return doomed;
+  const removed: string[] = [];
+  const failed: string[] = [];
+  for (const path of doomed) {
+    try {
+      await unlink(path);
+      removed.push(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") failed.push(`${path}: ${(err as Error).message}`);
+    }
+  }
+  if (failed.length > 0) throw new PruneError(`could not delete ${failed.join("; ")}`, removed);
+  return removed;
 }

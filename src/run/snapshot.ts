@@ -7,26 +7,10 @@ import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
-import { formatSnapshotName, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
-import type { ReportSnapshot } from "./types.js";
+import { formatSnapshotName, PruneError, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
+import type { SnapshotOptions, SnapshotResult } from "./types.js";
 
 export { verifySnapshotFile } from "./snapshot-file.js";
-
-export interface SnapshotOptions {
-  dir: string;
-  /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
-  keep: number;
-  /** Cluster name or leader member ID: keeps several clusters apart in one directory. */
-  label?: string;
-  /** Take it from this node instead of a healthy follower. */
-  node?: string;
-}
-
-/** What the report shows of a snapshot, plus what only the progress output needs. */
-export interface SnapshotResult extends ReportSnapshot {
-  pruned: string[];
-  warnings: string[];
-}
 
 export class SnapshotError extends Error {
   constructor(message: string) {
@@ -35,7 +19,6 @@ export class SnapshotError extends Error {
   }
 }
 
-/** The context name when there is one (readable), else the leader's member ID (stable for a cluster). */
 /**
  * Without a context name, a cluster is named by its set of member IDs: stable across leader changes and across
  * -n choices (snapshot -n one node, defrag -n all), so --keep counts every snapshot of the cluster together.
@@ -47,7 +30,7 @@ export function defaultSnapshotLabel(view: ClusterView): string {
 
 /** A voting follower without errors, most caught up first; the leader only when it is alone. */
 export function pickSnapshotNode(view: ClusterView): MemberView | undefined {
-  const healthy = view.members.filter((m) => !m.isLearner && m.errors.every((e) => /alarm:/.test(e)));
+  const healthy = view.members.filter((m) => !m.isLearner && m.otherErrors.length === 0);
   const followers = healthy
     .filter((m) => !m.isLeader)
     .sort((a, b) => b.raftAppliedIndex - a.raftAppliedIndex || a.node.localeCompare(b.node));
@@ -62,6 +45,11 @@ export async function takeSnapshot(
 ): Promise<SnapshotResult> {
   const node = options.node ?? pickSnapshotNode(view)?.node;
   if (node === undefined) throw new SnapshotError("no healthy member to take a snapshot from");
+  // A learner may trail the cluster, and etcd 3.4 refuses its snapshot stream: a backup comes from a voter.
+  if (view.members.some((m) => m.node === node && m.isLearner))
+    throw new SnapshotError(
+      `${node} is an etcd learner (not yet a voting member): a snapshot is taken from a voting member only; pass one with -n, or leave -n out to let the tool choose`,
+    );
   const label = options.label ?? defaultSnapshotLabel(view);
   // The directory is the operator's: a missing parent, a file in the way or no permission is a refusal, not a bug.
   const { warnings, path } = await inDir(options.dir, async () => ({
@@ -86,7 +74,7 @@ export async function takeSnapshot(
       `snapshot ${path} failed verification: ${check.problem ?? "unknown"}; kept as ${path}.unverified`,
     );
   }
-  const pruned = await pruneSnapshots(options.dir, label, Math.max(1, options.keep));
+  const pruned = await pruneOlder(options.dir, label, Math.max(1, options.keep), warnings);
   return {
     path,
     bytes: check.bytes,
@@ -97,6 +85,18 @@ export async function takeSnapshot(
     pruned,
     warnings,
   };
+}
+
+/** Retention is housekeeping after a good, verified snapshot: its failure is a warning, never a lost snapshot. */
+async function pruneOlder(dir: string, label: string, keep: number, warnings: string[]): Promise<string[]> {
+  try {
+    return await pruneSnapshots(dir, label, keep);
+  } catch (err) {
+    warnings.push(
+      `the new snapshot is good, but older ones beyond --keep ${keep} were not all removed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return err instanceof PruneError ? err.removed : [];
+  }
 }
 
 async function prepareDir(dir: string): Promise<string[]> {

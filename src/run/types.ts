@@ -4,14 +4,13 @@ import type { AlarmView, ClusterView } from "../cluster/types.js";
 import type { LeaderMode, Plan, StepAction, StepRole } from "../plan/types.js";
 import type { NodeResourceReader } from "../read/node-resources.js";
 import type { Talosctl } from "../talos/talosctl.js";
-import type { SnapshotOptions, SnapshotResult } from "./snapshot.js";
 
 /** One fresh look at the cluster: one `etcd status` (plus members and alarms) turned into a view. */
-export type ClusterReader = () => Promise<ClusterView>;
+export type ReadView = () => Promise<ClusterView>;
 
 export interface RunDeps {
   talosctl: Talosctl;
-  readView: ClusterReader;
+  readView: ReadView;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   emit: (event: RunEvent) => void;
@@ -30,7 +29,6 @@ export interface RunOptions {
   leaderMode: LeaderMode;
   /** Explains verdicts in step reasons; the verdicts themselves come from the view. */
   rule?: CompiledRule;
-  lagThreshold?: number;
   dryRun?: boolean;
   /** null: --no-snapshot. */
   snapshot: SnapshotOptions | null;
@@ -80,6 +78,23 @@ export interface ReportSnapshot {
   revision: number | null;
   totalKeys: number | null;
   node: string;
+}
+
+/** Where and how the snapshot before a run (or the `snapshot` command's) is taken. */
+export interface SnapshotOptions {
+  dir: string;
+  /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
+  keep: number;
+  /** The talosconfig context, else `cluster-` and a hash of the member IDs: keeps clusters apart in one directory. */
+  label?: string;
+  /** Take it from this node instead of a healthy follower. */
+  node?: string;
+}
+
+/** What the report shows of a snapshot, plus what only the progress output needs. */
+export interface SnapshotResult extends ReportSnapshot {
+  pruned: string[];
+  warnings: string[];
 }
 
 export interface RunReport {

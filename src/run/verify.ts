@@ -3,7 +3,10 @@
  * before its defrag: same member ID on its node, every member answering, one agreed leader, no new errors
  * or alarms, and its applied index caught up with the leader's raft index as first seen after the defrag.
  */
+
+import { describeLaggard, findLaggards } from "../cluster/lag.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
+import { ALARM } from "../policy.js";
 import type { PollVerdict } from "./poll.js";
 import type { MemberRef } from "./types.js";
 
@@ -19,7 +22,7 @@ export function trackVerification(target: MemberRef, baseline: ClusterView): Ver
     judge(view) {
       if (targetIndex === null) targetIndex = leaderRaftIndex(view);
       const newAlarms = view.alarms.filter((a) => !baselineAlarms.has(`${a.memberId}/${a.alarm}`));
-      const corrupt = newAlarms.find((a) => a.alarm === "CORRUPT");
+      const corrupt = newAlarms.find((a) => a.alarm === ALARM.corrupt);
       if (corrupt !== undefined) return { fatal: `a CORRUPT alarm appeared on member ${corrupt.memberId}` };
       const onNode = view.members.find((m) => m.node === target.node);
       if (onNode !== undefined && onNode.memberId !== target.memberId)
@@ -33,6 +36,9 @@ export function trackVerification(target: MemberRef, baseline: ClusterView): Ver
         if (before.node !== target.node && !view.members.some((m) => m.memberId === before.memberId))
           unmet.push(`member ${before.memberId} (${before.node}) is missing`);
       if (view.leader === null) unmet.push("the members do not agree on one leader");
+      // The lag policy of the gate, for every other voter: the defrag must not have left the cluster behind.
+      for (const laggard of findLaggards(view.members, view.leader?.memberId ?? null))
+        if (laggard.node !== target.node) unmet.push(describeLaggard(laggard));
       for (const member of view.members) {
         const known = baselineErrors.get(member.memberId) ?? new Set<string>();
         const fresh = member.errors.filter((e) => !known.has(e));

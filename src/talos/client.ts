@@ -1,9 +1,10 @@
 /**
  * createTalosctl: builds talosctl argv, runs it through the injected Exec, and turns its output into typed
- * results. Multi-node calls keep the rows of the nodes that answered and list the others as unreachable,
+ * results. Multi-node calls keep the rows of the nodes that answered and list the others as typed failures,
  * whichever way the talosctl release reports them (WARNING block with exit 0, or error lines with exit 1).
  */
 import { CommandError, ParseError } from "../errors.js";
+import { classifyFailure } from "./error-kinds.js";
 import { pickEtcdMemory, pickEtcdVolumes } from "./etcd-resources.js";
 import { parseAlarms } from "./parse-alarms.js";
 import { parseEtcdSpecQuota } from "./parse-etcdspec.js";
@@ -48,26 +49,26 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
   ): Promise<MultiNodeResult<T>> => {
     const { argv, result } = await run(nodes, command, options.timeoutMs);
     const label = command.join(" ");
-    const unreachable = parseNodeFailures(result.stderr);
-    if (result.exitCode === 0) return { rows: parse(result.stdout), unreachable };
-    if (result.timedOut) throw new CommandError(argv, result.exitCode, result.stderr, true);
+    const failures = parseNodeFailures(result.stderr);
+    if (result.exitCode === 0) return { rows: parse(result.stdout), failures };
+    if (result.timedOut) throw commandError(argv, result);
     // v1.14 reports per-node failures with exit 1 and still prints the rows of the nodes that answered.
     // A failure that names nodes is a partial answer (alarm list prints nothing for the nodes that answered).
     const rows = result.stdout.trim() === "" ? [] : parse(result.stdout);
-    if (unreachable.length > 0) return { rows, unreachable };
+    if (failures.length > 0) return { rows, failures };
     if (rows.length > 0)
       throw new ParseError(
         label,
         "talosctl failed but printed rows without saying which node failed",
         firstLine(result),
       );
-    throw new CommandError(argv, result.exitCode, result.stderr, false);
+    throw commandError(argv, result);
   };
 
   /** Run a single-node call that prints nothing useful on success. */
   const single = async (node: string, command: string[], timeoutMs?: number): Promise<ExecResult> => {
     const { argv, result } = await run([node], command, timeoutMs);
-    if (result.exitCode !== 0) throw new CommandError(argv, result.exitCode, result.stderr, result.timedOut);
+    if (result.exitCode !== 0) throw commandError(argv, result);
     return result;
   };
 
@@ -94,6 +95,11 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     processes: async (nodes) => pickEtcdMemory(nodes, await multi(nodes, ["processes"], parseProcesses)),
     mounts: async (nodes) => pickEtcdVolumes(await multi(nodes, ["mounts"], parseMounts)),
   };
+}
+
+function commandError(argv: readonly string[], result: ExecResult): CommandError {
+  const kind = classifyFailure(result.stderr, result.timedOut);
+  return new CommandError(argv, result.exitCode, result.stderr, result.timedOut, kind);
 }
 
 function firstLine(result: ExecResult): string {

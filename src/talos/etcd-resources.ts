@@ -36,7 +36,7 @@ export interface NodeReadings<T> {
   failed: NodeFailure[];
 }
 
-/** Up to v1.13 `processes` prints nothing at all when any node fails (TALOSCTL.md): the others are unknown too. */
+/** Up to v1.13 `processes` prints nothing at all when any node fails (docs/TALOSCTL.md): the others are unknown too. */
 export const NO_TABLE_ERROR = "no answer: talosctl up to v1.13 prints no process table when any node fails";
 
 export function pickEtcdMemory(
@@ -69,15 +69,15 @@ export function pickEtcdVolumes(
     const { mountedOn, filesystem, sizeBytes, availableBytes } = row;
     readings.push({ node, mountedOn, filesystem, sizeBytes, availableBytes });
   }
-  return { readings, failed: result.unreachable.slice() };
+  return { readings, failed: result.failures.slice() };
 }
 
 /** The named failures, plus every other asked node when talosctl printed no row at all despite a failure. */
 function withSilentNodes(asked: readonly string[], result: MultiNodeResult<ProcessRow>): NodeFailure[] {
-  const failed = result.unreachable.slice();
+  const failed = result.failures.slice();
   if (result.rows.length > 0 || failed.length === 0) return failed;
   for (const node of asked) {
-    if (!failed.some((f) => f.node === node)) failed.push({ node, error: NO_TABLE_ERROR });
+    if (!failed.some((f) => f.node === node)) failed.push({ node, kind: "other", error: NO_TABLE_ERROR });
   }
   return failed;
 }

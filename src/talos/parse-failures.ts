@@ -7,6 +7,7 @@
  * - v1.14: one `error from node 172.20.0.4: rpc error: ...` line per node (exit 1).
  * Lines of any other shape (usage text, a plain `rpc error` with no node) are left to the caller.
  */
+import { classifyFailure } from "./error-kinds.js";
 import type { NodeFailure } from "./types.js";
 
 const LIST_START = /\b\d+ errors? occurred:\s*$/;
@@ -19,7 +20,8 @@ function splitNodeError(item: string): NodeFailure | null {
   if (at <= 0) return null;
   const node = item.slice(0, at);
   if (/\s/.test(node)) return null;
-  return { node, error: item.slice(at + 2).trim() };
+  const error = item.slice(at + 2).trim();
+  return { node, kind: classifyFailure(error), error };
 }
 
 export function parseNodeFailures(stderr: string): NodeFailure[] {
@@ -29,7 +31,8 @@ export function parseNodeFailures(stderr: string): NodeFailure[] {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     const fromNode = FROM_NODE.exec(line);
     if (fromNode?.[1] !== undefined && fromNode[2] !== undefined) {
-      failures.push({ node: fromNode[1], error: fromNode[2].trim() });
+      const error = fromNode[2].trim();
+      failures.push({ node: fromNode[1], kind: classifyFailure(error), error });
       inList = false;
       continue;
     }

@@ -3,6 +3,7 @@
  * missing when the first reply carried no node metadata. Rows come in answer order.
  */
 import { ParseError } from "../errors.js";
+import { splitStatusErrors } from "./error-alarms.js";
 import { readBool, readCell, readNonEmpty, readUint, splitList, withLine } from "./parse-cells.js";
 import { NO_MEMBER_ID, normalizeMemberId } from "./parse-member-id.js";
 import { parseSize } from "./size.js";
@@ -45,9 +46,11 @@ function readInUse(row: TableRow): { bytes: number; ratio: number } {
 
 function toStatusRow(row: TableRow): StatusRow {
   const inUse = readInUse(row);
+  const node = row.cells.NODE === undefined ? "" : readNonEmpty(row, "NODE", COMMAND);
+  const errors = splitList(readCell(row, "ERRORS", COMMAND), ", ");
   const leaderId = withLine(row, COMMAND, "LEADER", (t) => normalizeMemberId(t, COMMAND));
   const status: StatusRow = {
-    node: row.cells.NODE === undefined ? "" : readNonEmpty(row, "NODE", COMMAND),
+    node,
     memberId: withLine(row, COMMAND, "MEMBER", (t) => normalizeMemberId(t, COMMAND)),
     dbSize: withLine(row, COMMAND, "DB SIZE", (t) => parseSize(t, COMMAND)),
     dbSizeInUse: inUse.bytes,
@@ -57,7 +60,8 @@ function toStatusRow(row: TableRow): StatusRow {
     raftTerm: readUint(row, "RAFT TERM", COMMAND),
     raftAppliedIndex: readUint(row, "RAFT APPLIED INDEX", COMMAND),
     isLearner: readBool(row, "LEARNER", COMMAND),
-    errors: splitList(readCell(row, "ERRORS", COMMAND), ", "),
+    errors,
+    ...splitStatusErrors(node, errors),
   };
   if (row.cells.PROTOCOL !== undefined) status.protocol = row.cells.PROTOCOL;
   if (row.cells.STORAGE !== undefined) status.storage = row.cells.STORAGE;

@@ -8,7 +8,7 @@ import type { AlarmRow, MemberRow, MultiNodeResult, SnapshotReport, StatusRow } 
 
 export interface Talosctl {
   /**
-   * ONE `etcd status` call for all nodes. Nodes that fail land in `unreachable` (all of them, when none answered);
+   * ONE `etcd status` call for all nodes. Nodes that fail land in `failures` (all of them, when none answered);
    * throws CommandError when talosctl fails without naming nodes (bad flags, talosconfig unreadable, timeout).
    */
   status(nodes: readonly string[]): Promise<MultiNodeResult<StatusRow>>;
@@ -22,7 +22,7 @@ export interface Talosctl {
   defrag(node: string, timeoutMs?: number): Promise<{ durationMs: number }>;
   /** `-n node etcd snapshot PATH`; talosctl writes PATH.part then renames. */
   snapshot(node: string, path: string): Promise<SnapshotReport>;
-  /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError (PermissionDenied: see isPermissionDenied in error-kinds.ts). */
+  /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError; failureKindOf (error-kinds.ts) tells a denial or a learner transferee from other failures. */
   forfeitLeadership(node: string): Promise<void>;
   /** quota-backend-bytes from `get etcdspec etcd -o yaml` on one node; null when not set. */
   quotaBytes(node: string): Promise<number | null>;

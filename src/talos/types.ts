@@ -18,9 +18,27 @@ export interface ExecOptions {
 /** The single choke point for child processes: file + argv array, never a shell. Injected everywhere. */
 export type Exec = (file: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>;
 
-/** A node that did not answer (partial failure) and what talosctl said about it. */
+/**
+ * Why talosctl failed for a node, read from its text here in src/talos so nothing else matches error strings:
+ * - unreachable: the node or its etcd did not answer (connection refused, Unavailable);
+ * - permission-denied: the talosconfig's role may not make this call (RBAC);
+ * - learner-refused: the node's etcd is a learner, which serves only status (and snapshots from 3.5);
+ * - not-control-plane: a worker node, which runs no etcd;
+ * - timed-out: we killed talosctl at its timeout, or the API gave up (DeadlineExceeded);
+ * - other: anything else; the raw text is kept for messages.
+ */
+export type FailureKind =
+  | "unreachable"
+  | "permission-denied"
+  | "learner-refused"
+  | "not-control-plane"
+  | "timed-out"
+  | "other";
+
+/** A node that did not answer (partial failure), why, and what talosctl said about it. */
 export interface NodeFailure {
   node: string;
+  kind: FailureKind;
   error: string;
 }
 
@@ -42,8 +60,12 @@ export interface StatusRow {
   /** v1.11+ only. */
   protocol?: string;
   storage?: string;
-  /** etcd's own error strings, split on ", ". */
+  /** etcd's own error strings, split on ", " (alarms included, as printed). */
   errors: string[];
+  /** The alarms among the errors (`memberID:<decimal> alarm:NOSPACE`), with normalised member IDs. */
+  alarms: AlarmRow[];
+  /** The errors that are not alarms: what the member itself complains about. */
+  otherErrors: string[];
 }
 
 /** One row of `talosctl etcd members` (every node repeats the whole list). */
@@ -63,10 +85,10 @@ export interface AlarmRow {
   alarm: string;
 }
 
-/** Rows from the nodes that answered plus the nodes that did not. */
+/** Rows from the nodes that answered plus the nodes that failed, each with the kind of failure. */
 export interface MultiNodeResult<T> {
   rows: T[];
-  unreachable: NodeFailure[];
+  failures: NodeFailure[];
 }
 
 /** What `talosctl etcd snapshot PATH` reported. */

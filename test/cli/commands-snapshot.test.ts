@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SnapshotResult } from "../../src/run/snapshot.js";
+import type { SnapshotResult } from "../../src/run/types.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "./stateful-exec.js";
 
 let dir: string;

@@ -19,6 +19,8 @@ export interface SimMember {
   hostname: string;
   dbSize: number;
   dbSizeInUse: number;
+  /** An etcd learner: answers status only; members, alarm list and defrag are refused as Talos relays etcd. */
+  learner?: boolean;
 }
 
 export interface Knobs {
@@ -115,6 +117,16 @@ const fail = (stderr: string) => result("", stderr, 1);
 const MULTIPLE = 'command "etcd defrag" is not supported with multiple nodes\n';
 const DENIED = "error: rpc error: code = PermissionDenied desc = not authorized\n";
 const DEFRAG_FAILED = "error defragmenting: rpc error: code = Unknown desc = etcdserver: request timed out\n";
+/** What Talos relays when a learner's etcd refuses an RPC (docs/TALOSCTL.md "Learners"). */
+const LEARNER_REFUSED: Record<string, string> = {
+  members: "rpc error: code = Unknown desc = etcdserver: rpc not supported for learner",
+  alarms:
+    "rpc error: code = Unknown desc = failed to list etcd alarms: etcdserver: rpc not supported for learner",
+  defrag:
+    "rpc error: code = Unknown desc = failed to defragment etcd: etcdserver: rpc not supported for learner",
+};
+const BAD_TRANSFEREE =
+  "error: rpc error: code = Unknown desc = failed to forfeit leadership: etcdserver: bad leader transferee\n";
 
 async function answer(cluster: StatefulCluster, args: readonly string[]): Promise<ExecResult> {
   cluster.calls.push([...args]);
@@ -137,6 +149,8 @@ async function answer(cluster: StatefulCluster, args: readonly string[]): Promis
   if (isDown(cluster, node)) return fail(`error: ${UNAVAILABLE(node)}\n`);
   if (command.startsWith("get etcdspec etcd")) return result(etcdSpec(node, cluster.knobs.quotaBytes));
   if (command === "etcd forfeit-leadership") return forfeit(cluster, node);
+  if (command === "etcd defrag" && isLearner(cluster, node))
+    return fail(`error: ${LEARNER_REFUSED.defrag}\n`);
   if (command === "etcd defrag") return defrag(cluster, node);
   if (words[0] === "etcd" && words[1] === "snapshot" && words.length === 3)
     return snapshot(cluster, words[2] ?? "");
@@ -145,11 +159,17 @@ async function answer(cluster: StatefulCluster, args: readonly string[]): Promis
 
 /** v1.13: nodes that fail are left out and named in a WARNING block, exit 0; all failing is an error, exit 1. */
 function multi(cluster: StatefulCluster, nodes: string[], what: string, table: () => string): ExecResult {
-  const down = nodes.filter((n) => isDown(cluster, n));
+  const refused = (n: string) => what !== "status" && isLearner(cluster, n);
+  const down = nodes.filter((n) => isDown(cluster, n) || refused(n));
   if (what === "status") cluster.raftIndex += 7;
-  const list = `${down.length} error${down.length === 1 ? "" : "s"} occurred:\n${down.map((n) => `\t* ${n}: ${UNAVAILABLE(n)}\n`).join("")}\n`;
+  const why = (n: string) => (refused(n) ? (LEARNER_REFUSED[what] ?? "") : UNAVAILABLE(n));
+  const list = `${down.length} error${down.length === 1 ? "" : "s"} occurred:\n${down.map((n) => `\t* ${n}: ${why(n)}\n`).join("")}\n`;
   if (down.length === nodes.length) return fail(`error getting ${what}: ${list}`);
   return result(table(), down.length === 0 ? "" : `WARNING: ${list}\n`);
+}
+
+function isLearner(cluster: StatefulCluster, node: string): boolean {
+  return cluster.members.some((m) => m.node === node && m.learner === true);
 }
 
 function isDown(cluster: StatefulCluster, node: string): boolean {
@@ -157,8 +177,10 @@ function isDown(cluster: StatefulCluster, node: string): boolean {
 }
 
 /** The leader answers first here: rows come in answer order, never in -n order. */
-function answering(cluster: StatefulCluster, nodes: string[]): SimMember[] {
-  const up = cluster.members.filter((m) => nodes.includes(m.node) && !isDown(cluster, m.node));
+function answering(cluster: StatefulCluster, nodes: string[], learners = true): SimMember[] {
+  const up = cluster.members.filter(
+    (m) => nodes.includes(m.node) && !isDown(cluster, m.node) && (learners || m.learner !== true),
+  );
   return up.sort((a, b) => Number(b.memberId === cluster.leaderId) - Number(a.memberId === cluster.leaderId));
 }
 
@@ -172,16 +194,17 @@ function statusTable(cluster: StatefulCluster, nodes: string[]): string {
   const rows = answering(cluster, nodes).map((m) => {
     const inUse = `${formatSize(m.dbSizeInUse)} (${((m.dbSizeInUse / m.dbSize) * 100).toFixed(2)}%)`;
     const sizes = `${formatSize(m.dbSize)}\t${inUse}`;
-    return `${m.node}\t${m.memberId}\t${sizes}\t${cluster.leaderId}\t${raft}\t4\t${raft}\tfalse\t3.6.5\t3.6.0\t${errors.join(", ")}`;
+    const learner = m.learner === true;
+    return `${m.node}\t${m.memberId}\t${sizes}\t${cluster.leaderId}\t${raft}\t4\t${raft}\t${learner}\t3.6.5\t3.6.0\t${errors.join(", ")}`;
   });
   return tabulate([STATUS_HEADER, ...rows]);
 }
 
 function membersTable(cluster: StatefulCluster, nodes: string[]): string {
-  const rows = answering(cluster, nodes).flatMap((asked) =>
+  const rows = answering(cluster, nodes, false).flatMap((asked) =>
     cluster.members.map(
       (m) =>
-        `${asked.node}\t${m.memberId}\t${m.hostname}\thttps://${m.node}:2380\thttps://${m.node}:2379\tfalse`,
+        `${asked.node}\t${m.memberId}\t${m.hostname}\thttps://${m.node}:2380\thttps://${m.node}:2379\t${m.learner === true}`,
     ),
   );
   return tabulate(["NODE\tID\tHOSTNAME\tPEER URLS\tCLIENT URLS\tLEARNER", ...rows]);
@@ -190,7 +213,7 @@ function membersTable(cluster: StatefulCluster, nodes: string[]): string {
 /** No alarms: nothing at all on stdout. Alarms are cluster-wide, so every node repeats them. */
 function alarmTable(cluster: StatefulCluster, nodes: string[]): string {
   if (cluster.alarms.length === 0) return "";
-  const up = answering(cluster, nodes);
+  const up = answering(cluster, nodes, false);
   const rows = up.flatMap((m) => cluster.alarms.map((a) => `${m.node}\t${a.memberId}\t${a.alarm}`));
   return tabulate(["NODE\tMEMBER\tALARM", ...rows]);
 }
@@ -213,12 +236,17 @@ function etcdSpec(node: string, quota: number | null): string {
   return [...head, "    id: etcd", "spec:", "    name: talos-cp", ...extra, ""].join("\n");
 }
 
-/** Like the server: a leader hands over to the first OTHER member of the member list; a follower does nothing. */
+/**
+ * Like the server: a leader hands over to the first OTHER member in ascending member-ID order, learners included,
+ * and etcd refuses a learner; a follower does nothing.
+ */
 function forfeit(cluster: StatefulCluster, node: string): ExecResult {
   if (cluster.knobs.denyForfeit) return fail(DENIED);
   const self = cluster.members.find((m) => m.node === node);
-  const next = cluster.members.find((m) => m !== self);
-  if (self?.memberId === cluster.leaderId && next !== undefined) cluster.leaderId = next.memberId;
+  if (self?.memberId !== cluster.leaderId) return result("");
+  const [next] = cluster.members.filter((m) => m !== self).sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
+  if (next?.learner === true) return fail(BAD_TRANSFEREE);
+  if (next !== undefined) cluster.leaderId = next.memberId;
   return result("");
 }
 

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileRule, describeRule, type RuleVars } from "../../src/cluster/rule.js";
 import { UserError } from "../../src/errors.js";
+import { mutatedRule, soupRule, treeRule } from "./rule-arbitraries.js";
 
 // Pieces that make near-valid rules likely, mixed with everything hostile a rule could try.
 // biome-ignore format: a table reads better packed
@@ -61,7 +62,9 @@ function snapshotGlobals(): string[] {
 
 describe("compileRule on arbitrary input", () => {
   it("either yields a rule that evaluates to a boolean, or throws a UserError with a position in the rule", () => {
-    fc.assert(fc.property(fc.oneof(ruleLike, anyText), vars, checkOutcome), { numRuns: 3000 });
+    fc.assert(fc.property(fc.oneof(ruleLike, anyText, treeRule, mutatedRule, soupRule), vars, checkOutcome), {
+      numRuns: 3000,
+    });
   });
 
   it("accepts the well-formed rules it generates and evaluates them to booleans", () => {

@@ -70,7 +70,7 @@ describe("compileRule rejects what the rule language does not have, pointing at 
     ["dbSize << 1 > 0", 7, 'operator "<<" is not allowed'],
     ["~dbSize > 0", 0, 'operator "~" is not allowed'],
     ["+dbSize > 1", 0, 'unary "+" is not allowed'],
-    // syntax errors reported by jsep, at jsep's index
+    // syntax errors, where reading stopped (messages as jsep, the former parser, worded them)
     ["", 0, "the rule is empty"],
     ["   ", 0, "the rule is empty"],
     ["dbSize >", 8, "expected expression after >"],

@@ -44,7 +44,9 @@ describe("buildView", () => {
     const v = view([row("a"), row("b")], {
       unreachable: [{ node: NODES.c, error: "rpc error: code = Unavailable" }],
     });
-    expect(v.unreachable).toEqual([{ node: NODES.c, error: "rpc error: code = Unavailable" }]);
+    expect(v.unreachable).toEqual([
+      { node: NODES.c, kind: "unreachable", error: "rpc error: code = Unavailable" },
+    ]);
     expect(v.problems.map((p) => p.kind)).toEqual(["unreachable"]);
   });
 
@@ -92,13 +94,53 @@ describe("buildView", () => {
 
 describe("buildView: the next step for a node that did not answer", () => {
   it.each([
-    ["rpc error: code = PermissionDenied desc = not authorized", /os:reader or higher/],
+    ["permission-denied", "rpc error: code = PermissionDenied desc = not authorized", /os:reader or higher/],
     [
+      "not-control-plane",
       "rpc error: code = Unimplemented desc = etcd status is only available on control plane nodes",
       /worker node: give only control plane nodes/,
     ],
-  ])("%s", (error, hint) => {
-    const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, error }] });
+  ] as const)("%s: %s", (kind, error, hint) => {
+    const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, kind, error }] });
     expect(v.problems[0]?.message).toMatch(hint);
+  });
+});
+
+describe("buildView: learners", () => {
+  const learnerRefusal = "rpc error: code = Unknown desc = etcdserver: rpc not supported for learner";
+
+  it("keeps a learner's refusal of an RPC it does not serve out of the unreachable nodes", () => {
+    const v = view([row("a"), row("b"), row("c", { isLearner: true })], {
+      unreachable: [{ node: NODES.c, kind: "learner-refused", error: learnerRefusal }],
+    });
+    expect(v.unreachable).toEqual([]);
+    expect(v.problems.map((p) => p.kind)).toEqual(["learner"]);
+  });
+
+  it("applies one lag policy: a voter far behind is reported, a learner far behind is not", () => {
+    const farBehind = { raftAppliedIndex: 10 };
+    expect(view([row("a"), row("b", farBehind), row("c")]).problems.map((p) => p.kind)).toEqual([
+      "applied-lag",
+    ]);
+    const learner = view([row("a"), row("b"), row("c", { ...farBehind, isLearner: true })]);
+    expect(learner.problems.map((p) => p.kind)).toEqual(["learner"]);
+  });
+});
+
+describe("buildView: where forfeit-leadership would send leadership", () => {
+  it("predicts the other member with the lowest ID (Talos's order), whatever the row order", () => {
+    // IDS: a ecebb05b… (leader), b a49c021e…, c 0b47fb33…: c has the lowest ID.
+    const v = view([row("b"), row("a"), row("c")]);
+    expect(v.leaderTransferee).toEqual({ memberId: IDS.c, node: NODES.c, name: "cp-c", isLearner: false });
+    const led = view([
+      row("a", { leaderId: IDS.c }),
+      row("b", { leaderId: IDS.c }),
+      row("c", { leaderId: IDS.c }),
+    ]);
+    expect(led.leaderTransferee?.memberId).toBe(IDS.b);
+  });
+
+  it("is null when no leader is agreed", () => {
+    expect(view([row("a", { leaderId: null }), row("b", { leaderId: null })]).leaderTransferee).toBeNull();
   });
 });

@@ -40,8 +40,8 @@ const CASES: [string, string, (s: string) => string][] = [
     () => "<html><body>502 Bad Gateway</body></html>\n",
   ],
   ["members cut in the middle of a row", "etcd members", cutMidRow],
-  ["alarm list with an unknown layout", "etcd alarm list", () => "ALARMS: none, probably\n"],
 ];
+const ALARM_GARBAGE = () => "ALARMS: none, probably\n";
 
 describe("garbage or truncated talosctl output", () => {
   it.each(CASES)(
@@ -60,6 +60,17 @@ describe("garbage or truncated talosctl output", () => {
       expect(defrag.calls.filter(isMutating)).toEqual([]);
     },
   );
+
+  it("alarm list with an unknown layout: status exits 1 naming the command; defrag never asks it (alarms come from status)", async () => {
+    const args = ["--talosctl", ANY_EXECUTABLE, "-n", "172.20.0.2,172.20.0.3,172.20.0.4"];
+    const status = recordIO(rewriting("etcd alarm list", ALARM_GARBAGE));
+    expect(await main([...args, "status"], status.io)).toBe(1);
+    expect(status.stderr()).toContain("cannot parse output of `talosctl etcd alarm list`");
+
+    const defrag = recordIO(rewriting("etcd alarm list", ALARM_GARBAGE));
+    await main([...args, "-o", "json", "defrag", "--yes", "--no-snapshot", "--dry-run"], defrag.io);
+    expect(defrag.calls.filter((c) => c.join(" ").includes("alarm list"))).toEqual([]);
+  });
 
   it("status missing a whole row (cut at a line end): the member is reported missing, defrag refused (exit 3)", async () => {
     const args = ["--talosctl", ANY_EXECUTABLE, "-n", "172.20.0.2,172.20.0.3,172.20.0.4", "-o", "json"];

@@ -54,10 +54,8 @@ describe("the snapshot directory cannot be written", () => {
     },
   );
 
-  // BUG (src/cli/snapshot.ts runSnapshot): only SnapshotError becomes "exit 3 with a hint"; the raw fs error from
-  // mkdir/open in takeSnapshot (ENOTDIR, EACCES, EROFS) is rethrown and main() reports it as "internal error (a bug,
-  // please report it)" with exit 1. Fix: wrap prepareDir/reserveName errors in SnapshotError in src/run/snapshot.ts
-  // (or catch any error there in runSnapshot), so the snapshot command refuses with exit 3 like defrag does.
+  // Once a bug (fixed): a raw fs error from mkdir/open (ENOTDIR, EACCES, EROFS) reached main() as "internal error".
+  // takeSnapshot now wraps the directory's errors in SnapshotError, so the snapshot command refuses like defrag.
   it("the snapshot command refuses it with exit 3 and the --snapshot-dir hint, not as a bug", async () => {
     await writeFile(join(tmp, "file"), "not a directory\n");
     const cluster = createStatefulCluster();

@@ -15,6 +15,7 @@ function member(overrides: Partial<MemberView> & Pick<MemberView, "node" | "memb
     raftTerm: 4,
     raftAppliedIndex: 53391,
     errors: [],
+    otherErrors: [],
     defragRecommended: false,
     ...overrides,
   };
@@ -52,11 +53,12 @@ export const SAMPLE_VIEW: ClusterView = {
     }),
   ],
   leader: { node: "172.20.0.3", memberId: "ecebb05b59a776f1" },
+  leaderTransferee: null,
   alarms: [
     { memberId: "0b47fb33e59bf0e2", alarm: "NOSPACE" },
     { memberId: "0b47fb33e59bf0e2", alarm: "NOSPACE" },
   ],
-  unreachable: [{ node: "172.20.0.5", error: "rpc error: code = Unavailable" }],
+  unreachable: [{ node: "172.20.0.5", kind: "unreachable", error: "rpc error: code = Unavailable" }],
   quota: { bytes: 2_147_483_648, source: "default" },
   healthy: false,
   problems: [],

@@ -1,9 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { UserError } from "../../src/errors.js";
-import { tempPathFor, validateMetricsPath, writeMetricsFile } from "../../src/metrics/write-file.js";
+import {
+  checkMetricsTarget,
+  tempPathFor,
+  validateMetricsPath,
+  writeMetricsFile,
+} from "../../src/metrics/write-file.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -81,6 +86,37 @@ describe("writeMetricsFile", () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toContain(file);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("checkMetricsTarget (before the run)", () => {
+  test("accepts a new file and an existing one in a writable directory, and leaves the directory as it was", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, "old.prom"), "x 1\n");
+    await expect(checkMetricsTarget(join(dir, "new.prom"))).resolves.toBeUndefined();
+    await expect(checkMetricsTarget(join(dir, "old.prom"))).resolves.toBeUndefined();
+    expect(await readdir(dir)).toEqual(["old.prom"]);
+    expect(await readFile(join(dir, "old.prom"), "utf8")).toBe("x 1\n");
+  });
+
+  test.each([
+    ["a missing directory", (dir: string) => join(dir, "absent", "m.prom"), /does not exist/],
+    ["a directory at the path", (dir: string) => dir.concat("/d.prom"), /it is a directory/],
+    ["a file as the directory", (dir: string) => join(dir, "f", "m.prom"), /is not a directory/],
+    [
+      "a name node-exporter ignores",
+      (dir: string) => join(dir, "m.txt"),
+      /must name a file ending in \.prom/,
+    ],
+  ])("refuses %s with a user error (exit 2) and a next step", async (_, pathIn, message) => {
+    const dir = await tempDir();
+    await mkdir(join(dir, "d.prom"));
+    await writeFile(join(dir, "f"), "");
+    const error = await checkMetricsTarget(pathIn(dir)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).exitCode).toBe(2);
+    expect((error as UserError).message).toMatch(message);
+    expect((error as UserError).hint).toBeTruthy();
   });
 });
 

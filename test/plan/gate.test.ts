@@ -10,7 +10,9 @@ describe("checkGate refuses", () => {
   it.each<[string, ClusterView, RegExp]>([
     [
       "a node that does not answer",
-      view(healthy(), { unreachable: [{ node: "10.0.0.4", error: "rpc error: code = Unavailable" }] }),
+      view(healthy(), {
+        unreachable: [{ node: "10.0.0.4", kind: "unreachable", error: "rpc error: code = Unavailable" }],
+      }),
       /10\.0\.0\.4 did not answer: rpc error/,
     ],
     [
@@ -55,6 +57,11 @@ describe("checkGate refuses", () => {
     const gate = checkGate(v);
     expect(gate.ok).toBe(false);
     expect(gate.reasons.join("\n")).toMatch(reason);
+  });
+
+  it("follows the lag policy of status and check: a learner far behind never refuses the run", () => {
+    const members = healthy().map((m, i) => (i === 2 ? { ...m, isLearner: true, raftAppliedIndex: 1 } : m));
+    expect(checkGate(view(members)).ok).toBe(true);
   });
 
   it("uses the caller's lag threshold", () => {

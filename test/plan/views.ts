@@ -21,6 +21,7 @@ export function member(node: string, over: Partial<MemberView> = {}): MemberView
     raftTerm: 3,
     raftAppliedIndex: 5000,
     errors: [],
+    otherErrors: over.errors ?? [],
     defragRecommended: true,
     ...over,
   };
@@ -33,6 +34,7 @@ export function view(members: MemberView[], over: Partial<ClusterView> = {}): Cl
   return {
     members,
     leader: leader === undefined ? null : { node: leader.node, memberId: leader.memberId },
+    leaderTransferee: null,
     alarms: [],
     unreachable: [],
     quota: { bytes: QUOTA, source: "default" },

@@ -31,7 +31,7 @@ describe("createNodeResourceReader", () => {
   it("maps readings by node and names the nodes without one, once", async () => {
     const { talosctl } = fakeTalosctl(async () => ({
       readings: [rss("10.0.0.1", 5e7)],
-      failed: [{ node: "10.0.0.3", error: "rpc error: code = Unavailable desc = gone" }],
+      failed: [{ node: "10.0.0.3", kind: "unreachable", error: "rpc error: code = Unavailable desc = gone" }],
     }));
     const reader = createNodeResourceReader(talosctl);
     const first = await reader.readMemory(NODES);

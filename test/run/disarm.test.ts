@@ -30,7 +30,7 @@ describe("disarmIfCured", () => {
     cluster.activeAlarms.push(alarm);
     cluster.disarmAlarms = async (nodes) => {
       cluster.calls.push({ method: "disarm", nodes });
-      return { rows: [], unreachable: [] };
+      return { rows: [], failures: [] };
     };
     const outcome = await disarmIfCured({ talosctl: cluster, readView: cluster.readView });
     expect(outcome.error).toMatch(/still present/);

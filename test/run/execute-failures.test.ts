@@ -113,7 +113,8 @@ describe("runDefrag: verification", () => {
   });
 
   it("re-checks the gate before each member: a member lost between steps stops the run before the next defrag", async () => {
-    // Given .3 drops out right after .4 has been verified (on the re-plan read)
+    // Given .3 drops out right after .4 has been verified (on the re-plan read), and the verification's view is
+    // older than the re-plan may reuse (2 s pass after it), so the re-plan reads afresh
     const cluster = threeMembers();
     let lastCall = 0;
     let armedAt: number | undefined;
@@ -124,7 +125,12 @@ describe("runDefrag: verification", () => {
     cluster.script.afterDefrag = (node) => {
       if (node === N.big) armedAt = lastCall;
     };
-    const { deps } = harness(cluster);
+    const { deps, events } = harness(cluster, {
+      emit: (event) => {
+        events.push(event);
+        if (event.type === "verified") cluster.clock += 2_000;
+      },
+    });
     const report = await runDefrag(deps, options());
     expect(report.result).toBe("failed");
     expect(report.error).toMatch(/no longer healthy.*172\.20\.0\.3/);

@@ -205,7 +205,7 @@ describe("runDefrag: NOSPACE afterwards", () => {
 });
 
 describe("runDefrag: the report is the `defrag -o json` contract", () => {
-  it("carries every DESIGN.md field with its type", async () => {
+  it("carries every docs/CONTRACT.md field with its type", async () => {
     const cluster = threeMembers();
     const { deps } = harness(cluster);
     const report = JSON.parse(

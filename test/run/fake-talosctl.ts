@@ -9,12 +9,14 @@ import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import { buildView } from "../../src/cluster/view.js";
 import { CommandError } from "../../src/errors.js";
+import { splitStatusErrors } from "../../src/talos/error-alarms.js";
 import type { EtcdMemory, EtcdVolume, NodeReadings } from "../../src/talos/etcd-resources.js";
 import type { Talosctl } from "../../src/talos/talosctl.js";
 import type {
   AlarmRow,
   MemberRow,
   MultiNodeResult,
+  NodeFailure,
   SnapshotReport,
   StatusRow,
 } from "../../src/talos/types.js";
@@ -109,12 +111,16 @@ export class FakeCluster implements Talosctl {
     this.script.beforeStatus?.(this.statusCalls, this);
     this.raftIndex += 3;
     const rows: StatusRow[] = [];
-    const unreachable: { node: string; error: string }[] = [];
+    const unreachable: NodeFailure[] = [];
     for (const m of this.fleet) {
       const downFor = this.down.get(m.node) ?? 0;
       if (!m.up || downFor > 0) {
         if (downFor > 0) this.down.set(m.node, downFor - 1);
-        unreachable.push({ node: m.node, error: "rpc error: code = Unavailable desc = connection refused" });
+        unreachable.push({
+          node: m.node,
+          kind: "unreachable",
+          error: "rpc error: code = Unavailable desc = connection refused",
+        });
         continue;
       }
       const lagFor = this.lagging.get(m.node) ?? 0;
@@ -134,10 +140,10 @@ export class FakeCluster implements Talosctl {
         raftTerm: 4,
         raftAppliedIndex: m.appliedIndex,
         isLearner: m.learner,
-        errors: [...m.errors, ...alarmErrors],
+        ...withSplitErrors(m.node, [...m.errors, ...alarmErrors]),
       });
     }
-    return { rows, unreachable };
+    return { rows, failures: unreachable };
   }
 
   private memberList(): MemberRow[] {
@@ -155,19 +161,19 @@ export class FakeCluster implements Talosctl {
     this.calls.push({ method: "members", nodes });
     const up = this.fleet.filter((m) => m.up && !this.down.get(m.node));
     const list = await this.memberList();
-    return { rows: up.flatMap((m) => list.map((row) => ({ ...row, node: m.node }))), unreachable: [] };
+    return { rows: up.flatMap((m) => list.map((row) => ({ ...row, node: m.node }))), failures: [] };
   }
 
   async alarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>> {
     this.calls.push({ method: "alarms", nodes });
-    return { rows: this.alarmRows(), unreachable: [] };
+    return { rows: this.alarmRows(), failures: [] };
   }
 
   async disarmAlarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>> {
     this.calls.push({ method: "disarm", nodes });
     const rows = this.alarmRows();
     this.activeAlarms = [];
-    return { rows, unreachable: [] };
+    return { rows, failures: [] };
   }
 
   async defrag(node: string, timeoutMs?: number): Promise<{ durationMs: number }> {
@@ -259,6 +265,7 @@ export class FakeCluster implements Talosctl {
         1,
         "rpc error: code = PermissionDenied desc = not authorized",
         false,
+        "permission-denied",
       );
   }
 
@@ -266,10 +273,14 @@ export class FakeCluster implements Talosctl {
     return this.fleet.filter((m) => nodes.includes(m.node) && m.up && !this.down.get(m.node));
   }
 
-  private unreachableOf(nodes: readonly string[]): { node: string; error: string }[] {
+  private unreachableOf(nodes: readonly string[]): NodeFailure[] {
     return this.fleet
       .filter((m) => nodes.includes(m.node) && !this.reachable([m.node]).length)
-      .map((m) => ({ node: m.node, error: "rpc error: code = Unavailable desc = connection refused" }));
+      .map((m) => ({
+        node: m.node,
+        kind: "unreachable" as const,
+        error: "rpc error: code = Unavailable desc = connection refused",
+      }));
   }
 
   private alarmRows(): AlarmRow[] {
@@ -288,4 +299,8 @@ export class FakeCluster implements Talosctl {
       rule: compileRule(DEFAULT_RULE),
     });
   };
+}
+
+function withSplitErrors(node: string, errors: string[]) {
+  return { errors, ...splitStatusErrors(node, errors) };
 }

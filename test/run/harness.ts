@@ -46,7 +46,7 @@ export const N = { leader: "172.20.0.3", small: "172.20.0.2", big: "172.20.0.4" 
 
 const MiB = 1024 * 1024;
 
-/** Three members as in TALOSCTL.md: .3 leads; .4 is badly fragmented, .2 a bit, the leader too. */
+/** Three members as in docs/TALOSCTL.md: .3 leads; .4 is badly fragmented, .2 a bit, the leader too. */
 export function threeMembers(): FakeCluster {
   const member = (node: string, memberId: string, dbSize: number, dbSizeInUse: number): FakeMember => ({
     node,

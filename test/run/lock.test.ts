@@ -62,4 +62,10 @@ describe("acquireLock", () => {
     await mine.release();
     expect(await readFile(mine.path, "utf8")).toBe(theirs);
   });
+
+  it("release after someone removed the lock resolves: nothing is left to remove", async () => {
+    const handle = await acquireLock(key, { dir, releaseOnExit: false });
+    await rm(handle.path);
+    await expect(handle.release()).resolves.toBeUndefined();
+  });
 });

@@ -49,7 +49,7 @@ export interface Backend {
   /** Disarms every alarm; returns what it disarmed. */
   disarmAlarms(node: string): Promise<AlarmInfo[]>;
   defrag(node: string): Promise<void>;
-  /** If this node's member leads, move leadership to the first other member of the list. */
+  /** If this node's member leads, move leadership to the first other member in ascending ID order. */
   forfeitLeadership(node: string): Promise<void>;
   /** Write the snapshot stream (database + 32-byte sha256 trailer) to `destPath`; returns bytes written. */
   snapshot(node: string, destPath: string): Promise<number>;

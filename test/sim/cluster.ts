@@ -1,6 +1,7 @@
 /**
- * Test harness: a real 3-member etcd cluster on loopback IPs, one member per simulated Talos node,
- * plus the config file that the simulated talosctl (bin/talosctl) reads.
+ * Test harness: a real 3-member etcd cluster on loopback IPs (plus, on request, a fourth member joined
+ * as a learner), one member per simulated Talos node, plus the config file that the simulated
+ * talosctl (bin/talosctl) reads.
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,13 +9,14 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { addLearnerAtRank, readLeaderId, waitForLeader, waitForLearnerJoined } from "./cluster-members.js";
 import { buildSimConfig, writeConfig } from "./config.js";
 import { configHandle } from "./config-handle.js";
 import { findExecutable, isPortBusy, type MemberSpec, spawnEtcd, stopEtcd } from "./etcd-process.js";
-import { callGateway } from "./gateway.js";
-import { type ClusterOptions, DEFAULT_IPS, type SimCluster } from "./types.js";
+import { membershipHandle } from "./membership-handle.js";
+import { type ClusterOptions, DEFAULT_IPS, DEFAULT_LEARNER_IP, type SimCluster } from "./types.js";
 
-export type { CallLogEntry, ClusterOptions, SimCluster } from "./types.js";
+export type { CallLogEntry, ClusterMember, ClusterOptions, SimCluster } from "./types.js";
 
 /** test/sim/bin/talosctl, found from this file whether it runs from test/sim or dist-tools/test/sim. */
 export function simTalosctlPath(): string {
@@ -58,36 +60,6 @@ function isRunning(child: ChildProcess | undefined): boolean {
   return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
-interface StatusReply {
-  header?: { member_id?: string };
-  leader?: string;
-}
-
-async function readLeaderId(endpoint: string): Promise<{ memberId: string; leader: string } | null> {
-  try {
-    const reply = await callGateway<StatusReply>(endpoint, "maintenance/status", {}, { timeoutMs: 1000 });
-    return { memberId: reply.header?.member_id ?? "0", leader: reply.leader ?? "0" };
-  } catch {
-    return null;
-  }
-}
-
-async function waitForLeader(
-  endpoints: string[],
-  timeoutMs: number,
-  alive: () => boolean = () => true,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!alive()) throw new Error("an etcd member exited during start-up");
-    const replies = await Promise.all(endpoints.map(readLeaderId));
-    const leaders = new Set(replies.map((r) => r?.leader ?? "0"));
-    if (replies.every((r) => r !== null) && leaders.size === 1 && !leaders.has("0")) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`etcd cluster at ${endpoints.join(", ")} did not elect a leader within ${timeoutMs} ms`);
-}
-
 async function assertPortsFree(ips: readonly string[]): Promise<void> {
   for (const ip of ips) {
     for (const port of [2379, 2380]) {
@@ -107,14 +79,22 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
   if (etcdPath === null || etcdctlPath === null) {
     throw new Error("etcd/etcdctl not installed (apt-get install etcd-server etcd-client)");
   }
-  const ips = opts.ips ?? [...DEFAULT_IPS];
+  const ips = opts.ips ?? (opts.learner ? [...DEFAULT_IPS, DEFAULT_LEARNER_IP] : [...DEFAULT_IPS]);
+  const learnerIp = opts.learner ? (ips[ips.length - 1] ?? null) : null;
+  const voterIps = learnerIp === null ? ips : ips.slice(0, -1);
+  const learnerIdRank = opts.learnerIdRank ?? 2;
+  if (learnerIp !== null && (voterIps.length === 0 || learnerIdRank < 1 || learnerIdRank > ips.length)) {
+    throw new Error(`a learner needs at least one voter and a learnerIdRank in 1..${ips.length}`);
+  }
   await assertPortsFree(ips);
   const parent = opts.dir ?? tmpdir();
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, "talos-sim-"));
   const token = `sim-${Date.now().toString(36)}`;
   const names = ips.map((_, i) => `talos-cp-${i + 1}`);
-  const initialCluster = ips.map((ip, i) => `${names[i]}=http://${ip}:2380`).join(",");
+  const peerOf = (ip: string, i: number): string => `${names[i]}=http://${ip}:2380`;
+  // The voters bootstrap the cluster; the learner joins it later, like Talos's joining node.
+  const initialCluster = voterIps.map(peerOf).join(",");
   const specs = new Map<string, MemberSpec>(
     ips.map((ip, i) => [
       ip,
@@ -123,7 +103,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
         ip,
         dataDir: join(dir, `member-${i + 1}`),
         logPath: join(dir, `etcd-${i + 1}.log`),
-        initialCluster,
+        initialCluster: ip === learnerIp ? `${initialCluster},${peerOf(ip, i)}` : initialCluster,
+        initialClusterState: ip === learnerIp ? "existing" : "new",
         clusterToken: token,
         quotaBytes: opts.quotaBytes ?? null,
       },
@@ -164,8 +145,15 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
 
   try {
     await writeConfig(configPath, config);
-    await Promise.all(ips.map(startMember));
-    await waitForLeader(ips.map(endpoint), 20_000, () => ips.every((ip) => isRunning(children.get(ip))));
+    await Promise.all(voterIps.map(startMember));
+    const voterRunning = (): boolean => voterIps.every((ip) => isRunning(children.get(ip)));
+    await waitForLeader(voterIps.map(endpoint), 20_000, voterRunning);
+    if (learnerIp !== null) {
+      const seed = endpoint(voterIps[0] ?? "");
+      const id = await addLearnerAtRank(seed, `http://${learnerIp}:2380`, learnerIdRank, 60_000);
+      await startMember(learnerIp);
+      await waitForLearnerJoined(seed, endpoint(learnerIp), id, 30_000);
+    }
   } catch (error) {
     const logs = await Promise.all(
       [...specs.values()].map((s) => readFile(s.logPath, "utf8").catch(() => "")),
@@ -175,8 +163,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     throw new Error(`${(error as Error).message}\netcd log tails:\n${tail}`);
   }
 
+  const runningNodes = (): string[] => ips.filter((ip) => isRunning(children.get(ip)));
+  const leaderNode = async (): Promise<string | null> => {
+    const replies = await Promise.all(
+      ips.map(async (ip) => ({ ip, reply: await readLeaderId(endpoint(ip)) })),
+    );
+    return replies.find((r) => r.reply !== null && r.reply.memberId === r.reply.leader)?.ip ?? null;
+  };
+
   return {
     nodes: ips,
+    learnerNode: learnerIp,
+    voterNodes: voterIps,
     dir,
     backend: "etcd",
     release: config.release,
@@ -188,14 +186,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     },
     startMember: async (node: string) => {
       await startMember(node);
-      await waitForLeader(ips.filter((ip) => isRunning(children.get(ip))).map(endpoint), 20_000);
+      await waitForLeader(runningNodes().map(endpoint), 20_000);
     },
-    leaderNode: async () => {
-      const replies = await Promise.all(
-        ips.map(async (ip) => ({ ip, reply: await readLeaderId(endpoint(ip)) })),
-      );
-      return replies.find((r) => r.reply !== null && r.reply.memberId === r.reply.leader)?.ip ?? null;
-    },
+    leaderNode,
+    ...membershipHandle({ endpoint, runningNodes, voterNodes: voterIps, leaderNode }),
     stop,
   };
 }

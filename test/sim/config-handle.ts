@@ -7,7 +7,7 @@ export function configHandle(
   configPath: string,
   config: SimConfig,
   talosctlPath: string,
-): Pick<SimCluster, "talosctlPath" | "env" | "callLog" | "setFaults" | "setRelease"> {
+): Pick<SimCluster, "talosctlPath" | "env" | "callLog" | "setFaults" | "setRelease" | "setDefaultNodes"> {
   return {
     talosctlPath,
     env: { TALOS_SIM_CONFIG: configPath },
@@ -18,6 +18,10 @@ export function configHandle(
     },
     setRelease: async (release: Release) => {
       config.release = release;
+      await writeConfig(configPath, config);
+    },
+    setDefaultNodes: async (nodes: string[]) => {
+      config.defaultNodes = [...nodes];
       await writeConfig(configPath, config);
     },
   };

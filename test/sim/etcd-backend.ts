@@ -15,29 +15,12 @@ import {
   unavailableError,
 } from "./backend.js";
 import type { SimConfig } from "./config.js";
-import { callGateway, GatewayError, UnreachableError } from "./gateway.js";
+import { asTalosApi, EtcdServerError, TALOS_WRAPPING, translateGatewayFailure } from "./etcd-errors.js";
+import { hangForever } from "./fan-out.js";
+import { callGateway, readStreamStart } from "./gateway.js";
+import { forfeitTargetOf } from "./member-order.js";
 
 const run = promisify(execFile);
-
-const GRPC_CODES = [
-  "OK",
-  "Canceled",
-  "Unknown",
-  "InvalidArgument",
-  "DeadlineExceeded",
-  "NotFound",
-  "AlreadyExists",
-  "PermissionDenied",
-  "ResourceExhausted",
-  "FailedPrecondition",
-  "Aborted",
-  "OutOfRange",
-  "Unimplemented",
-  "Internal",
-  "Unavailable",
-  "DataLoss",
-  "Unauthenticated",
-];
 
 interface StatusReply {
   header?: { member_id?: string };
@@ -81,11 +64,7 @@ export function createEtcdBackend(config: SimConfig): Backend {
     try {
       return await callGateway<T>(endpointOf(node), path, body, timeoutMs === undefined ? {} : { timeoutMs });
     } catch (error) {
-      if (error instanceof UnreachableError) throw unavailableError(node);
-      if (error instanceof GatewayError) {
-        throw new RpcError(GRPC_CODES[error.grpcCode] ?? "Unknown", error.grpcMessage);
-      }
-      throw error;
+      throw translateGatewayFailure(node, error);
     }
   };
 
@@ -125,37 +104,56 @@ export function createEtcdBackend(config: SimConfig): Backend {
     return (reply.alarms ?? []).map((a) => ({ memberId: a.memberID ?? "0", alarm: a.alarm ?? "NONE" }));
   };
 
+  /** Asks the learner's etcd itself: the first bytes of its snapshot stream are data or a refusal. */
+  const refusesSnapshotAsLearner = async (node: string): Promise<boolean> => {
+    if (!(await status(node).catch(() => null))?.isLearner) return false;
+    return /rpc not supported for learner/.test(
+      await readStreamStart(endpointOf(node), "maintenance/snapshot"),
+    );
+  };
+
   return {
-    status,
-    members,
-    alarms,
-    disarmAlarms: async (node) => {
-      const disarmed: AlarmInfo[] = [];
-      for (const alarm of await alarms(node)) {
-        const body = { action: "DEACTIVATE", memberID: alarm.memberId, alarm: alarm.alarm };
-        const reply = await call<AlarmReply>(node, "maintenance/alarm", body, 10_000);
-        for (const a of reply.alarms ?? [])
-          disarmed.push({ memberId: a.memberID ?? "0", alarm: a.alarm ?? "NONE" });
-      }
-      return disarmed;
-    },
-    defrag: async (node) => {
-      await call(node, "maintenance/defragment");
-    },
-    forfeitLeadership: async (node) => {
-      const own = await status(node);
-      if (own.leader !== own.memberId) return;
-      const target = (await members(node)).find((m) => m.id !== own.memberId);
-      if (target === undefined) throw new RpcError("Unknown", "cannot forfeit leadership, only one member");
-      try {
-        await call(node, "maintenance/transfer-leadership", { targetID: target.id }, 30_000);
-      } catch (error) {
-        // Talos treats "not leader" (leadership moved meanwhile) as nothing to do.
-        if (error instanceof RpcError && /not leader/.test(error.desc)) return;
-        throw error;
-      }
-    },
+    status: (node) => asTalosApi(TALOS_WRAPPING.status, () => status(node)),
+    members: (node) => asTalosApi(TALOS_WRAPPING.members, () => members(node)),
+    alarms: (node) => asTalosApi(TALOS_WRAPPING.alarms, () => alarms(node)),
+    // clientv3's disarm-all lists the alarms first: a learner already refuses that.
+    disarmAlarms: (node) =>
+      asTalosApi(TALOS_WRAPPING.disarm, async () => {
+        const disarmed: AlarmInfo[] = [];
+        for (const alarm of await alarms(node)) {
+          const body = { action: "DEACTIVATE", memberID: alarm.memberId, alarm: alarm.alarm };
+          const reply = await call<AlarmReply>(node, "maintenance/alarm", body, 10_000);
+          for (const a of reply.alarms ?? [])
+            disarmed.push({ memberId: a.memberID ?? "0", alarm: a.alarm ?? "NONE" });
+        }
+        return disarmed;
+      }),
+    defrag: (node) =>
+      asTalosApi(TALOS_WRAPPING.defrag, async () => {
+        await call(node, "maintenance/defragment");
+      }),
+    forfeitLeadership: (node) =>
+      asTalosApi(TALOS_WRAPPING.forfeit, async () => {
+        const own = await status(node);
+        if (own.leader !== own.memberId) return;
+        // Ascending member-ID order, learners included and no health check: etcd itself refuses a
+        // learner ("bad leader transferee"), and that refusal is what talosctl prints.
+        const target = forfeitTargetOf(await members(node), own.memberId);
+        if (target === undefined) throw new RpcError("Unknown", "cannot forfeit leadership, only one member");
+        try {
+          await call(node, "maintenance/transfer-leadership", { targetID: target.id }, 30_000);
+        } catch (error) {
+          // Talos treats "not leader" (leadership moved meanwhile) as nothing to do.
+          if (error instanceof EtcdServerError && /not leader/.test(error.etcdMessage)) return;
+          throw error;
+        }
+      }),
     snapshot: async (node, destPath) => {
+      if (await refusesSnapshotAsLearner(node)) {
+        // etcd < 3.5 refuses a learner the snapshot stream with a retryable code, and the clientv3
+        // inside machined retries a snapshot stream without limit: talosctl waits until killed.
+        return hangForever();
+      }
       const endpoint = endpointOf(node);
       const tmp = join(config.dir, `snapshot-${process.pid}-${Date.now()}.db`);
       try {

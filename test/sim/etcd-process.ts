@@ -12,6 +12,8 @@ export interface MemberSpec {
   initialCluster: string;
   clusterToken: string;
   quotaBytes: number | null;
+  /** "existing" for a member joined with `member add` (the learner); default "new". */
+  initialClusterState?: "new" | "existing";
 }
 
 /** An executable on PATH (or in /usr/bin, where Debian puts etcd), else null. */
@@ -49,7 +51,7 @@ export function buildEtcdArgs(spec: MemberSpec): string[] {
     "--initial-cluster-token",
     spec.clusterToken,
     "--initial-cluster-state",
-    "new",
+    spec.initialClusterState ?? "new",
     // Small snapshot count so raft snapshots happen during tests, like on a busy cluster.
     "--snapshot-count",
     "2000",

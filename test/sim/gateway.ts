@@ -93,3 +93,28 @@ export function encodePrefixEnd(prefix: string): string {
   }
   return Buffer.from([0]).toString("base64");
 }
+
+/**
+ * The first bytes of a server-streaming call (e.g. maintenance/snapshot), then the stream is dropped:
+ * enough to see whether etcd streams data or answers with an error object. "" when unreachable.
+ */
+export async function readStreamStart(endpoint: string, path: string, timeoutMs = 10_000): Promise<string> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(`${endpoint}/v3/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      signal: controller.signal,
+    });
+    const reader = response.body?.getReader();
+    const first = reader === undefined ? undefined : await reader.read();
+    return first?.value === undefined ? "" : Buffer.from(first.value).toString("utf8", 0, 512);
+  } catch {
+    return "";
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}

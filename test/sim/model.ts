@@ -36,7 +36,12 @@ export function fragmentModelCluster(
   );
 }
 
+const realEtcdOnly = (what: string) => async (): Promise<never> => {
+  throw new Error(`${what} needs real etcd (startCluster): the model has no learners`);
+};
+
 export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimCluster> {
+  if (opts.learner) throw new Error("learners need real etcd (startCluster): the model has none");
   const ips = opts.ips ?? [...DEFAULT_IPS];
   const parent = opts.dir ?? tmpdir();
   mkdirSync(parent, { recursive: true });
@@ -58,6 +63,8 @@ export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimC
   let stopped = false;
   const cluster: SimCluster = {
     nodes: ips,
+    learnerNode: null,
+    voterNodes: [...ips],
     dir,
     backend: "model",
     release: config.release,
@@ -69,6 +76,25 @@ export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimC
       const state = readModelState(statePathOf(cluster));
       return state.members.find((m) => m.id === state.leaderId)?.node ?? null;
     },
+    memberList: async () =>
+      readModelState(statePathOf(cluster)).members.map((m) => ({
+        id: m.id,
+        name: m.hostname,
+        peerUrls: [`http://${m.node}:2380`],
+        clientUrls: [`http://${m.node}:2379`],
+        isLearner: false,
+        node: m.node,
+      })),
+    moveLeader: async (node) =>
+      updateModelState(cluster, (state) => {
+        const member = findMember(state, node);
+        if (member === undefined) throw new Error(`unknown node ${node}`);
+        if (state.leaderId === member.id) return;
+        state.leaderId = member.id;
+        state.raftTerm += 1;
+      }),
+    promoteLearner: realEtcdOnly("promoteLearner"),
+    arrangeForfeitTarget: realEtcdOnly("arrangeForfeitTarget"),
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -41,7 +41,7 @@ describe.each(RELEASES)("%s", (release) => {
     // ≤ v1.13 columnize glues cells with two spaces; v1.14's tabwriter pads with three.
     expect(header).toMatch(release === "v1.14" ? /^NODE {9}PID {3}/ : /^NODE {8}PID {2}/);
     const rows = parseProcesses(out.stdout);
-    const memory = pickEtcdMemory(cluster.nodes, { rows, unreachable: [] });
+    const memory = pickEtcdMemory(cluster.nodes, { rows, failures: [] });
     expect(memory.readings.map((r) => r.node)).toEqual(cluster.nodes);
     for (const reading of memory.readings) {
       const i = cluster.nodes.indexOf(reading.node);
@@ -56,7 +56,7 @@ describe.each(RELEASES)("%s", (release) => {
     await cluster.setFaults({ [node(1)]: { diskAvailableBytes: 1_000_000 } });
     const out = await runSim(cluster, ["-n", all, "mounts"]);
     expect(out.exitCode).toBe(0);
-    const volumes = pickEtcdVolumes({ rows: parseMounts(out.stdout), unreachable: [] });
+    const volumes = pickEtcdVolumes({ rows: parseMounts(out.stdout), failures: [] });
     expect(volumes.readings.map((v) => [v.node, v.mountedOn])).toEqual(cluster.nodes.map((n) => [n, "/var"]));
     expect(volumes.readings[1]?.availableBytes).toBe(0); // 1 MB prints as 0.00 GB
     expect(volumes.readings[0]?.availableBytes).toBeGreaterThan(10_000_000_000);
@@ -86,7 +86,7 @@ describe("nodes without a running etcd", () => {
       expect(out.exitCode).toBe(0);
       const rows = parseProcesses(out.stdout);
       expect(new Set(rows.map((r) => r.node))).toEqual(new Set(cluster.nodes));
-      const memory = pickEtcdMemory(cluster.nodes, { rows, unreachable: [] });
+      const memory = pickEtcdMemory(cluster.nodes, { rows, failures: [] });
       expect(memory.readings.map((r) => r.node)).toEqual([node(2)]);
     } finally {
       await cluster.startMember(node(1));

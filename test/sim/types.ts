@@ -1,5 +1,8 @@
 /** What the harnesses (real etcd and model) hand to tests. */
+import type { ClusterMember } from "./cluster-members.js";
 import type { Faults, Release } from "./config.js";
+
+export type { ClusterMember } from "./cluster-members.js";
 
 export type { Fault, Faults, NodeFaults, Release, SimCommand } from "./config.js";
 
@@ -17,8 +20,12 @@ export interface CallLogEntry {
 }
 
 export interface SimCluster {
-  /** Node names as given to -n: the member IPs. */
+  /** Node names as given to -n: the member IPs, voters first, then the learner (if any). */
   nodes: string[];
+  /** The node that joined as a learner (`learner: true`), else null. Stays set after promoteLearner. */
+  learnerNode: string | null;
+  /** The nodes without the learner: those started as voting members. */
+  voterNodes: string[];
   dir: string;
   backend: "etcd" | "model";
   /** The release at start; see setRelease. */
@@ -37,12 +44,36 @@ export interface SimCluster {
   stopMember(node: string): Promise<void>;
   startMember(node: string): Promise<void>;
   leaderNode(): Promise<string | null>;
+  /** Replaces the talosconfig context's nodes (used when talosctl gets no -n); default: the first node. */
+  setDefaultNodes(nodes: string[]): Promise<void>;
+  /** Members as a voter sees them, ascending ID order (Talos's forfeit order), with their node. */
+  memberList(): Promise<(ClusterMember & { node: string })[]>;
+  /** Moves leadership to this voter (no-op if it leads) and waits until every member agrees. */
+  moveLeader(node: string): Promise<void>;
+  /** Real etcd only: `member promote` of the learner, retried until it has caught up. */
+  promoteLearner(): Promise<void>;
+  /**
+   * Real etcd only: makes a voter leader such that Talos's forfeit-leadership on it targets the learner
+   * (true) or a voter (false); returns the leader's node. Throws when the ID layout cannot give it
+   * (never with the default learnerIdRank 2).
+   */
+  arrangeForfeitTarget(learnerIsTarget: boolean): Promise<string>;
   stop(): Promise<void>;
 }
 
 export interface ClusterOptions {
-  /** Default 127.0.0.11, .12, .13. */
+  /** Default 127.0.0.11, .12, .13 (and .14 for the learner). With `learner`, the last IP is the learner. */
   ips?: string[];
+  /**
+   * Real etcd only: join one more member as a learner (`member add --learner`, as Talos joins a new
+   * control-plane node) after the voters elected a leader. It is not promoted.
+   */
+  learner?: boolean;
+  /**
+   * Where the learner's ID falls among all member IDs, ascending, 1-based (default 2: one voter sorts
+   * before it, so arrangeForfeitTarget can give either answer on the same cluster).
+   */
+  learnerIdRank?: number;
   /** --quota-backend-bytes; default unset (etcd's 2 GiB, and no extraArgs in etcdspec, like Talos). */
   quotaBytes?: number;
   release?: Release;
@@ -51,3 +82,5 @@ export interface ClusterOptions {
 }
 
 export const DEFAULT_IPS: readonly string[] = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];
+/** Added to DEFAULT_IPS for the learner when `learner` is set without `ips`. */
+export const DEFAULT_LEARNER_IP = "127.0.0.14";

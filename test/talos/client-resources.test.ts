@@ -63,9 +63,9 @@ describe("talosctl processes", () => {
     const result = await load(release, "unreachable-1", "processes").talosctl.processes(NODES);
     expect(result.readings).toEqual([]);
     expect(result.failed).toEqual([
-      { node: "172.20.0.4", error: expect.stringContaining("Unavailable") },
-      { node: "172.20.0.2", error: NO_TABLE_ERROR },
-      { node: "172.20.0.3", error: NO_TABLE_ERROR },
+      { node: "172.20.0.4", kind: "unreachable", error: expect.stringContaining("Unavailable") },
+      { node: "172.20.0.2", kind: "other", error: NO_TABLE_ERROR },
+      { node: "172.20.0.3", kind: "other", error: NO_TABLE_ERROR },
     ]);
   });
 

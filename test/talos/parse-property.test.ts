@@ -3,8 +3,10 @@
  * any order, v1.14 chunks with their own widths) parse back to the values that generated them.
  * Hostile input is in parse-property-hostile.test.ts.
  */
+
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { splitStatusErrors } from "../../src/talos/error-alarms.js";
 import { parseAlarms } from "../../src/talos/parse-alarms.js";
 import { parseMembers } from "../../src/talos/parse-members.js";
 import { parseStatus } from "../../src/talos/parse-status.js";
@@ -111,6 +113,7 @@ function expectedStatus(release: Release, r: StatusInput): StatusRow {
     isLearner: r.learner,
     ...(release === "v1.10" ? {} : { protocol: r.protocol, storage: r.storage }),
     errors: r.errors,
+    ...splitStatusErrors(r.node, r.errors),
   };
 }
 

@@ -27,6 +27,9 @@ describe("parseStatus", () => {
         protocol: "3.6.12",
         storage: "3.6.0",
         errors: ["memberID:812894458077769954 alarm:NOSPACE", "etcdserver: no space"],
+        // The alarm among the errors, with the decimal member ID normalised; the member's own complaint apart.
+        alarms: [{ node: "172.20.0.4", memberId: "0b47fb33e59bf0e2", alarm: "NOSPACE" }],
+        otherErrors: ["etcdserver: no space"],
       },
     ]);
   });

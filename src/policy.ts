@@ -1,0 +1,51 @@
+/**
+ * Every threshold and default the tool decides by, in one place, each with the reason for its value.
+ * Change a policy here and nowhere else; README "Policies" says the same in an operator's words.
+ */
+
+/**
+ * The lag policy, one for status, check, the defrag gate and verification (see src/cluster/lag.ts):
+ * a VOTING member is behind when its applied index trails the leader's raft index by more than this many
+ * entries. Learners are exempt: they catch up by design and are never defragmented. 1000 entries is about a
+ * second of a busy control plane's writes: status rows are not read atomically, so a healthy follower under load
+ * trails by tens to hundreds; a member past 1000 is struggling, and etcd would soon send it a raft snapshot
+ * (snapshot-catchup-entries is 5000 in etcd 3.4 to 3.6).
+ */
+export const MAX_APPLIED_LAG = 1000;
+
+/**
+ * Quota headroom: a member whose file uses this share of the quota or more is near NOSPACE. The default rule,
+ * the status table's highlight and check's "quota headroom" item all use it (ahrtr/etcd-defrag's rule uses 0.8).
+ */
+export const QUOTA_HEADROOM = 0.8;
+
+/** NOSPACE is lifted only when every member is below this share of the quota: it must take writes without tripping again. */
+export const DISARM_BELOW_QUOTA = 0.9;
+
+/** etcd's alarm names as talosctl prints them. `alarm disarm` clears every one of them, CORRUPT included. */
+export const ALARM = { nospace: "NOSPACE", corrupt: "CORRUPT", none: "NONE" } as const;
+
+/** etcd's own default quota-backend-bytes; Talos does not change it. */
+export const DEFAULT_QUOTA_BYTES = 2 * 1024 ** 3;
+
+/** Timeout for the short talosctl calls (status, members, alarms, forfeit, etcdspec): one TLS handshake and a proxy hop. */
+export const DEFAULT_CALL_TIMEOUT = "30s";
+
+/** How long a member may take to verify after its defrag (and leadership to move): a large db reloads for minutes. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Verification polls: a member usually catches up within a few hundred ms of its defrag (BENCHMARKS.md), so
+ * look again soon, then back off so a long wait costs few status calls.
+ */
+export const POLL_FIRST_INTERVAL_MS = 200;
+export const POLL_MAX_INTERVAL_MS = 5_000;
+
+/**
+ * A view read this recently (by the previous member's verification or the leadership move) serves as the next
+ * member's re-plan view: it is the same `etcd status` call, and nothing was changed since (src/run/recent-view.ts).
+ */
+export const REPLAN_VIEW_MAX_AGE_MS = 1_000;
+
+/** Snapshots of our own kept per cluster in --snapshot-dir. */
+export const DEFAULT_SNAPSHOT_KEEP = 5;

@@ -1,0 +1,116 @@
+/**
+ * A defrag run as `defrag` and `plan` ask for it: opens the reader, wires progress, stop signals, confirmation and
+ * the lock into the executor, then writes the metrics. Side outputs that fail once the result is known (metrics,
+ * lock release) come back as warnings in the report: they never change the exit code.
+ */
+import { attachResources } from "../cluster/resources.js";
+import { describeError, type ExitCode } from "../errors.js";
+import { createNodeResourceReader } from "../read/node-resources.js";
+import { createProgress } from "../render/progress.js";
+import { createStyle } from "../render/style.js";
+import { runDefrag } from "../run/execute.js";
+import { exitCodeForResult } from "../run/exit-code.js";
+import { acquireLock, type LockHandle } from "../run/lock.js";
+import type { RunDeps, RunOptions, RunReport } from "../run/types.js";
+import { openReader, type ReaderRequest, type ServiceContext } from "./context.js";
+import { writeDefragMetrics } from "./metrics.js";
+import { watchStopSignals } from "./stop-signals.js";
+
+export interface DefragRequest extends ReaderRequest {
+  options: Omit<RunOptions, "rule">;
+  /** Confirmation was given up front (--yes); otherwise the terminal is asked once, after the plan. */
+  yes: boolean;
+  /** Checked before the call; written after a run that was not a dry run. */
+  metricsPath?: string;
+}
+
+export interface DefragOutcome {
+  exitCode: ExitCode;
+  /** Its warnings include lateWarnings. */
+  report: RunReport;
+  /** Warnings from after the run (metrics, lock release), for the caller to print on stderr too. */
+  lateWarnings: string[];
+}
+
+export async function defragCluster(ctx: ServiceContext, request: DefragRequest): Promise<DefragOutcome> {
+  const startedAt = new Date();
+  const reader = await openReader(ctx, request);
+  let firstRead = true;
+  // The first look asks status, members and alarms; every later one (re-plans, verification polls) is ONE status call.
+  const readView = () => {
+    if (!firstRead) return reader.poll();
+    firstRead = false;
+    // One status call carries the alarms too (every member lists them): the run's first look saves `alarm list`.
+    return reader.read({ alarms: "status" });
+  };
+  const progress = createProgress({
+    write: ctx.io.stderr,
+    live: ctx.io.stderrIsTTY,
+    style: createStyle(ctx.io.stderrIsTTY && !ctx.io.env.NO_COLOR),
+  });
+  const stop = watchStopSignals(ctx.io, () => progress.running());
+  const lateWarnings: string[] = [];
+  // etcd's memory before/after each member and the free-disk check (optional data, see read/node-resources.ts).
+  const resources = createNodeResourceReader(ctx.talosctl);
+  try {
+    const report = await runDefrag(
+      {
+        talosctl: ctx.talosctl,
+        readView,
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        emit: progress.onEvent,
+        signal: stop.signal,
+        resources,
+        confirm: async (plan) => {
+          if (request.yes) return true;
+          const count = plan.steps.filter((s) => s.action === "defrag").length;
+          return ctx.io.confirm(
+            `Defragment ${count} member(s) one at a time (snapshot first${request.options.snapshot === null ? ": NO, --no-snapshot" : ""})?`,
+          );
+        },
+        acquireLock: () => lockCluster(ctx, reader.nodes, lateWarnings),
+      },
+      { ...request.options, rule: reader.rule },
+    );
+    // A dry run changes nothing, so it records no run in the metrics.
+    if (request.metricsPath !== undefined && request.options.dryRun !== true)
+      lateWarnings.push(
+        ...(await writeDefragMetrics(request.metricsPath, report, startedAt, async () =>
+          attachResources(await reader.poll(), resources.known()),
+        )),
+      );
+    report.warnings.push(...lateWarnings);
+    return { exitCode: exitCodeForResult(report.result), report, lateWarnings };
+  } finally {
+    progress.close();
+    stop.unsubscribe();
+  }
+}
+
+/** One run per cluster per machine; the lock is released after the report is closed. */
+async function lockCluster(
+  ctx: Pick<ServiceContext, "target">,
+  nodes: readonly string[],
+  lateWarnings: string[],
+): ReturnType<NonNullable<RunDeps["acquireLock"]>> {
+  const { talosconfig, context, endpoints } = ctx.target;
+  const lock = await acquireLock({
+    nodes,
+    ...(talosconfig === undefined ? {} : { talosconfig }),
+    ...(context === undefined ? {} : { context }),
+    ...(endpoints === undefined ? {} : { endpoints }),
+  });
+  return { warnings: lock.warnings, release: () => releaseQuietly(lock, lateWarnings) };
+}
+
+/** A release that fails leaves a stale lock (the next run replaces it), never a failed run. */
+async function releaseQuietly(lock: LockHandle, warnings: string[]): Promise<void> {
+  try {
+    await lock.release();
+  } catch (error) {
+    warnings.push(
+      `could not remove the run lock ${lock.path} (${describeError(error)}): the next run will find it stale and replace it`,
+    );
+  }
+}

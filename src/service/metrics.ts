@@ -1,0 +1,64 @@
+/**
+ * The metrics file after a command did its work. A failure here is a side output lost, never a failed run: it comes
+ * back as warnings for the caller to print and put in its JSON, and the exit code stays the run's.
+ */
+import type { ClusterView } from "../cluster/types.js";
+import { describeError, UserError } from "../errors.js";
+import {
+  type RunMetricsInput,
+  readPreviousLastSuccess,
+  renderClusterMetrics,
+  renderRunMetrics,
+  writeMetricsFile,
+} from "../metrics/index.js";
+import type { ReadView, RunReport } from "../run/types.js";
+
+export async function writeMetrics(
+  path: string | undefined,
+  view: ClusterView | undefined,
+  run: Omit<RunMetricsInput, "lastSuccessAt">,
+): Promise<string[]> {
+  if (path === undefined) return [];
+  try {
+    // The last successful defrag survives failed runs and status/check runs: read it back from the previous file.
+    const lastSuccessAt = await readPreviousLastSuccess(path).catch(() => undefined);
+    const text = `${view === undefined ? "" : renderClusterMetrics(view)}${renderRunMetrics({ ...run, ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }) })}`;
+    await writeMetricsFile(path, text);
+    return [];
+  } catch (error) {
+    const hint = error instanceof UserError && error.hint !== undefined ? ` (${error.hint})` : "";
+    return [`metrics not written, the ${run.command} result stands: ${describeError(error)}${hint}`];
+  }
+}
+
+/** What the defragmented members gave back: before minus after, never negative, for the members done. */
+export function bytesReclaimed(report: RunReport): number {
+  return report.steps
+    .filter((s) => s.outcome === "done")
+    .reduce((sum, s) => sum + Math.max(0, s.before.dbSize - (s.after?.dbSize ?? s.before.dbSize)), 0);
+}
+
+/** The run gauges, plus the per-member sizes after the run when the cluster can still be read. */
+export async function writeDefragMetrics(
+  path: string,
+  report: RunReport,
+  startedAt: Date,
+  readView: ReadView,
+): Promise<string[]> {
+  const warnings: string[] = [];
+  const view = await readView().catch((error: unknown) => {
+    warnings.push(
+      `metrics: could not read the cluster after the run (${describeError(error)}); writing the run gauges only`,
+    );
+    return undefined;
+  });
+  const written = await writeMetrics(path, view, {
+    command: "defrag",
+    result: report.result,
+    startedAt,
+    durationMs: report.durationMs,
+    membersDefragmented: report.steps.filter((s) => s.outcome === "done").length,
+    bytesReclaimed: bytesReclaimed(report),
+  });
+  return [...warnings, ...written];
+}

@@ -1,0 +1,37 @@
+/** Snapshots as `defrag` and `snapshot` both take them: one default directory, one label, one refusal. */
+import { compileRule, DEFAULT_RULE } from "../cluster/rule.js";
+import { EXIT, UserError } from "../errors.js";
+import { SnapshotError, takeSnapshot } from "../run/snapshot.js";
+import type { SnapshotOptions, SnapshotResult } from "../run/types.js";
+import type { TalosTarget } from "../talos/types.js";
+import { openReader, type ServiceContext } from "./context.js";
+
+export const DEFAULT_SNAPSHOT_DIR = "./etcd-snapshots";
+
+/** Snapshots are named after the talosconfig context when one is given, else after the cluster's member IDs. */
+export function snapshotOptions(
+  target: TalosTarget,
+  request: { dir: string; keep: number; node?: string },
+): SnapshotOptions {
+  return {
+    ...request,
+    ...(target.context === undefined ? {} : { label: target.context }),
+  };
+}
+
+/** The `snapshot` command: read the cluster, take and verify one snapshot; a failure is a refusal (exit 3). */
+export async function snapshotCluster(
+  ctx: Pick<ServiceContext, "target" | "talosctl" | "warn" | "io">,
+  options: SnapshotOptions,
+): Promise<SnapshotResult> {
+  const reader = await openReader(ctx, { rule: compileRule(DEFAULT_RULE) });
+  const view = await reader.read();
+  return takeSnapshot(ctx.talosctl, view, options, Date.now).catch((error: unknown) => {
+    if (!(error instanceof SnapshotError)) throw error;
+    throw new UserError(
+      error.message,
+      "check free space and permissions of --snapshot-dir, and the node's health",
+      EXIT.refused,
+    );
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * What a full run costs in talosctl calls, read from the simulator's call log over real etcd. Each real call is a
+ * TLS handshake to apid and a proxy hop: a 3-member run with discovery, a snapshot and a leadership move makes at
+ * most 13 (it made 19 before views were reused: see src/run/recent-view.ts), plus the processes and mounts reads
+ * that measure etcd's memory and check the free disk.
+ */
+import { execa } from "execa";
+import { expect, it } from "vitest";
+import type { RunReport } from "../../src/run/types.js";
+import { fragmentCluster } from "../sim/data.js";
+import { CLI, describeWithEtcd, snapshotDir } from "./harness.js";
+
+const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
+
+describeWithEtcd(
+  "e2e: talosctl calls per run",
+  { release: "v1.13", ips: ["127.0.0.91", "127.0.0.92", "127.0.0.93"] },
+  (cluster) => {
+    it("a 3-member run without -n, with snapshot and leadership move, makes at most 13 talosctl calls", async () => {
+      const c = cluster();
+      const leader = await c.leaderNode();
+      await fragmentCluster(c.endpoints(leader ?? c.nodes[0] ?? ""), {
+        targetBytes: 12_000_000,
+        reclaimableRatio: 0.6,
+      });
+      const before = (await c.callLog()).length;
+      // No -n: the members are discovered from the context's node, as most operators run it.
+      const run = await execa(
+        process.execPath,
+        [CLI, "--talosctl", c.talosctlPath, "-o", "json", "defrag", "--yes", ...RULE],
+        {
+          env: { ...c.env, NO_COLOR: "1" },
+          reject: false,
+          timeout: 120_000,
+          stdin: "ignore",
+          cwd: snapshotDir(),
+        },
+      );
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+      const report = JSON.parse(String(run.stdout)) as RunReport;
+      expect(report.snapshot?.sha256Verified).toBe(true);
+      expect(report.steps.map((s) => s.outcome)).toEqual(["done", "done", "done"]);
+      expect(report.steps.at(-1)?.leaderMovedTo).not.toBeNull();
+
+      const calls = (await c.callLog()).slice(before).map((e) => `${e.command} ${e.nodes.join(",")}`);
+      const count = (command: string) => calls.filter((c) => c.startsWith(`${command} `)).length;
+      expect(count("members"), calls.join("\n")).toBe(1);
+      expect(count("alarm list"), calls.join("\n")).toBe(0);
+      expect(count("defrag")).toBe(3);
+      expect(count("snapshot")).toBe(1);
+      expect(count("forfeit-leadership")).toBe(1);
+      // etcd's memory and free disk (issue 13) are node reads beside the etcd calls: one processes call up front
+      // and one after each member (which is also the next member's "before"), one mounts call for the run.
+      expect(count("processes"), calls.join("\n")).toBe(4);
+      expect(count("mounts"), calls.join("\n")).toBe(1);
+      const etcdCalls = calls.filter((c) => !/^(processes|mounts) /.test(c));
+      expect(etcdCalls.length, calls.join("\n")).toBeLessThanOrEqual(13);
+    });
+  },
+);
