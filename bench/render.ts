@@ -1,5 +1,5 @@
 /** The results as a terminal table and as Markdown (BENCHMARKS.md), from the same rows. */
-import Table from "cli-table3";
+import { type Column, renderTable as renderPlainTable } from "../src/render/table.js";
 import type { BenchResults } from "./run-bench.js";
 import { STRATEGIES } from "./strategies.js";
 import type { Verdict } from "./targets.js";
@@ -32,9 +32,14 @@ export function buildRows(results: BenchResults): string[][] {
 }
 
 export function renderTable(results: BenchResults): string {
-  const table = new Table({ head: HEAD, style: { head: [], border: [] } });
-  for (const row of buildRows(results)) table.push(row);
-  return [table.toString(), ...renderExtras(results), "", ...renderVerdicts(results.targets)].join("\n");
+  // The product's own plain table, every column whole: a benchmark's figures are never cut.
+  const columns: Column<string[]>[] = HEAD.map((header, i) => ({
+    header,
+    align: i === 0 ? "left" : "right",
+    value: (row) => row[i] ?? "",
+  }));
+  const table = renderPlainTable(columns, buildRows(results), { width: undefined, wide: true });
+  return [...table.lines, ...renderExtras(results), "", ...renderVerdicts(results.targets)].join("\n");
 }
 
 function renderExtras(results: BenchResults): string[] {

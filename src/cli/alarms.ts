@@ -3,6 +3,7 @@
 import type { ClusterView } from "../cluster/types.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { ALARM } from "../policy.js";
+import { renderAlarms } from "../render/alarms-table.js";
 import { createStyle } from "../render/style.js";
 import { disarmIfCured } from "../run/disarm.js";
 import type { CommandContext } from "./context.js";
@@ -11,13 +12,9 @@ import { openReader, type RuleFlags } from "./rule-flags.js";
 export async function runAlarmsList(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
-  if (ctx.output === "json") {
+  if (ctx.output === "json")
     ctx.io.stdout(`${JSON.stringify({ alarms: withNodes(view), unreachable: view.unreachable }, null, 2)}\n`);
-  } else if (view.alarms.length === 0) {
-    ctx.io.stdout("no alarms raised\n");
-  } else {
-    for (const a of withNodes(view)) ctx.io.stdout(`${a.alarm}\t${a.memberId}\t${a.node ?? "?"}\n`);
-  }
+  else ctx.io.stdout(renderAlarms(withNodes(view), createStyle(ctx.color), ctx.layout));
   for (const u of view.unreachable) ctx.warn(`${u.node} did not answer: ${u.error}`);
   return EXIT.ok;
 }

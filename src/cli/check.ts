@@ -29,7 +29,7 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFl
     ctx.io.stdout(
       `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view, ...(warnings.length > 0 ? { warnings } : {}) }, null, 2)}\n`,
     );
-  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color)));
+  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color), ctx.layout.width));
   for (const w of warnings) ctx.warn(w);
   return checklist.verdict === "go"
     ? EXIT.ok

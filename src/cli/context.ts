@@ -1,6 +1,8 @@
 /** Turns the global flags into a validated talosctl target and the services every command uses. */
 import { UserError } from "../errors.js";
 import { DEFAULT_CALL_TIMEOUT } from "../policy.js";
+import type { TableLayout } from "../render/table.js";
+import { wrapText } from "../render/text.js";
 import { createTalosctl } from "../talos/client.js";
 import { locateTalosctl } from "../talos/locate.js";
 import { traceExec } from "../talos/runner.js";
@@ -21,13 +23,16 @@ export interface GlobalFlags {
   verbose?: boolean;
 }
 
-export type OutputFormat = "table" | "json";
+/** wide: the table with every column, however wide; json: one document. */
+export type OutputFormat = "table" | "wide" | "json";
 
 export interface CommandContext {
   io: CliIO;
   target: TalosTarget;
   talosctl: Talosctl;
   output: OutputFormat;
+  /** How tables on stdout fit: the width (none with -o wide) and whether every column shows. */
+  layout: TableLayout;
   color: boolean;
   log(line: string): void;
   warn(line: string): void;
@@ -36,7 +41,7 @@ export interface CommandContext {
 export function createContext(flags: GlobalFlags, rawIO: CliIO): CommandContext {
   // Every command's output goes through the guard: a lost stdout or stderr never changes a run's exit code.
   const io = guardWrites(rawIO);
-  const output = parseChoice(flags.output ?? "table", "--output", ["table", "json"] as const);
+  const output = parseChoice(flags.output ?? "table", "--output", ["table", "wide", "json"] as const);
   const timeoutMs = parseDuration(flags.timeout ?? DEFAULT_CALL_TIMEOUT, "--timeout");
   const talosconfig =
     flags.talosconfig === undefined ? undefined : validateArgValue(flags.talosconfig, "--talosconfig");
@@ -57,8 +62,10 @@ export function createContext(flags: GlobalFlags, rawIO: CliIO): CommandContext 
     target,
     talosctl: createTalosctl(target, exec, { timeoutMs }),
     output,
+    layout: { width: output === "wide" ? undefined : io.stdoutWidth, wide: output === "wide" },
     color,
     log,
-    warn: (line) => log(`warning: ${line}`),
+    // A warning is read on a terminal: wrapped to its width. Traces (-v) stay one line each, for grep.
+    warn: (line) => log(wrapText(`warning: ${line}`, io.stderrWidth).join("\n")),
   };
 }

@@ -69,7 +69,7 @@ export async function runDefragCommand(
     },
   });
   if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else ctx.io.stdout(renderRunReport(report, createStyle(ctx.color)));
+  else ctx.io.stdout(renderRunReport(report, createStyle(ctx.color), ctx.layout));
   for (const w of lateWarnings) ctx.warn(w);
   return { exitCode, report };
 }

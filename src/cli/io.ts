@@ -1,5 +1,4 @@
 /** What the CLI needs from the outside world, injectable so tests run commands in-process. */
-import { runProcess } from "../talos/runner.js";
 import type { Exec } from "../talos/types.js";
 
 export interface CliIO {
@@ -12,6 +11,10 @@ export interface CliIO {
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** Columns a table on stdout may use; undefined = unlimited (a pipe or a file: whole lines). See detectWidth. */
+  stdoutWidth?: number | undefined;
+  /** The same for progress on stderr. */
+  stderrWidth?: number | undefined;
   /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
   confirm(question: string): Promise<boolean>;
   /** Calls handler on SIGINT/SIGTERM until the returned function is called. */
@@ -24,11 +27,14 @@ export function processIO(): CliIO {
   const io = guardWrites({
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    exec: runProcess,
+    // The runner is loaded on the first talosctl call, so --help and `snapshot verify` never load it.
+    exec: async (file, args, options) => (await import("../talos/runner.js")).runProcess(file, args, options),
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdoutWidth: detectWidth(process.stdout, process.env),
+    stderrWidth: detectWidth(process.stderr, process.env),
     confirm: askOnTerminal,
     onStopSignal: (handler) => {
       process.on("SIGINT", handler);
@@ -44,6 +50,19 @@ export function processIO(): CliIO {
   process.stdout.on("error", io.broke.stdout);
   process.stderr.on("error", io.broke.stderr);
   return io;
+}
+
+/**
+ * The width output may use: the terminal's when the stream is one, else COLUMNS when set (`watch`, a CI log that
+ * wants a width), else none: a pipe to a file or to grep gets whole lines, nothing cut.
+ */
+export function detectWidth(
+  stream: { isTTY?: boolean; columns?: number },
+  env: NodeJS.ProcessEnv,
+): number | undefined {
+  if (stream.isTTY === true && stream.columns !== undefined && stream.columns > 0) return stream.columns;
+  const columns = Number(env.COLUMNS);
+  return env.COLUMNS !== undefined && Number.isInteger(columns) && columns > 0 ? columns : undefined;
 }
 
 /**

@@ -1,14 +1,14 @@
-/** The commander program: flags only. Each action parses its flags and hands over to a command module. */
+/**
+ * The commander program: flags only. Each action parses its flags and hands over to a command module.
+ * Command modules are imported inside their action, never at the top: `--help` and `--version` then load
+ * commander alone, and a command loads only what it uses (execa, yaml, cli-table3, jsep cost tens of ms each
+ * to import; see BENCHMARKS.md "Cold start"). Type-only imports are erased and cost nothing.
+ */
 import { Command, Option } from "commander";
 import type { ExitCode } from "../errors.js";
 import { DEFAULT_CALL_TIMEOUT, DEFAULT_SNAPSHOT_KEEP } from "../policy.js";
-import { runAlarmsDisarm, runAlarmsList } from "./alarms.js";
-import { runCheck } from "./check.js";
-import { type CommandContext, createContext, type GlobalFlags } from "./context.js";
-import { runDefragCommand } from "./defrag.js";
+import type { CommandContext, GlobalFlags } from "./context.js";
 import type { CliIO } from "./io.js";
-import { runSnapshot } from "./snapshot.js";
-import { runStatus } from "./status.js";
 
 const METRICS_OPTION = [
   "--metrics-file <path>",
@@ -39,7 +39,9 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     )
     .option("--talosctl <path>", "talosctl binary (default: $TALOSCTL, then talosctl on PATH)")
     .addOption(
-      new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"),
+      new Option("-o, --output <format>", "table (fits the terminal), wide (every column) or json")
+        .choices(["table", "wide", "json"])
+        .default("table"),
     )
     .option("--timeout <duration>", "timeout for short talosctl calls", DEFAULT_CALL_TIMEOUT)
     .option("-v, --verbose", "print each talosctl call and its duration on stderr")
@@ -47,8 +49,10 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
 
-  const context = (command: Command): CommandContext =>
-    createContext(command.optsWithGlobals<GlobalFlags>(), io);
+  const context = async (command: Command): Promise<CommandContext> => {
+    const { createContext } = await import("./context.js");
+    return createContext(command.optsWithGlobals<GlobalFlags>(), io);
+  };
   const ruleOptions = (command: Command) =>
     command
       .option("--rule <expr>", "when a member needs defragmentation (see README: Rule language)")
@@ -59,7 +63,9 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   )
     .option(...METRICS_OPTION)
     .action(async (flags, command: Command) => {
-      result.exitCode = await runStatus(context(command), flags);
+      const ctx = await context(command);
+      const { runStatus } = await import("./status.js");
+      result.exitCode = await runStatus(ctx, flags);
     });
 
   ruleOptions(
@@ -69,7 +75,9 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   )
     .option(...METRICS_OPTION)
     .action(async (flags, command: Command) => {
-      result.exitCode = await runCheck(context(command), flags);
+      const ctx = await context(command);
+      const { runCheck } = await import("./check.js");
+      result.exitCode = await runCheck(ctx, flags);
     });
 
   const defragOptions = (command: Command) =>
@@ -89,7 +97,9 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   defragOptions(
     program.command("plan").description("what `defrag` would do and why (same as defrag --dry-run)"),
   ).action(async (flags, command: Command) => {
-    result.exitCode = (await runDefragCommand(context(command), { ...flags, dryRun: true })).exitCode;
+    const ctx = await context(command);
+    const { runDefragCommand } = await import("./defrag.js");
+    result.exitCode = (await runDefragCommand(ctx, { ...flags, dryRun: true })).exitCode;
   });
 
   defragOptions(
@@ -104,16 +114,29 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
     .option(...METRICS_OPTION)
     .action(async (flags, command: Command) => {
-      result.exitCode = (await runDefragCommand(context(command), flags)).exitCode;
+      const ctx = await context(command);
+      const { runDefragCommand } = await import("./defrag.js");
+      result.exitCode = (await runDefragCommand(ctx, flags)).exitCode;
     });
 
-  program
+  const snapshot = program
     .command("snapshot")
     .description("a verified snapshot with retention, from -n NODE or a healthy follower")
     .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
     .option("--keep <n>", "newest snapshots of ours to keep", String(DEFAULT_SNAPSHOT_KEEP))
     .action(async (flags, command: Command) => {
-      result.exitCode = await runSnapshot(context(command), flags);
+      const ctx = await context(command);
+      const { runSnapshot } = await import("./snapshot.js");
+      result.exitCode = await runSnapshot(ctx, flags);
+    });
+  // No context here: checking files on disk must work where no talosctl is installed.
+  snapshot
+    .command("verify")
+    .description("check snapshot files on disk: size 512·k+32 and the SHA-256 trailer (no talosctl needed)")
+    .argument("<file...>", "snapshot files to check")
+    .action(async (files: string[], _flags, command: Command) => {
+      const { runSnapshotVerify } = await import("./snapshot-verify.js");
+      result.exitCode = await runSnapshotVerify(io, files, command.optsWithGlobals<GlobalFlags>());
     });
 
   const alarms = program
@@ -123,14 +146,18 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .command("list", { isDefault: true })
     .description("list raised alarms")
     .action(async (_flags, command: Command) => {
-      result.exitCode = await runAlarmsList(context(command), {});
+      const ctx = await context(command);
+      const { runAlarmsList } = await import("./alarms.js");
+      result.exitCode = await runAlarmsList(ctx, {});
     });
   alarms
     .command("disarm")
     .description("disarm alarms; refuses while CORRUPT is raised or a member is still near the quota")
     .option("--quota <size>", "etcd quota (default: read from the cluster, else 2GiB)")
     .action(async (flags, command: Command) => {
-      result.exitCode = await runAlarmsDisarm(context(command), flags);
+      const ctx = await context(command);
+      const { runAlarmsDisarm } = await import("./alarms.js");
+      result.exitCode = await runAlarmsDisarm(ctx, flags);
     });
 
   return program;

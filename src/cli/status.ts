@@ -26,7 +26,7 @@ export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsF
   });
   if (ctx.output === "json")
     ctx.io.stdout(`${JSON.stringify(warnings.length > 0 ? { ...view, warnings } : view, null, 2)}\n`);
-  else ctx.io.stdout(renderStatus(view, createStyle(ctx.color)));
+  else ctx.io.stdout(renderStatus(view, createStyle(ctx.color), ctx.layout));
   for (const w of warnings) ctx.warn(w);
   return exitCode;
 }

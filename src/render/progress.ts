@@ -1,16 +1,22 @@
 /**
  * Progress on stderr while a run goes: one plain line per thing that happened; on a terminal, a live line with
- * the elapsed time while a defrag runs (a large one takes minutes and must not look hung).
+ * the elapsed time while a defrag runs (a large one takes minutes and must not look hung). With a width (the
+ * terminal's), a long line wraps at spaces under an indent, and the live line is cut to fit: it is redrawn in
+ * place, which only works on one terminal row.
  */
 import type { RunEvent, Sizes, StepRef } from "../run/types.js";
 import { formatSize } from "../talos/size.js";
 import type { Style } from "./style.js";
+import { cutText, wrapText } from "./text.js";
 
 export interface ProgressOptions {
   write: (text: string) => void;
   live: boolean;
   style: Style;
   now?: () => number;
+  /** Columns of stderr; undefined = unlimited (not a terminal). */
+  /** Undefined: unlimited (a pipe). */
+  width?: number | undefined;
 }
 
 export interface Progress {
@@ -29,6 +35,8 @@ export function memoryChange(before: Sizes, after: Sizes): string {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A wrapped step line continues under the text after its `[i/n] `; any other line two spaces in. */
+const continuation = (text: string) => " ".repeat(/^\[\d+\/\d+\] /.exec(text)?.[0].length ?? 2);
 const prefix = (s: StepRef) => `[${s.index}/${s.total}] ${s.node} ${s.role}`;
 
 export function createProgress(options: ProgressOptions): Progress {
@@ -37,7 +45,12 @@ export function createProgress(options: ProgressOptions): Progress {
   let ticker: NodeJS.Timeout | undefined;
   let runningNode: string | undefined;
   let lastUnmet = "";
-  const line = (text: string) => write(`${text}\n`);
+  /** One event's line; `paint` colours each wrapped part, so no colour runs across a line break. */
+  const line = (text: string, paint: (t: string) => string = (t) => t) => {
+    for (const part of wrapText(text, options.width, continuation(text))) write(`${paint(part)}\n`);
+  };
+  const redraw = (text: string) =>
+    write(`\r\u001b[2K${options.width === undefined ? text : cutText(text, options.width - 1)}`);
   const stopTicker = () => {
     if (ticker === undefined) return;
     clearInterval(ticker);
@@ -48,7 +61,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const onEvent = (event: RunEvent): void => {
     switch (event.type) {
       case "gate":
-        for (const reason of event.reasons) line(style.bad(`refused: ${reason}`));
+        for (const reason of event.reasons) line(`refused: ${reason}`, style.bad);
         return;
       case "plan": {
         const todo = event.plan.steps.filter((s) => s.action === "defrag");
@@ -68,7 +81,8 @@ export function createProgress(options: ProgressOptions): Progress {
       case "snapshot-done": {
         const s = event.snapshot;
         line(
-          `snapshot: ${s.path} (${formatSize(s.bytes)}, sha256 verified, revision ${s.revision ?? "?"}, from ${s.node})`,
+          // The path last: where a narrow terminal breaks the line, it goes whole onto the next.
+          `snapshot: ${formatSize(s.bytes)} from ${s.node}, revision ${s.revision ?? "?"}, sha256 verified: ${s.path}`,
         );
         if (s.pruned.length > 0) line(`snapshot: removed ${s.pruned.length} older snapshot(s) beyond --keep`);
         return;
@@ -93,7 +107,7 @@ export function createProgress(options: ProgressOptions): Progress {
           return;
         }
         ticker = setInterval(
-          () => write(`\r\u001b[2K${prefix(event.step)}: defragmenting ${seconds(now() - event.startedAt)}`),
+          () => redraw(`${prefix(event.step)}: defragmenting ${seconds(now() - event.startedAt)}`),
           250,
         );
         ticker.unref();
@@ -103,14 +117,13 @@ export function createProgress(options: ProgressOptions): Progress {
         stopTicker();
         if (event.error !== null)
           line(
-            style.warn(
-              `${prefix(event.step)}: the defrag call failed (${event.error}); not re-issued, verifying`,
-            ),
+            `${prefix(event.step)}: the defrag call failed (${event.error}); not re-issued, verifying`,
+            style.warn,
           );
         return;
       case "verify-waiting": {
         const unmet = event.unmet.join("; ");
-        if (unmet !== lastUnmet) line(style.dim(`${prefix(event.step)}: waiting: ${unmet}`));
+        if (unmet !== lastUnmet) line(`${prefix(event.step)}: waiting: ${unmet}`, style.dim);
         lastUnmet = unmet;
         return;
       }
@@ -123,16 +136,16 @@ export function createProgress(options: ProgressOptions): Progress {
         return;
       }
       case "verify-failed":
-        line(style.bad(`${prefix(event.step)}: verification failed: ${event.reason}`));
+        line(`${prefix(event.step)}: verification failed: ${event.reason}`, style.bad);
         return;
       case "alarms-disarmed":
         line(`alarms: disarmed ${event.alarms.map((a) => `${a.alarm} on ${a.memberId}`).join(", ")}`);
         return;
       case "stopping":
-        line(style.warn(`stopping: ${event.reason}`));
+        line(`stopping: ${event.reason}`, style.warn);
         return;
       case "warning":
-        line(style.warn(`warning: ${event.message}`));
+        line(`warning: ${event.message}`, style.warn);
         return;
       case "finished":
         stopTicker();

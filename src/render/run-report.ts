@@ -1,78 +1,141 @@
-/** The closing before/after table of a defrag run (or the plan of a dry run), for people. */
-import Table from "cli-table3";
+/**
+ * The closing before/after table of a defrag run, or the plan of a dry run, for people. The default tables fit
+ * 80 columns for five members named like `cp1.lab.internal`; what they leave out (member IDs, reclaimed bytes,
+ * whole reasons and errors, where leadership went) is said below the table, or is a column with `-o wide`.
+ */
 import type { ReportStep, RunReport } from "../run/types.js";
 import { formatSize } from "../talos/size.js";
 import type { Style } from "./style.js";
+import { type Cell, type Column, renderTable, type TableLayout } from "./table.js";
+import { wrapText } from "./text.js";
 
 const RESULT_TEXT: Record<RunReport["result"], string> = {
   ok: "done",
   "nothing-to-do": "nothing to do: no member matches the rule (use --force to defragment anyway)",
   refused: "refused: nothing was touched",
-  failed: "FAILED: the run stopped; members marked not-touched were left alone",
+  failed: "FAILED: the run stopped; members marked not touched were left alone",
   interrupted: "interrupted: stopped safely between members",
 };
 
-export function renderRunReport(report: RunReport, style: Style): string {
-  const table = new Table({
-    head: report.dryRun
-      ? ["#", "NODE", "MEMBER", "ROLE", "ACTION", "DB SIZE", "IN USE", "REASON"]
-      : ["#", "NODE", "ROLE", "OUTCOME", "BEFORE", "AFTER", "RECLAIMED", "MEMORY", "TIME", "VERIFIED"],
-    style: { head: [], border: [] },
-    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
-    wordWrap: true,
-    colWidths: report.dryRun ? [null, null, null, null, null, null, null, 60] : [],
-  });
-  report.steps.forEach((step, i) => {
-    const role = step.leaderMovedTo ? `${step.role} (leadership moved to ${step.leaderMovedTo})` : step.role;
-    if (report.dryRun) {
-      table.push([
-        String(i + 1),
-        step.node,
-        step.memberId.slice(0, 8),
-        step.role,
-        step.action === "defrag" ? style.warn("defrag") : "skip",
-        formatSize(step.before.dbSize),
-        formatSize(step.before.dbSizeInUse),
-        step.reason,
-      ]);
-      return;
-    }
-    const after = step.after;
-    table.push([
-      String(i + 1),
-      step.node,
-      role,
-      outcomeText(step.outcome, style),
-      formatSize(step.before.dbSize),
-      after ? formatSize(after.dbSize) : "-",
-      after ? formatSize(Math.max(0, step.before.dbSize - after.dbSize)) : "-",
-      memoryCell(step),
-      step.durationMs > 0 ? `${(step.durationMs / 1000).toFixed(1)} s` : "-",
-      step.verified
-        ? style.ok("yes")
-        : step.outcome === "done" || step.outcome === "failed"
-          ? style.bad("no")
-          : "-",
-    ]);
-  });
-  const lines = [table.toString()];
+type Row = { step: ReportStep; n: number };
+
+const common = {
+  index: { header: "#", align: "right", value: (r) => String(r.n) } as Column<Row>,
+  node: { header: "NODE", value: (r) => r.step.node } as Column<Row>,
+  member: { header: "MEMBER", only: "wide", value: (r) => r.step.memberId } as Column<Row>,
+  role: { header: "ROLE", value: (r) => r.step.role } as Column<Row>,
+};
+
+function planColumns(style: Style): Column<Row>[] {
+  return [
+    common.index,
+    common.node,
+    common.member,
+    common.role,
+    {
+      header: "ACTION",
+      value: (r) => (r.step.action === "defrag" ? { text: "defrag", paint: style.warn } : "skip"),
+    },
+    { header: "DB SIZE", align: "right", value: (r) => formatSize(r.step.before.dbSize) },
+    { header: "IN USE", align: "right", only: "wide", value: (r) => formatSize(r.step.before.dbSizeInUse) },
+    { header: "FREE", align: "right", value: (r) => formatSize(freeOf(r.step)) },
+    { header: "REASON", cut: true, value: (r) => r.step.reason },
+  ];
+}
+
+/** MEMORY (etcd's RSS before -> after) is a column with -o wide; the default table says it below (memoryLines). */
+function runColumns(style: Style): Column<Row>[] {
+  return [
+    common.index,
+    common.node,
+    common.member,
+    common.role,
+    { header: "OUTCOME", value: (r) => outcomeCell(r.step.outcome, style) },
+    { header: "DB SIZE", value: (r) => sizesCell(r.step) },
+    { header: "MEMORY", only: "wide", value: (r) => memoryCell(r.step) },
+    { header: "RECLAIMED", align: "right", only: "wide", value: (r) => reclaimedText(r.step) },
+    {
+      header: "TIME",
+      align: "right",
+      value: (r) => (r.step.durationMs > 0 ? `${(r.step.durationMs / 1000).toFixed(1)} s` : "-"),
+    },
+    { header: "VERIFIED", value: (r) => verifiedCell(r.step, style) },
+    { header: "LEADERSHIP MOVED TO", only: "wide", value: (r) => r.step.leaderMovedTo ?? "-" },
+    { header: "ERROR", only: "wide", value: (r) => r.step.error ?? "-" },
+  ];
+}
+
+export function renderRunReport(report: RunReport, style: Style, layout: TableLayout): string {
+  const rows = report.steps.map((step, i) => ({ step, n: i + 1 }));
+  const table = renderTable(report.dryRun ? planColumns(style) : runColumns(style), rows, layout);
+  const lines = [...table.lines, ...stepNotes(report, rows, table.cutRows, layout)];
   const paint = report.result === "ok" || report.result === "nothing-to-do" ? style.ok : style.bad;
-  lines.push(
-    paint(
-      `${report.dryRun ? "plan" : "result"}: ${report.dryRun && report.result === "ok" ? "would defragment the members marked defrag, in this order" : RESULT_TEXT[report.result]}`,
-    ),
-  );
-  const released = memoryReleased(report);
-  if (released !== null) lines.push(released);
+  const said =
+    report.dryRun && report.result === "ok"
+      ? "would defragment the members marked defrag, in this order"
+      : RESULT_TEXT[report.result];
+  const wrap = (text: string) => wrapText(text, layout.width);
+  lines.push(...wrap(`${report.dryRun ? "plan" : "result"}: ${said}`).map(paint));
+  if (!report.dryRun) lines.push(...memoryLines(report, rows, layout));
   if (report.snapshot)
-    lines.push(`snapshot: ${report.snapshot.path} (${formatSize(report.snapshot.bytes)}, sha256 verified)`);
+    lines.push(
+      ...wrap(`snapshot (${formatSize(report.snapshot.bytes)}, sha256 verified): ${report.snapshot.path}`),
+    );
   if (report.alarmsDisarmed.length > 0)
-    lines.push(`alarms disarmed: ${report.alarmsDisarmed.map((a) => a.alarm).join(", ")}`);
-  for (const reason of report.refusedReasons) lines.push(style.bad(`  - ${reason}`));
-  if (report.error) lines.push(style.bad(`error: ${report.error}`));
-  for (const warning of report.warnings) lines.push(style.warn(`warning: ${warning}`));
+    lines.push(...wrap(`alarms disarmed: ${report.alarmsDisarmed.map((a) => a.alarm).join(", ")}`));
+  for (const reason of report.refusedReasons)
+    lines.push(...wrapText(`  - ${reason}`, layout.width, "    ").map(style.bad));
+  if (report.error) lines.push(...wrap(`error: ${report.error}`).map(style.bad));
+  for (const warning of report.warnings) lines.push(...wrap(`warning: ${warning}`).map(style.warn));
   if (!report.dryRun) lines.push(style.dim(`took ${(report.durationMs / 1000).toFixed(1)} s`));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Below the default table, in full: the reasons the plan shortened; where leadership went and each step's error
+ * (columns only with -o wide). Keyed by the row's #.
+ */
+function stepNotes(report: RunReport, rows: Row[], cutRows: number[], layout: TableLayout): string[] {
+  const notes: string[] = [];
+  const note = (r: Row, text: string) =>
+    notes.push(...wrapText(`  #${r.n} ${r.step.node}: ${text}`, layout.width, "     "));
+  if (report.dryRun) {
+    for (const i of cutRows) {
+      const row = rows[i];
+      if (row) note(row, row.step.reason);
+    }
+    return notes.length === 0 ? [] : ["reasons:", ...notes];
+  }
+  if (layout.wide) return [];
+  for (const r of rows) {
+    if (r.step.leaderMovedTo !== null) note(r, `leadership moved to ${r.step.leaderMovedTo} first`);
+    if (r.step.error !== null) note(r, `error: ${r.step.error}`);
+  }
+  return notes.length === 0 ? [] : ["notes:", ...notes];
+}
+
+const freeOf = (step: ReportStep) => Math.max(0, step.before.dbSize - step.before.dbSizeInUse);
+
+function sizesCell(step: ReportStep): string {
+  const before = formatSize(step.before.dbSize);
+  if (step.after !== null) return `${before} -> ${formatSize(step.after.dbSize)}`;
+  return step.outcome === "failed" ? `${before} -> ?` : before;
+}
+
+function reclaimedText(step: ReportStep): string {
+  return step.after ? formatSize(Math.max(0, step.before.dbSize - step.after.dbSize)) : "-";
+}
+
+function verifiedCell(step: ReportStep, style: Style): Cell {
+  if (step.verified) return { text: "yes", paint: style.ok };
+  return step.outcome === "done" || step.outcome === "failed" ? { text: "no", paint: style.bad } : "-";
+}
+
+function outcomeCell(outcome: ReportStep["outcome"], style: Style): Cell {
+  if (outcome === "done") return { text: "defragmented", paint: style.ok };
+  if (outcome === "failed") return { text: "FAILED", paint: style.bad };
+  if (outcome === "not-touched") return { text: "not touched", paint: style.warn };
+  return outcome;
 }
 
 /** etcd's RSS before -> after for this member, `-` when neither was read. */
@@ -84,21 +147,27 @@ function memoryCell(step: ReportStep): string {
   return step.after === null ? show(before) : `${show(before)} -> ${show(after)}`;
 }
 
-/** The memory the run gave back: RSS before minus after, over members where both were read. */
-export function memoryReleased(report: RunReport): string | null {
+/**
+ * etcd's memory next to the table: per member (keyed by the row's #) when the default table has no room for a
+ * MEMORY column, and the total the run gave back: RSS before minus after, over members where both were read.
+ */
+function memoryLines(report: RunReport, rows: Row[], layout: TableLayout): string[] {
+  // The members a defrag was run on: the others' memory did not change.
+  const known = rows.filter(
+    (r) => (r.step.outcome === "done" || r.step.outcome === "failed") && memoryCell(r.step) !== "-",
+  );
+  if (known.length === 0) return [];
   const measured = report.steps.filter(
     (s) =>
       s.outcome === "done" && typeof s.before.rssBytes === "number" && typeof s.after?.rssBytes === "number",
   );
-  if (measured.length === 0) return null;
   const delta = measured.reduce((sum, s) => sum + (s.before.rssBytes ?? 0) - (s.after?.rssBytes ?? 0), 0);
-  const what = delta >= 0 ? `memory released: ${formatSize(delta)}` : `memory grew: ${formatSize(-delta)}`;
-  return `${what} (etcd RSS before -> after, ${measured.length} member(s))`;
-}
-
-function outcomeText(outcome: RunReport["steps"][number]["outcome"], style: Style): string {
-  if (outcome === "done") return style.ok("defragmented");
-  if (outcome === "failed") return style.bad("FAILED");
-  if (outcome === "not-touched") return style.warn("not touched");
-  return outcome;
+  const total =
+    measured.length === 0
+      ? ""
+      : `${delta >= 0 ? "released" : "grew by"} ${formatSize(Math.abs(delta))} over ${measured.length} member(s)`;
+  if (layout.wide) return total === "" ? [] : [`memory (etcd RSS): ${total}`];
+  const each = known.map((r) => `#${r.n} ${memoryCell(r.step)}`).join(", ");
+  const text = `memory (etcd RSS before -> after): ${each}${total === "" ? "" : `; ${total}`}`;
+  return wrapText(text, layout.width, "  ");
 }

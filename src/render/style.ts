@@ -17,13 +17,6 @@ export function createStyle(color: boolean): Style {
   return { ok: wrap(32), warn: wrap(33), bad: wrap(31), dim: wrap(2), bold: wrap(1) };
 }
 
-/** A bar of `width` cells for a ratio in [0, 1]: readable at a glance, plain ASCII so logs stay clean. */
-export function ratioBar(ratio: number, width = 10): string {
-  const clamped = Math.min(1, Math.max(0, Number.isFinite(ratio) ? ratio : 0));
-  const filled = Math.round(clamped * width);
-  return `[${"#".repeat(filled)}${".".repeat(width - filled)}]`;
-}
-
 export function percent(ratio: number, digits = 1): string {
   return `${(ratio * 100).toFixed(digits)}%`;
 }

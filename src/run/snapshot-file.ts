@@ -2,11 +2,9 @@
  * Snapshot files on disk: our name pattern, our own integrity check and retention. Only files that match
  * OUR pattern exactly are ever counted or deleted; anything else in the directory is left alone.
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { open, readdir, stat, unlink } from "node:fs/promises";
+import { open, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { hashFilePrefix } from "./hash-file.js";
 
 /** etcd appends a SHA-256 of the database to the stream; the database itself is whole 512-byte pages. */
 const TRAILER_BYTES = 32;
@@ -25,7 +23,12 @@ export interface SnapshotCheck {
   sha256Verified: boolean;
   /** Why it failed, for a person; absent when verified. */
   problem?: string;
+  /** Why it failed, for a program (short labels in tables); absent when verified. */
+  failure?: SnapshotFailure;
 }
+
+/** size: not 512·k + 32 bytes; sha256: trailer mismatch; shrank: the file got shorter while being read. */
+export type SnapshotFailure = "size" | "sha256" | "shrank" | "not-a-file";
 
 /** A label safe for a file name: lower case, [a-z0-9.-], never empty. */
 export function toSnapshotLabel(raw: string): string {
@@ -54,33 +57,47 @@ export function parseSnapshotName(name: string): SnapshotName | null {
   return { label, stamp, seq: seq === undefined ? 0 : Number(seq) };
 }
 
-/** Streams the file: never holds more than one chunk plus the 32-byte trailer in memory. */
+/**
+ * Reads the file once, through one handle (so a file swapped underneath mid-check cannot mix two files), with
+ * two reused 1 MiB buffers: memory stays constant whatever the size. Opening or reading errors (ENOENT,
+ * EACCES, EIO) are thrown; everything about the content is a returned failure.
+ */
 export async function verifySnapshotFile(path: string): Promise<SnapshotCheck> {
-  const { size } = await stat(path);
-  const body = size - TRAILER_BYTES;
-  if (body < PAGE_BYTES || body % PAGE_BYTES !== 0)
-    return {
-      bytes: size,
-      sha256Verified: false,
-      problem: `size ${size} is not 512·k + 32 bytes (truncated?)`,
-    };
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path, { start: 0, end: body - 1 }), hash);
-  const expected = Buffer.alloc(TRAILER_BYTES);
   const handle = await open(path, "r");
   try {
-    await handle.read(expected, 0, TRAILER_BYTES, body);
+    const info = await handle.stat();
+    const size = info.size;
+    if (!info.isFile())
+      return { bytes: size, sha256Verified: false, problem: "not a regular file", failure: "not-a-file" };
+    const body = size - TRAILER_BYTES;
+    if (body < PAGE_BYTES || body % PAGE_BYTES !== 0)
+      return {
+        bytes: size,
+        sha256Verified: false,
+        problem: `size ${size} is not 512·k + 32 bytes (truncated?)`,
+        failure: "size",
+      };
+    const actual = await hashFilePrefix(handle, body);
+    const expected = Buffer.alloc(TRAILER_BYTES);
+    const { bytesRead } = await handle.read(expected, 0, TRAILER_BYTES, body);
+    if (actual === null || bytesRead !== TRAILER_BYTES)
+      return {
+        bytes: size,
+        sha256Verified: false,
+        problem: "the file got shorter while it was being read",
+        failure: "shrank",
+      };
+    if (!actual.equals(expected))
+      return {
+        bytes: size,
+        sha256Verified: false,
+        problem: "the SHA-256 of the database does not match its trailer",
+        failure: "sha256",
+      };
+    return { bytes: size, sha256Verified: true };
   } finally {
     await handle.close();
   }
-  const actual = hash.digest();
-  if (!actual.equals(expected))
-    return {
-      bytes: size,
-      sha256Verified: false,
-      problem: "the SHA-256 of the database does not match its trailer",
-    };
-  return { bytes: size, sha256Verified: true };
 }
 
 /** Some old snapshots could not be deleted; `removed` holds those that were. */

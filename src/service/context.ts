@@ -12,6 +12,8 @@ import type { TalosTarget } from "../talos/types.js";
 export interface RunTerminal {
   stderr(text: string): void;
   stderrIsTTY: boolean;
+  /** Columns progress lines may use; undefined = unlimited (not a terminal). */
+  stderrWidth?: number | undefined;
   env: NodeJS.ProcessEnv;
   /** Asks a yes/no question on the terminal. */
   confirm(question: string): Promise<boolean>;

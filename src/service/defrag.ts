@@ -46,6 +46,7 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
   const progress = createProgress({
     write: ctx.io.stderr,
     live: ctx.io.stderrIsTTY,
+    width: ctx.io.stderrWidth,
     style: createStyle(ctx.io.stderrIsTTY && !ctx.io.env.NO_COLOR),
   });
   const stop = watchStopSignals(ctx.io, () => progress.running());

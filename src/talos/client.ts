@@ -7,7 +7,6 @@ import { CommandError, ParseError } from "../errors.js";
 import { classifyFailure } from "./error-kinds.js";
 import { pickEtcdMemory, pickEtcdVolumes } from "./etcd-resources.js";
 import { parseAlarms } from "./parse-alarms.js";
-import { parseEtcdSpecQuota } from "./parse-etcdspec.js";
 import { parseNodeFailures } from "./parse-failures.js";
 import { parseMembers } from "./parse-members.js";
 import { parseMounts } from "./parse-mounts.js";
@@ -89,8 +88,10 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
       await single(node, ["etcd", "forfeit-leadership"], options.timeoutMs);
     },
     quotaBytes: async (node) => {
+      // The YAML library is the costliest import of a start (~40 ms, BENCHMARKS.md): load it while talosctl runs.
+      const parser = import("./parse-etcdspec.js");
       const result = await single(node, ["get", "etcdspec", "etcd", "-o", "yaml"], options.timeoutMs);
-      return parseEtcdSpecQuota(result.stdout);
+      return (await parser).parseEtcdSpecQuota(result.stdout);
     },
     processes: async (nodes) => pickEtcdMemory(nodes, await multi(nodes, ["processes"], parseProcesses)),
     mounts: async (nodes) => pickEtcdVolumes(await multi(nodes, ["mounts"], parseMounts)),

@@ -1,10 +1,12 @@
-/** Typed reads of single table cells; every failure names the command and quotes the whole line. */
-import { z } from "zod";
+/**
+ * Typed reads of single table cells; every failure names the command and quotes the whole line.
+ * Plain checks, not zod: a cell is an unsigned integer or a boolean, and importing zod cost ~60 ms of every
+ * start (BENCHMARKS.md, "Cold start").
+ */
 import { ParseError } from "../errors.js";
 import type { TableRow } from "./table.js";
 
-const UINT = z.string().regex(/^\d+$/, "not an unsigned integer");
-const BOOL = z.enum(["true", "false"], "not true or false");
+const UINT = /^\d+$/;
 
 /** A cell the layout must have; `optional` columns (NODE on old releases) read as "". */
 export function readCell(row: TableRow, column: string, command: string, optional = false): string {
@@ -22,16 +24,16 @@ export function readNonEmpty(row: TableRow, column: string, command: string): st
 
 /** Raft indexes are uint64; past 2^53 a double would silently round, so refuse instead. */
 export function readUint(row: TableRow, column: string, command: string): number {
-  const result = UINT.safeParse(readCell(row, column, command));
-  const value = result.success ? Number(result.data) : Number.NaN;
+  const text = readCell(row, column, command);
+  const value = UINT.test(text) ? Number(text) : Number.NaN;
   if (!Number.isSafeInteger(value)) throw new ParseError(command, `bad ${column}`, row.line);
   return value;
 }
 
 export function readBool(row: TableRow, column: string, command: string): boolean {
-  const result = BOOL.safeParse(readCell(row, column, command));
-  if (!result.success) throw new ParseError(command, `bad ${column}`, row.line);
-  return result.data === "true";
+  const text = readCell(row, column, command);
+  if (text !== "true" && text !== "false") throw new ParseError(command, `bad ${column}`, row.line);
+  return text === "true";
 }
 
 /** Runs a cell parser and re-throws its error with the whole line, which says more than the cell alone. */

@@ -7,25 +7,43 @@
  * several `---`-separated documents; the first one that has a spec decides.
  */
 import { type Document, parseAllDocuments } from "yaml";
-import { z } from "zod";
 import { ParseError } from "../errors.js";
 
 const COMMAND = "get etcdspec etcd -o yaml";
 const QUOTA_ARG = "quota-backend-bytes";
 
-const argValue = z.union([
-  z.string(),
-  z.number(),
-  z.array(z.union([z.string(), z.number()])),
-  z.object({ values: z.array(z.union([z.string(), z.number()])).nullish() }),
-]);
+/** The shapes an extraArgs value takes across releases. Checked by hand: importing zod cost ~60 ms per start. */
+type Scalar = string | number;
+type ArgValue = Scalar | Scalar[] | { values?: Scalar[] | null };
+type ExtraArgs = Record<string, ArgValue | null | undefined>;
 
-const document = z.object({
-  spec: z.object({ extraArgs: z.record(z.string(), argValue.nullish()).nullish() }),
-});
+const isScalar = (value: unknown): value is Scalar =>
+  typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const isScalarList = (value: unknown): value is Scalar[] => Array.isArray(value) && value.every(isScalar);
 
-function lastValue(value: z.infer<typeof argValue>): string | null {
-  if (typeof value === "string" || typeof value === "number") return String(value);
+function isArgValue(value: unknown): value is ArgValue | null | undefined {
+  if (value === null || value === undefined || isScalar(value) || isScalarList(value)) return true;
+  return (
+    isRecord(value) && (value.values === null || value.values === undefined || isScalarList(value.values))
+  );
+}
+
+/**
+ * The spec's extraArgs (null when the spec has none), or undefined when the document is not an EtcdSpec with a
+ * well-formed spec: a document whose spec holds any malformed argument is skipped as a whole.
+ */
+function readExtraArgs(doc: unknown): ExtraArgs | null | undefined {
+  if (!isRecord(doc) || !isRecord(doc.spec)) return undefined;
+  const extraArgs = doc.spec.extraArgs;
+  if (extraArgs === null || extraArgs === undefined) return null;
+  if (!isRecord(extraArgs) || !Object.values(extraArgs).every(isArgValue)) return undefined;
+  return extraArgs as ExtraArgs;
+}
+
+function lastValue(value: ArgValue): string | null {
+  if (isScalar(value)) return String(value);
   const values = Array.isArray(value) ? value : (value.values ?? []);
   const last = values.at(-1);
   return last === undefined ? null : String(last);
@@ -58,11 +76,10 @@ export function parseEtcdSpecQuota(yamlText: string): number | null {
     if (problem !== undefined)
       throw new ParseError(COMMAND, "not YAML", lineAt(yamlText, problem.linePos?.[0].line));
   }
-  const specs = docs.map((doc) => document.safeParse(toPlain(doc))).filter((result) => result.success);
-  const first = specs[0];
-  if (first === undefined)
+  const specs = docs.map((doc) => readExtraArgs(toPlain(doc))).filter((args) => args !== undefined);
+  if (specs.length === 0)
     throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));
-  const raw = first.data.spec.extraArgs?.[QUOTA_ARG];
+  const raw = specs[0]?.[QUOTA_ARG];
   if (raw === undefined || raw === null) return null;
   const value = lastValue(raw);
   if (value === null) return null;

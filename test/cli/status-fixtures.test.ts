@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { ClusterView } from "../../src/cluster/types.js";
+import { displayWidth } from "../../src/render/text.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fake-talosctl.js";
 
 const NODES = "172.20.0.2,172.20.0.3,172.20.0.4,172.20.0.5,172.20.0.6";
@@ -155,17 +156,43 @@ describe.each(Object.entries(CASES))("status over fixture %s", (key, want) => {
     const { rec: jsonRec } = await runJson(key);
     const view = JSON.parse(jsonRec.stdout()) as ClusterView;
     const table = rec.stdout();
+    const rowOf = (node: string) => table.split("\n").find((l) => l.startsWith(`${node} `));
     for (const m of view.members) {
-      const line = table.split("\n").find((l) => l.includes(` ${m.node} `));
+      const line = rowOf(m.node);
       expect(line, `row for ${m.node}`).toBeDefined();
       expect(line).toContain(m.isLearner ? "learner" : m.isLeader ? "leader" : "follower");
-      expect(line).toContain(m.defragRecommended ? "defrag recommended" : "ok");
+      expect(line).toMatch(m.defragRecommended ? / defrag( |$)/ : / ok( |$)/);
     }
-    for (const u of view.unreachable)
-      expect(table).toMatch(new RegExp(`${u.node.replaceAll(".", "\\.")}.*unreachable`));
+    for (const u of view.unreachable) expect(rowOf(u.node)).toMatch(/ no answer$/);
     expect(table).toContain(view.healthy ? "healthy:" : "NOT healthy");
     for (const p of view.problems) expect(table).toContain(p.message.slice(0, 40));
     expect(table.includes("\u001b[")).toBe(false);
+    // A pipe gets whole lines: nothing is cut.
+    expect(table).not.toContain("…");
+  });
+
+  it("fits 80 columns on a terminal, and -o wide shows every member's ID and raft indexes", async () => {
+    const [release, scenario] = key.split("/") as [string, string];
+    const narrow = recordIO((calls) => fixtureExec(release, scenario, calls), { stdoutWidth: 80 });
+    const code = await main(["--talosctl", ANY_EXECUTABLE, "-n", NODES, "status"], narrow.io);
+    if (want.exit !== 0) return;
+    expect(code).toBe(want.exit);
+    for (const line of narrow.stdout().split("\n")) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+
+    const wide = recordIO((calls) => fixtureExec(release, scenario, calls), { stdoutWidth: 80 });
+    await main(["--talosctl", ANY_EXECUTABLE, "-n", NODES, "-o", "wide", "status"], wide.io);
+    const view = JSON.parse((await runJson(key)).rec.stdout()) as ClusterView;
+    for (const m of view.members) {
+      const row =
+        wide
+          .stdout()
+          .split("\n")
+          .find((l) => l.startsWith(`${m.node} `)) ?? "";
+      expect(row).toContain(m.memberId);
+      expect(row).toMatch(new RegExp(` ${m.raftIndex} +${m.raftAppliedIndex} `));
+    }
+    for (const u of view.unreachable) expect(wide.stdout()).toContain(u.error);
+    expect(wide.stdout()).not.toContain("…");
   });
 });
 

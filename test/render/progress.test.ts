@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProgress } from "../../src/render/progress.js";
 import { createStyle } from "../../src/render/style.js";
+import { displayWidth, stripAnsi } from "../../src/render/text.js";
 import type { StepRef } from "../../src/run/types.js";
 
 const step: StepRef = {
@@ -65,5 +66,101 @@ describe("progress lines", () => {
     vi.advanceTimersByTime(1000);
     expect(out().length).toBe(after);
     expect(out().endsWith("\r\u001b[2K")).toBe(true);
+  });
+});
+
+describe("progress at the terminal's width", () => {
+  const node = (i: number) => `cp${i}.lab.internal`;
+  const five = (i: number): StepRef => ({
+    index: i,
+    total: 5,
+    node: node(i),
+    memberId: "a49c021e76e707db",
+    role: "follower",
+  });
+  const events = (): Parameters<ReturnType<typeof createProgress>["onEvent"]>[0][] => [
+    {
+      type: "plan",
+      plan: {
+        result: "ok",
+        force: false,
+        leaderMode: "auto",
+        warnings: [],
+        blockers: [],
+        steps: [1, 2, 3, 4, 5].map((i) => ({
+          node: node(i),
+          memberId: "a49c021e76e707db",
+          role: i === 5 ? "leader" : "follower",
+          action: "defrag",
+          reason: "rule",
+          leaderMove: i === 5,
+        })),
+      },
+    },
+    {
+      type: "snapshot-done",
+      snapshot: {
+        path: "./etcd-snapshots/talos-etcd-defrag-cluster-3f9c1a2b-20261122T101500Z.db",
+        bytes: 121_241_632,
+        sha256Verified: true,
+        revision: 412_345_678,
+        totalKeys: 1187,
+        node: node(2),
+        pruned: [],
+        warnings: [],
+      },
+    },
+    {
+      type: "verified",
+      step: five(4),
+      before: { dbSize: 1_500_000_000, dbSizeInUse: 1_500_000_000 },
+      after: { dbSize: 1_500_000_000, dbSizeInUse: 1_500_000_000 },
+      durationMs: 12_300,
+      shrunk: false,
+    },
+    {
+      type: "verify-failed",
+      step: five(5),
+      reason: `no status from ${node(5)}: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node(5)}:50000: connect: no route to host"`,
+    },
+  ];
+
+  it.each([80, 100])("at %i columns every line fits and no word is lost", (width) => {
+    let out = "";
+    const progress = createProgress({
+      write: (t) => (out += t),
+      live: false,
+      style: createStyle(true),
+      width,
+    });
+    for (const event of events()) progress.onEvent(event);
+    const lines = out.split("\n").filter((l) => l !== "");
+    for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+    const words = (text: string) =>
+      stripAnsi(text)
+        .split(/\s+/)
+        .filter((w) => w !== "");
+    let unwrapped = "";
+    const plain = createProgress({ write: (t) => (unwrapped += t), live: false, style: createStyle(true) });
+    for (const event of events()) plain.onEvent(event);
+    expect(words(out)).toEqual(words(unwrapped));
+    expect(unwrapped.split("\n").filter((l) => l !== "")).toHaveLength(4);
+    expect(lines.length).toBeGreaterThan(4);
+  });
+
+  it("cuts the live line to the width: it is redrawn in place on one row", () => {
+    vi.useFakeTimers();
+    let out = "";
+    const progress = createProgress({
+      write: (t) => (out += t),
+      live: true,
+      style: createStyle(false),
+      width: 30,
+      now: () => 5000,
+    });
+    progress.onEvent({ type: "defrag-started", step: five(3), startedAt: 0 });
+    vi.advanceTimersByTime(300);
+    progress.close();
+    expect(out).toContain("\r\u001b[2K[3/5] cp3.lab.internal follo…");
   });
 });

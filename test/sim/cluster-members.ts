@@ -15,7 +15,8 @@ export interface ClusterMember {
   isLearner: boolean;
 }
 
-interface MemberReply {
+/** A member as etcd's gRPC gateway lists it (cluster/member/list). */
+export interface MemberReply {
   ID?: string;
   name?: string;
   peerURLs?: string[];

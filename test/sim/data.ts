@@ -111,8 +111,13 @@ export async function fragmentCluster(endpoint: string, opts: FragmentOptions = 
  * size holds still for a while.
  */
 async function waitForCompactionEverywhere(endpoint: string, deadline: number): Promise<void> {
-  const reply = await callGateway<{ members?: { clientURLs?: string[] }[] }>(endpoint, "cluster/member/list");
-  const endpoints = (reply.members ?? []).flatMap((m) => m.clientURLs?.slice(0, 1) ?? []);
+  const reply = await callGateway<{ members?: { clientURLs?: string[]; isLearner?: boolean }[] }>(
+    endpoint,
+    "cluster/member/list",
+  );
+  // A learner refuses writes and compactions; it applies the voters' compaction from the log like any member.
+  const voters = (reply.members ?? []).filter((m) => m.isLearner !== true);
+  const endpoints = voters.flatMap((m) => m.clientURLs?.slice(0, 1) ?? []);
   const timeoutMs = () => Math.max(1000, deadline - Date.now());
   for (const member of endpoints) {
     const revision = await putMarker(member, timeoutMs());

@@ -1,4 +1,5 @@
 /** The simulator's real backend: each node is one member of a real etcd cluster (gateway + etcdctl). */
+
 import { execFile } from "node:child_process";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -14,6 +15,7 @@ import {
   type SnapshotInfo,
   unavailableError,
 } from "./backend.js";
+import type { MemberReply } from "./cluster-members.js";
 import type { SimConfig } from "./config.js";
 import { asTalosApi, EtcdServerError, TALOS_WRAPPING, translateGatewayFailure } from "./etcd-errors.js";
 import { hangForever } from "./fan-out.js";
@@ -32,14 +34,6 @@ interface StatusReply {
   raftTerm?: string;
   raftAppliedIndex?: string;
   errors?: string[];
-  isLearner?: boolean;
-}
-
-interface MemberReply {
-  ID?: string;
-  name?: string;
-  peerURLs?: string[];
-  clientURLs?: string[];
   isLearner?: boolean;
 }
 

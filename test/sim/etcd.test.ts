@@ -14,7 +14,7 @@ import {
   verifyAcknowledged,
 } from "./data.js";
 import { checkEtcdGate } from "./etcd-gate.js";
-import { assertSimBuilt, runSim } from "./exec-sim.js";
+import { assertSimBuilt, rowsOf, runSim } from "./exec-sim.js";
 import { callGateway, encodeKey } from "./gateway.js";
 import type { SimCluster } from "./types.js";
 
@@ -27,12 +27,6 @@ it.runIf(gate.missingButRequired)("etcd is installed (REQUIRE_ETCD=1)", () => {
 describe.runIf(gate.available)("simulator over real etcd", { timeout: 60_000 }, () => {
   let cluster: SimCluster;
   let all: string;
-  const rowsOf = (stdout: string): string[][] =>
-    stdout
-      .trimEnd()
-      .split("\n")
-      .slice(1)
-      .map((l) => l.split(/ {3,}/));
 
   beforeAll(async () => {
     cluster = await startCluster({ release: "v1.13", quotaBytes: 48 * 1024 * 1024 });

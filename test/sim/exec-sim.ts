@@ -45,3 +45,11 @@ export function runSim(
     );
   });
 }
+
+/** The rows of a talosctl table as the simulator prints it (3+ spaces between cells), header dropped. */
+export const rowsOf = (stdout: string): string[][] =>
+  stdout
+    .trimEnd()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(/ {3,}/));

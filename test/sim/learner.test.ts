@@ -9,7 +9,7 @@ import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
 import { startCluster } from "./cluster.js";
 import type { Release } from "./config.js";
 import { checkEtcdGate } from "./etcd-gate.js";
-import { assertSimBuilt, runSim } from "./exec-sim.js";
+import { assertSimBuilt, rowsOf, runSim } from "./exec-sim.js";
 import type { SimCluster } from "./types.js";
 
 const gate = checkEtcdGate("test/sim/learner.test.ts (simulator with a learner over real etcd)");
@@ -42,13 +42,6 @@ const singleFailure = (release: Release, node: string, error: string) =>
 /** forfeit-leadership takes several nodes: v1.14 reports a failed one as `error from node X:`. */
 const forfeitFailure = (release: Release, node: string, error: string) =>
   release === "v1.14" ? partialFailure(release, node, error) : singleFailure(release, node, error);
-
-const rowsOf = (stdout: string): string[][] =>
-  stdout
-    .trimEnd()
-    .split("\n")
-    .slice(1)
-    .map((l) => l.split(/ {3,}/));
 
 it.runIf(gate.missingButRequired)("etcd is installed (REQUIRE_ETCD=1)", () => {
   expect.fail("REQUIRE_ETCD=1 but etcd/etcdctl are not installed: apt-get install etcd-server etcd-client");
