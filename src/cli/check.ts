@@ -1,19 +1,21 @@
 /** `check`: the go/no-go checklist for upgrades and cron jobs. Exit 0 go, 3 no-go, 4 healthy but defrag recommended. */
 import { buildChecklist } from "../cluster/checklist.js";
 import { EXIT, type ExitCode } from "../errors.js";
+import { addDiskSpaceItem } from "../plan/disk-check.js";
 import { renderChecklist } from "../render/checklist.js";
 import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
+import { readViewWithResources } from "./resources.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
   const metricsPath = await prepareMetricsPath(flags);
   const startedAt = new Date();
   const reader = await openReader(ctx, flags);
-  const view = await reader.read();
-  const checklist = buildChecklist(view);
+  const { view, volumes } = await readViewWithResources(ctx, reader);
+  const checklist = addDiskSpaceItem(buildChecklist(view), view, volumes);
   // Metrics first, so a metrics warning can still go into the JSON document; it never changes the verdict.
   const warnings = await writeMetrics(metricsPath, view, {
     command: "check",

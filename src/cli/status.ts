@@ -5,13 +5,14 @@ import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
+import { readViewWithResources } from "./resources.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsFlags): Promise<ExitCode> {
   const metricsPath = await prepareMetricsPath(flags);
   const startedAt = new Date();
   const reader = await openReader(ctx, flags);
-  const view = await reader.read();
+  const { view } = await readViewWithResources(ctx, reader);
   // Reporting an unhealthy cluster is a successful status; only "nobody answered" is a failure.
   const exitCode = view.members.length === 0 && view.unreachable.length > 0 ? EXIT.failed : EXIT.ok;
   // Metrics first, so a metrics warning can still go into the JSON document; it never changes the exit code.

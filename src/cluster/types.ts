@@ -30,6 +30,10 @@ export interface MemberView {
   defragRecommended: boolean;
   /** `major.minor.patch` from PROTOCOL (v1.11+), else from the etcdspec image; null when unknown. */
   etcdVersion: string | null;
+  /** etcd's resident memory (`talosctl processes`); null when unknown, absent when not read. */
+  rssBytes?: number | null;
+  /** Free bytes on the volume holding /var/lib/etcd (`talosctl mounts`); null when unknown, absent when not read. */
+  diskAvailableBytes?: number | null;
 }
 
 export interface AlarmView {

@@ -75,6 +75,18 @@ function buildFamilies(view: ClusterView, now: Date): GaugeFamily[] {
       "1 if the defragmentation rule selects this member.",
       (m) => flag(m.defragRecommended),
     ),
+    memberGauge(
+      members.filter((m) => typeof m.rssBytes === "number"),
+      MEMBER_METRICS.rssBytes,
+      "Resident memory of the member's etcd process, as talosctl processes reports it.",
+      (m) => m.rssBytes ?? 0,
+    ),
+    memberGauge(
+      members.filter((m) => typeof m.diskAvailableBytes === "number"),
+      MEMBER_METRICS.diskAvailableBytes,
+      "Free bytes on the volume holding /var/lib/etcd, as talosctl mounts reports it.",
+      (m) => m.diskAvailableBytes ?? 0,
+    ),
     {
       name: CLUSTER_METRICS.members,
       help: "etcd members that reported a status.",

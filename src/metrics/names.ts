@@ -15,6 +15,9 @@ export const MEMBER_METRICS = {
   leader: name("member_leader"),
   learner: name("member_learner"),
   defragRecommended: name("member_defrag_recommended"),
+  /** Only members whose value was read (talosctl processes / mounts): no sample means unknown. */
+  rssBytes: name("member_rss_bytes"),
+  diskAvailableBytes: name("member_disk_available_bytes"),
 } as const;
 
 /** Whole cluster, as seen by one `status`/`check`/`defrag` read. */

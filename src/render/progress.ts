@@ -4,7 +4,7 @@
  * terminal's), a long line wraps at spaces under an indent, and the live line is cut to fit: it is redrawn in
  * place, which only works on one terminal row.
  */
-import type { RunEvent, StepRef } from "../run/types.js";
+import type { RunEvent, Sizes, StepRef } from "../run/types.js";
 import { formatSize } from "../talos/size.js";
 import type { Style } from "./style.js";
 import { cutText, wrapText } from "./text.js";
@@ -24,6 +24,14 @@ export interface Progress {
   /** The node whose defrag is running right now, if any (for the second Ctrl-C message). */
   running(): string | undefined;
   close(): void;
+}
+
+/** `, memory 1.7 GB -> 95 MB` (etcd's RSS), `?` for a side not read, nothing when neither was. */
+export function memoryChange(before: Sizes, after: Sizes): string {
+  const known = (bytes: number | null | undefined) =>
+    bytes === null || bytes === undefined ? "?" : formatSize(bytes);
+  if (known(before.rssBytes) === "?" && known(after.rssBytes) === "?") return "";
+  return `, memory ${known(before.rssBytes)} -> ${known(after.rssBytes)}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -79,6 +87,9 @@ export function createProgress(options: ProgressOptions): Progress {
         if (s.pruned.length > 0) line(`snapshot: removed ${s.pruned.length} older snapshot(s) beyond --keep`);
         return;
       }
+      case "step-refused":
+        line(style.bad(`${prefix(event.step)}: not touched: ${event.reason}`));
+        return;
       case "step-skipped":
         line(`${prefix(event.step)}: skipped (${event.reason})`);
         return;
@@ -127,7 +138,7 @@ export function createProgress(options: ProgressOptions): Progress {
         const { before, after } = event;
         const shrink = event.shrunk ? "" : style.warn(" (did not shrink)");
         line(
-          `${prefix(event.step)}: defrag ${formatSize(before.dbSize)} -> ${formatSize(after.dbSize)} in ${seconds(event.durationMs)}, ${style.ok("verified")}${shrink}`,
+          `${prefix(event.step)}: defrag ${formatSize(before.dbSize)} -> ${formatSize(after.dbSize)}${memoryChange(before, after)} in ${seconds(event.durationMs)}, ${style.ok("verified")}${shrink}`,
         );
         return;
       }

@@ -43,7 +43,7 @@ function planColumns(style: Style): Column<Row>[] {
   ];
 }
 
-/** Coming: MEMORY ("before -> after" of steps[].before/after.rssBytes) after DB SIZE. */
+/** MEMORY (etcd's RSS before -> after) is a column with -o wide; the default table says it below (memoryLines). */
 function runColumns(style: Style): Column<Row>[] {
   return [
     common.index,
@@ -52,6 +52,7 @@ function runColumns(style: Style): Column<Row>[] {
     common.role,
     { header: "OUTCOME", value: (r) => outcomeCell(r.step.outcome, style) },
     { header: "DB SIZE", value: (r) => sizesCell(r.step) },
+    { header: "MEMORY", only: "wide", value: (r) => memoryCell(r.step) },
     { header: "RECLAIMED", align: "right", only: "wide", value: (r) => reclaimedText(r.step) },
     {
       header: "TIME",
@@ -75,6 +76,7 @@ export function renderRunReport(report: RunReport, style: Style, layout: TableLa
       : RESULT_TEXT[report.result];
   const wrap = (text: string) => wrapText(text, layout.width);
   lines.push(...wrap(`${report.dryRun ? "plan" : "result"}: ${said}`).map(paint));
+  if (!report.dryRun) lines.push(...memoryLines(report, rows, layout));
   if (report.snapshot)
     lines.push(
       ...wrap(`snapshot (${formatSize(report.snapshot.bytes)}, sha256 verified): ${report.snapshot.path}`),
@@ -134,4 +136,38 @@ function outcomeCell(outcome: ReportStep["outcome"], style: Style): Cell {
   if (outcome === "failed") return { text: "FAILED", paint: style.bad };
   if (outcome === "not-touched") return { text: "not touched", paint: style.warn };
   return outcome;
+}
+
+/** etcd's RSS before -> after for this member, `-` when neither was read. */
+function memoryCell(step: ReportStep): string {
+  const show = (bytes: number | null | undefined) => (typeof bytes === "number" ? formatSize(bytes) : "?");
+  const before = step.before.rssBytes;
+  const after = step.after?.rssBytes;
+  if (typeof before !== "number" && typeof after !== "number") return "-";
+  return step.after === null ? show(before) : `${show(before)} -> ${show(after)}`;
+}
+
+/**
+ * etcd's memory next to the table: per member (keyed by the row's #) when the default table has no room for a
+ * MEMORY column, and the total the run gave back: RSS before minus after, over members where both were read.
+ */
+function memoryLines(report: RunReport, rows: Row[], layout: TableLayout): string[] {
+  // The members a defrag was run on: the others' memory did not change.
+  const known = rows.filter(
+    (r) => (r.step.outcome === "done" || r.step.outcome === "failed") && memoryCell(r.step) !== "-",
+  );
+  if (known.length === 0) return [];
+  const measured = report.steps.filter(
+    (s) =>
+      s.outcome === "done" && typeof s.before.rssBytes === "number" && typeof s.after?.rssBytes === "number",
+  );
+  const delta = measured.reduce((sum, s) => sum + (s.before.rssBytes ?? 0) - (s.after?.rssBytes ?? 0), 0);
+  const total =
+    measured.length === 0
+      ? ""
+      : `${delta >= 0 ? "released" : "grew by"} ${formatSize(Math.abs(delta))} over ${measured.length} member(s)`;
+  if (layout.wide) return total === "" ? [] : [`memory (etcd RSS): ${total}`];
+  const each = known.map((r) => `#${r.n} ${memoryCell(r.step)}`).join(", ");
+  const text = `memory (etcd RSS before -> after): ${each}${total === "" ? "" : `; ${total}`}`;
+  return wrapText(text, layout.width, "  ");
 }

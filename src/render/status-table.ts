@@ -27,8 +27,8 @@ interface Lags {
 const NONE = "-";
 
 /**
- * The columns, in order. Coming: MEM (`members[].rssBytes`) after DB SIZE, `only: "wide"` unless the 80-column
- * budget of the default table allows it (with a 16-character node name it has no room left).
+ * The columns, in order. MEM (etcd's RSS, `members[].rssBytes`) is in `-o wide` only: with a 16-character node
+ * name the default table has no room left within 80 columns.
  */
 function statusColumns(view: ClusterView, style: Style, lags: Lags): Column<Row>[] {
   const num = (header: string, value: (m: MemberView) => string, only?: "default" | "wide"): Column<Row> => ({
@@ -43,6 +43,8 @@ function statusColumns(view: ClusterView, style: Style, lags: Lags): Column<Row>
     { header: "ROLE", value: (r) => roleCell(r.member, style) },
     { header: "LAG", only: "default", value: (r) => (r.member ? lagCell(r.member, lags, style) : NONE) },
     num("DB SIZE", (m) => formatSize(m.dbSize)),
+    // etcd's resident memory: what the operator feels, often far above the live data.
+    num("MEM", (m) => (typeof m.rssBytes === "number" ? formatSize(m.rssBytes) : NONE), "wide"),
     num("IN USE", (m) => percent(m.inUseRatio), "default"),
     num("IN USE", (m) => `${formatSize(m.dbSizeInUse)} (${percent(m.inUseRatio, 2)})`, "wide"),
     num("FREE", (m) => formatSize(m.dbSizeFree)),

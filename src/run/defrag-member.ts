@@ -6,6 +6,7 @@ import type { ClusterView } from "../cluster/types.js";
 import { describeError } from "../errors.js";
 import type { LeaderMode, PlanStep } from "../plan/types.js";
 import { failureKindOf } from "../talos/error-kinds.js";
+import { inspectBeforeDefrag, readRssAfter, refuseMember } from "./member-resources.js";
 import { moveLeadership } from "./move-leader.js";
 import { type PollTiming, pollView } from "./poll.js";
 import { type RunRecord, reportStep, sizesOf, warn } from "./report.js";
@@ -36,8 +37,11 @@ export async function defragMember(
 ): Promise<MemberRun> {
   const { node } = planned;
   const before = sizesOf(view, planned.memberId);
+  const resources = await inspectBeforeDefrag(deps, record, view, planned);
+  before.rssBytes = resources.rssBytes;
   const step = reportStep(planned, before, "failed");
   deps.emit({ type: "step-started", step: ref, before });
+  if (resources.refusal !== null) return refuseMember(deps, step, ref, resources.refusal);
   let baseline = view;
 
   if (planned.role === "leader" && planned.leaderMove) {
@@ -95,7 +99,11 @@ export async function defragMember(
     return { step, issued: true, stop: { result: "failed", error } };
   }
 
-  const after = { dbSize: verified.value.dbSize, dbSizeInUse: verified.value.dbSizeInUse };
+  const after = {
+    dbSize: verified.value.dbSize,
+    dbSizeInUse: verified.value.dbSizeInUse,
+    rssBytes: await readRssAfter(deps, record, view, node),
+  };
   const shrunk = after.dbSize < before.dbSize;
   step.after = after;
   step.verified = true;

@@ -47,7 +47,11 @@ export function warn(record: RunRecord, deps: Pick<RunDeps, "emit">, message: st
 
 export function sizesOf(view: ClusterView, memberId: string): Sizes {
   const member = view.members.find((m) => m.memberId === memberId);
-  return { dbSize: member?.dbSize ?? 0, dbSizeInUse: member?.dbSizeInUse ?? 0 };
+  return {
+    dbSize: member?.dbSize ?? 0,
+    dbSizeInUse: member?.dbSizeInUse ?? 0,
+    rssBytes: member?.rssBytes ?? null,
+  };
 }
 
 export function reportStep(step: PlanStep, before: Sizes, outcome: StepOutcome): ReportStep {

@@ -2,6 +2,7 @@
 import type { CompiledRule } from "../cluster/rule.js";
 import type { Advisory, AlarmView, ClusterView } from "../cluster/types.js";
 import type { LeaderMode, Plan, StepAction, StepRole } from "../plan/types.js";
+import type { NodeResourceReader } from "../read/node-resources.js";
 import type { Talosctl } from "../talos/talosctl.js";
 
 /** One fresh look at the cluster: one `etcd status` (plus members and alarms) turned into a view. */
@@ -19,6 +20,8 @@ export interface RunDeps {
   confirm?: (plan: Plan) => Promise<boolean>;
   /** Taken after confirmation, released when the run ends; throwing refuses the run. */
   acquireLock?: () => Promise<{ warnings: string[]; release(): Promise<void> }>;
+  /** etcd's memory and free disk per node (optional data): RSS before/after each member, the free-space check. */
+  resources?: NodeResourceReader;
 }
 
 export interface RunOptions {
@@ -43,6 +46,8 @@ export type RunResult = "ok" | "nothing-to-do" | "refused" | "failed" | "interru
 export interface Sizes {
   dbSize: number;
   dbSizeInUse: number;
+  /** etcd's resident memory at that moment; null when unknown. */
+  rssBytes?: number | null;
 }
 
 /** done: defragmented and verified; failed: this step stopped the run; not-touched: never reached; planned: dry run. */
@@ -127,6 +132,8 @@ export type RunEvent =
   | { type: "snapshot-done"; snapshot: SnapshotResult }
   | { type: "step-started"; step: StepRef; before: Sizes }
   | { type: "step-skipped"; step: StepRef; reason: string }
+  /** The member was not touched: a precondition of its own failed (not enough free disk). */
+  | { type: "step-refused"; step: StepRef; reason: string }
   | { type: "leader-forfeit"; step: StepRef }
   | { type: "leader-moved"; step: StepRef; from: MemberRef; to: MemberRef }
   | { type: "defrag-started"; step: StepRef; startedAt: number }

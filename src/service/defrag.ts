@@ -3,7 +3,9 @@
  * the lock into the executor, then writes the metrics. Side outputs that fail once the result is known (metrics,
  * lock release) come back as warnings in the report: they never change the exit code.
  */
+import { attachResources } from "../cluster/resources.js";
 import { describeError, type ExitCode } from "../errors.js";
+import { createNodeResourceReader } from "../read/node-resources.js";
 import { createProgress } from "../render/progress.js";
 import { createStyle } from "../render/style.js";
 import { runDefrag } from "../run/execute.js";
@@ -49,6 +51,8 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
   });
   const stop = watchStopSignals(ctx.io, () => progress.running());
   const lateWarnings: string[] = [];
+  // etcd's memory before/after each member and the free-disk check (optional data, see read/node-resources.ts).
+  const resources = createNodeResourceReader(ctx.talosctl);
   try {
     const report = await runDefrag(
       {
@@ -58,6 +62,7 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         emit: progress.onEvent,
         signal: stop.signal,
+        resources,
         confirm: async (plan) => {
           if (request.yes) return true;
           const count = plan.steps.filter((s) => s.action === "defrag").length;
@@ -72,7 +77,9 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
     // A dry run changes nothing, so it records no run in the metrics.
     if (request.metricsPath !== undefined && request.options.dryRun !== true)
       lateWarnings.push(
-        ...(await writeDefragMetrics(request.metricsPath, report, startedAt, () => reader.poll())),
+        ...(await writeDefragMetrics(request.metricsPath, report, startedAt, async () =>
+          attachResources(await reader.poll(), resources.known()),
+        )),
       );
     report.warnings.push(...lateWarnings);
     return { exitCode: exitCodeForResult(report.result), report, lateWarnings };

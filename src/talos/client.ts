@@ -5,9 +5,12 @@
  */
 import { CommandError, ParseError } from "../errors.js";
 import { classifyFailure } from "./error-kinds.js";
+import { pickEtcdMemory, pickEtcdVolumes } from "./etcd-resources.js";
 import { parseAlarms } from "./parse-alarms.js";
 import { parseNodeFailures } from "./parse-failures.js";
 import { parseMembers } from "./parse-members.js";
+import { parseMounts } from "./parse-mounts.js";
+import { parseProcesses } from "./parse-processes.js";
 import { parseSnapshotReport } from "./parse-snapshot.js";
 import { parseStatus } from "./parse-status.js";
 import type { Talosctl } from "./talosctl.js";
@@ -90,6 +93,8 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
       const result = await single(node, ["get", "etcdspec", "etcd", "-o", "yaml"], options.timeoutMs);
       return (await parser).parseEtcdSpec(result.stdout);
     },
+    processes: async (nodes) => pickEtcdMemory(nodes, await multi(nodes, ["processes"], parseProcesses)),
+    mounts: async (nodes) => pickEtcdVolumes(await multi(nodes, ["mounts"], parseMounts)),
   };
 }
 

@@ -3,6 +3,7 @@
  * implementation (createTalosctl in client.ts) is the only code that builds talosctl argv.
  * Tests inject a fake Exec into createTalosctl, or implement this interface directly.
  */
+import type { EtcdMemory, EtcdVolume, NodeReadings } from "./etcd-resources.js";
 import type { EtcdSpec } from "./parse-etcdspec.js";
 import type { AlarmRow, MemberRow, MultiNodeResult, SnapshotReport, StatusRow } from "./types.js";
 
@@ -26,4 +27,11 @@ export interface Talosctl {
   forfeitLeadership(node: string): Promise<void>;
   /** `get etcdspec etcd -o yaml` on one node: quota-backend-bytes (null when not set) and the etcd image. */
   etcdSpec(node: string): Promise<EtcdSpec>;
+  /**
+   * ONE `processes` call for all nodes (os:reader): etcd's RSS per node. Optional data: callers turn a throw
+   * (CommandError, ParseError) into "unknown" and one warning, never a failed run.
+   */
+  processes(nodes: readonly string[]): Promise<NodeReadings<EtcdMemory>>;
+  /** ONE `mounts` call for all nodes (os:reader): the filesystem holding /var/lib/etcd per node. Optional, as above. */
+  mounts(nodes: readonly string[]): Promise<NodeReadings<EtcdVolume>>;
 }

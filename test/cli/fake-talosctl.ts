@@ -23,6 +23,8 @@ export function subcommandOf(args: readonly string[]): Subcommand | undefined {
   if (text.startsWith("etcd alarm disarm")) return "alarm-disarm";
   if (text.startsWith("etcd snapshot")) return "snapshot";
   if (text.startsWith("get etcdspec")) return "etcdspec";
+  if (text === "processes") return "processes";
+  if (text === "mounts") return "mounts";
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { main } from "../../src/cli/main.js";
 import { formatSize } from "../../src/talos/size.js";
 import type { Exec, ExecResult } from "../../src/talos/types.js";
 import { ANY_EXECUTABLE, recordIO } from "./fake-talosctl.js";
+import { answerMounts, answerProcesses } from "./stateful-resources.js";
 
 export interface SimMember {
   node: string;
@@ -37,6 +38,10 @@ export interface Knobs {
   etcdVersion: string;
   /** Awaited before a defrag takes effect: lets a test hold a defrag "running". */
   beforeDefrag?: (node: string) => Promise<void>;
+  /** `mounts`: free bytes on /var per node (default 7.41 GB); see stateful-resources.ts. */
+  diskAvailableBytes?: Record<string, number>;
+  /** `processes` answers PermissionDenied (a role that cannot list processes). */
+  denyProcesses?: boolean;
 }
 
 export interface StatefulCluster {
@@ -138,6 +143,9 @@ async function answer(cluster: StatefulCluster, args: readonly string[]): Promis
     if (reply.exitCode === 0) cluster.alarms = [];
     return reply;
   }
+  const down = (n: string) => isDown(cluster, n);
+  if (command === "processes") return answerProcesses(cluster, nodes, down, UNAVAILABLE);
+  if (command === "mounts") return answerMounts(cluster, nodes, down, UNAVAILABLE);
   const node = nodes[0] ?? "";
   if (nodes.length !== 1 && command === "etcd defrag") return fail(MULTIPLE);
   if (isDown(cluster, node)) return fail(`error: ${UNAVAILABLE(node)}\n`);

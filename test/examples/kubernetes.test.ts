@@ -5,6 +5,7 @@ type Doc = Record<string, unknown>;
 
 const cronFile = (await readYamlDocuments("kubernetes/cronjob.yaml")).filter((d): d is Doc => d !== null);
 const patch = (await readYamlDocuments("kubernetes/machine-config-patch.yaml"))[0];
+const accessDocuments = await readYamlDocuments("kubernetes/talos-api-access-config.yaml");
 const byKind = (kind: string) => {
   const found = cronFile.filter((d) => d.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind} in cronjob.yaml, found ${found.length}`);
@@ -106,5 +107,35 @@ describe("examples/kubernetes/machine-config-patch.yaml", () => {
     expect(access.enabled).toBe(true);
     expect(access.allowedRoles).toEqual(["os:operator"]);
     expect(access.allowedKubernetesNamespaces).toEqual(["kube-system"]);
+  });
+});
+
+describe("examples/kubernetes/talos-api-access-config.yaml (Talos 1.14+)", () => {
+  // The document's shape, from pkg/machinery/config/types/k8s/talos_api_access.go at v1.14.0-rc.1.
+  test("is one KubeTalosAPIAccessConfig v1alpha1 document with exactly its two lists", () => {
+    expect(accessDocuments).toHaveLength(1);
+    const doc = accessDocuments[0] as Doc;
+    expect(Object.keys(doc).sort()).toEqual(
+      ["allowedKubernetesNamespaces", "allowedRoles", "apiVersion", "kind"].sort(),
+    );
+    expect(doc.apiVersion).toBe("v1alpha1");
+    expect(doc.kind).toBe("KubeTalosAPIAccessConfig");
+  });
+
+  test("grants what the older patch grants, so the CronJob works with either form", () => {
+    const doc = accessDocuments[0] as Doc;
+    expect(doc.allowedRoles).toEqual(access.allowedRoles);
+    expect(doc.allowedKubernetesNamespaces).toEqual(access.allowedKubernetesNamespaces);
+    for (const role of dig(talosAccount, "spec", "roles") as string[])
+      expect(doc.allowedRoles).toContain(role);
+  });
+
+  test("says which releases take it and that both forms together are refused", async () => {
+    const text = await readExample("kubernetes/talos-api-access-config.yaml");
+    expect(text).toMatch(/Talos 1\.14 and later/);
+    expect(text).toMatch(/kubernetesTalosAPIAccess/);
+    const older = await readExample("kubernetes/machine-config-patch.yaml");
+    expect(older).toMatch(/up to 1\.13/);
+    expect(older).toMatch(/talos-api-access-config\.yaml/);
   });
 });

@@ -24,4 +24,16 @@ describe("docs/SCHEDULING.md", () => {
     const parsed = parseExposition(block ?? "");
     expect([...parsed.order].sort()).toEqual([...ALL_METRIC_NAMES].sort());
   });
+
+  test("says which Talos releases take which form of Talos API access, and how Omni moves leadership", () => {
+    expect(doc).toContain("(../examples/kubernetes/machine-config-patch.yaml)");
+    expect(doc).toContain("(../examples/kubernetes/talos-api-access-config.yaml)");
+    expect(doc).toMatch(/up to 1\.13 .*machine-config-patch\.yaml/);
+    expect(doc).toMatch(/1\.14 and later .*talos-api-access-config\.yaml/);
+    expect(doc).toMatch(/KubeTalosAPIAccessConfig/);
+    const omni = doc.split("### Clusters managed by Omni")[1]?.split("\n## ")[0] ?? "";
+    expect(omni).toMatch(/Omni 1\.5/);
+    expect(omni).toMatch(/Admin/);
+    expect(omni).toMatch(/--leader auto/);
+  });
 });

@@ -167,7 +167,9 @@ describe("nothing from the talosconfig is ever printed", () => {
     const traced = run.stderr.split("\n").filter((l) => l.startsWith("$ "));
     expect(traced).toHaveLength(cluster.calls.length);
     for (const line of traced) {
-      expect(line).toMatch(/^\$ \S+ --talosconfig \S+ -n \S+ (etcd|get) .*\(\d+ ms, exit \d+\)$/);
+      expect(line).toMatch(
+        /^\$ \S+ --talosconfig \S+ -n \S+ (etcd|get|processes|mounts)\b.*\(\d+ ms, exit \d+\)$/,
+      );
     }
     expect(run.stderr).not.toMatch(/RAFT APPLIED INDEX|PEER URLS|snapshot info:/);
   });

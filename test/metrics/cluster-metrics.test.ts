@@ -29,6 +29,17 @@ describe("renderClusterMetrics", () => {
     expect(sample(MEMBER_METRICS.dbSize, LEADER)).toBe(21_000_000);
   });
 
+  test("etcd's RSS and the free disk beside its data, only for members where they were read", () => {
+    expect(sample(MEMBER_METRICS.rssBytes, BLOATED)).toBe(1_700_000_000);
+    expect(sample(MEMBER_METRICS.rssBytes, LEADER)).toBe(95_000_000);
+    expect(sample(MEMBER_METRICS.diskAvailableBytes, BLOATED)).toBe(30_000_000);
+    expect(sample(MEMBER_METRICS.rssBytes, LEARNER)).toBeUndefined();
+    expect(sample(MEMBER_METRICS.diskAvailableBytes, LEARNER)).toBeUndefined();
+    const unread = SAMPLE_VIEW.members.map(({ rssBytes: _r, diskAvailableBytes: _d, ...m }) => m);
+    const without = renderClusterMetrics({ ...SAMPLE_VIEW, members: unread }, SAMPLE_NOW);
+    expect(without).not.toContain(MEMBER_METRICS.rssBytes);
+  });
+
   test("cluster gauges: members, unreachable nodes, health, quota with its source, check time", () => {
     expect(sample(CLUSTER_METRICS.members)).toBe(3);
     expect(sample(CLUSTER_METRICS.unreachableNodes)).toBe(1);

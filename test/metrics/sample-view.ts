@@ -24,7 +24,14 @@ function member(overrides: Partial<MemberView> & Pick<MemberView, "node" | "memb
 
 export const SAMPLE_VIEW: ClusterView = {
   members: [
-    member({ node: "172.20.0.3", memberId: "ecebb05b59a776f1", isLeader: true, dbSize: 21_000_000 }),
+    member({
+      node: "172.20.0.3",
+      memberId: "ecebb05b59a776f1",
+      isLeader: true,
+      dbSize: 21_000_000,
+      rssBytes: 95_000_000,
+      diskAvailableBytes: 7_410_000_000,
+    }),
     member({
       node: "172.20.0.4",
       memberId: "0b47fb33e59bf0e2",
@@ -34,8 +41,17 @@ export const SAMPLE_VIEW: ClusterView = {
       inUseRatio: 0.0325,
       quotaUsage: 0.6985,
       defragRecommended: true,
+      rssBytes: 1_700_000_000,
+      diskAvailableBytes: 30_000_000,
     }),
-    member({ node: "172.20.0.2", memberId: "a49c021e76e707db", isLearner: true }),
+    // Memory and disk not read for this one (processes/mounts refused): no sample rather than a made-up 0.
+    member({
+      node: "172.20.0.2",
+      memberId: "a49c021e76e707db",
+      isLearner: true,
+      rssBytes: null,
+      diskAvailableBytes: null,
+    }),
   ],
   leader: { node: "172.20.0.3", memberId: "ecebb05b59a776f1" },
   leaderTransferee: null,

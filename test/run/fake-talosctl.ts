@@ -11,6 +11,7 @@ import { buildView } from "../../src/cluster/view.js";
 import { CommandError } from "../../src/errors.js";
 import { splitStatusErrors } from "../../src/talos/error-alarms.js";
 import type { EtcdSpec } from "../../src/talos/parse-etcdspec.js";
+import type { EtcdMemory, EtcdVolume, NodeReadings } from "../../src/talos/etcd-resources.js";
 import type { Talosctl } from "../../src/talos/talosctl.js";
 import type {
   AlarmRow,
@@ -32,11 +33,17 @@ export interface FakeMember {
   errors: string[];
   /** Overrides the leader this member names (to script disagreement). */
   names?: string | null;
+  /** etcd's RSS as `processes` reports it; undefined: the node shows no etcd process. */
+  rssBytes?: number;
+  /** Free bytes on the volume holding /var/lib/etcd; undefined: 10 GB. */
+  diskAvailableBytes?: number;
 }
 
 export type DefragMode = "ok" | "fail" | "timeout" | "timeout-shrinks" | "fail-shrinks" | "denied";
 export type ForfeitMode = "ok" | "denied" | "ignored" | "error";
 export type SnapshotMode = "ok" | "truncated" | "bad-hash" | "fail";
+/** `denied`: the role cannot call it (PermissionDenied, no node named), as with an os:etcd:backup-only talosconfig. */
+export type ReadingMode = "ok" | "denied";
 
 export interface Call {
   method: string;
@@ -58,6 +65,8 @@ export interface FakeScript {
    * (Infinity = always), whatever else happens: load the leader's log outruns.
    */
   behind?: Record<string, { entries: number; polls: number }>;
+  processes?: ReadingMode;
+  mounts?: ReadingMode;
   /** Runs before every status call with its 1-based number: move leadership, drop a member, raise an alarm. */
   beforeStatus?: (callNo: number, cluster: FakeCluster) => void;
   afterDefrag?: (node: string, cluster: FakeCluster) => void;
@@ -191,6 +200,8 @@ export class FakeCluster implements Talosctl {
       this.lagging.set(node, this.script.lagPolls[node] ?? 0);
       this.down.set(node, this.script.downPolls[node] ?? 0);
       m.appliedIndex = this.raftIndex - 50;
+      // A defragmented etcd maps a smaller file: its resident memory falls towards the live data.
+      if (m.rssBytes !== undefined) m.rssBytes = Math.min(m.rssBytes, m.dbSizeInUse + 40 * MiB);
     }
     this.script.afterDefrag?.(node, this);
     if (mode === "denied")
@@ -236,6 +247,53 @@ export class FakeCluster implements Talosctl {
 
   async etcdSpec(): Promise<EtcdSpec> {
     return { quotaBytes: null, image: null, etcdVersion: null };
+  }
+
+  async processes(nodes: readonly string[]): Promise<NodeReadings<EtcdMemory>> {
+    this.calls.push({ method: "processes", nodes });
+    this.denyReading("processes", this.script.processes);
+    const readings = this.reachable(nodes).flatMap((m) =>
+      m.rssBytes === undefined ? [] : [{ node: m.node, pid: 1888, rssBytes: m.rssBytes }],
+    );
+    return { readings, failed: this.unreachableOf(nodes) };
+  }
+
+  async mounts(nodes: readonly string[]): Promise<NodeReadings<EtcdVolume>> {
+    this.calls.push({ method: "mounts", nodes });
+    this.denyReading("mounts", this.script.mounts);
+    const readings = this.reachable(nodes).map((m) => ({
+      node: m.node,
+      mountedOn: "/var",
+      filesystem: "/dev/sda6",
+      sizeBytes: 20_000_000_000,
+      availableBytes: m.diskAvailableBytes ?? 10_000_000_000,
+    }));
+    return { readings, failed: this.unreachableOf(nodes) };
+  }
+
+  private denyReading(command: string, mode: ReadingMode | undefined): void {
+    if (mode === "denied")
+      throw new CommandError(
+        ["talosctl", command],
+        1,
+        "rpc error: code = PermissionDenied desc = not authorized",
+        false,
+        "permission-denied",
+      );
+  }
+
+  private reachable(nodes: readonly string[]): FakeMember[] {
+    return this.fleet.filter((m) => nodes.includes(m.node) && m.up && !this.down.get(m.node));
+  }
+
+  private unreachableOf(nodes: readonly string[]): NodeFailure[] {
+    return this.fleet
+      .filter((m) => nodes.includes(m.node) && !this.reachable([m.node]).length)
+      .map((m) => ({
+        node: m.node,
+        kind: "unreachable" as const,
+        error: "rpc error: code = Unavailable desc = connection refused",
+      }));
   }
 
   private alarmRows(): AlarmRow[] {

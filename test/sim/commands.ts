@@ -15,6 +15,7 @@ import {
   renderTable,
   STATUS_TABLE,
 } from "./render.js";
+import { mountsCommand, processesCommand } from "./resources.js";
 import { tabwrite } from "./tabwriter.js";
 
 export interface CommandContext {
@@ -146,5 +147,9 @@ export async function runCommand(
       return snapshot(ctx, args[0] ?? "");
     case "etcdspec":
       return etcdspec(ctx, output);
+    case "processes":
+      return processesCommand(ctx);
+    case "mounts":
+      return mountsCommand(ctx);
   }
 }

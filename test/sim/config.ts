@@ -18,7 +18,9 @@ export type SimCommand =
   | "forfeit-leadership"
   | "alarm list"
   | "alarm disarm"
-  | "etcdspec";
+  | "etcdspec"
+  | "processes"
+  | "mounts";
 
 /** One fault. Node-level and command-level faults are merged, the command-level one winning. */
 export interface Fault {
@@ -35,6 +37,8 @@ export interface Fault {
   /** Exit with this code after printing `stderr` (default text below), doing nothing. */
   exitCode?: number;
   stderr?: string;
+  /** `mounts` reports this many free bytes on the volume holding etcd's data (a node short of disk). */
+  diskAvailableBytes?: number;
 }
 
 export interface NodeFaults extends Fault {

@@ -6,6 +6,9 @@ import { permissionDeniedError, RpcError, unavailableError, workerError } from "
 import { type Faults, resolveFault, type SimCommand } from "./config.js";
 import type { Outcome } from "./render.js";
 
+/** Commands a worker answers like any node: they do not go to etcd. */
+const NOT_ETCD: ReadonlySet<SimCommand> = new Set(["etcdspec", "processes", "mounts"]);
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -34,7 +37,7 @@ export async function askNode<T>(
   if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs);
   try {
     if (fault.unreachable) throw unavailableError(node);
-    if (fault.worker && command !== "etcdspec") throw workerError(command);
+    if (fault.worker && !NOT_ETCD.has(command)) throw workerError(command);
     if (fault.permissionDenied) throw permissionDeniedError();
     return { ok: true, value: await ask(node) };
   } catch (error) {

@@ -27,6 +27,15 @@ interface Resolved {
   args: string[];
 }
 
+/** `processes` (aliases p, ps) and `mounts` (alias mount): etcd's memory and disk, see node-resources.ts. */
+const RESOURCE_COMMANDS: Record<string, SimCommand> = {
+  processes: "processes",
+  ps: "processes",
+  p: "processes",
+  mounts: "mounts",
+  mount: "mounts",
+};
+
 const ETCD_SPEC_TYPES = new Set(["etcdspec", "etcdspecs", "etcdspecs.etcd.talos.dev"]);
 
 function resolveCommand(words: string[], namespace: string | undefined): Resolved {
@@ -36,6 +45,8 @@ function resolveCommand(words: string[], namespace: string | undefined): Resolve
     return { command, path, args: [] };
   };
   if (first === "version") return { command: "version", path: "talosctl version", args: [] };
+  const resource = RESOURCE_COMMANDS[first ?? ""];
+  if (resource !== undefined) return noArgs(resource, `talosctl ${first}`, words.slice(1));
   if (first === "get") {
     if (second === undefined || !ETCD_SPEC_TYPES.has(second.toLowerCase())) {
       throw new UsageError(

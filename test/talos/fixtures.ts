@@ -12,6 +12,8 @@ export const SUBCOMMANDS = [
   "alarm-disarm",
   "snapshot",
   "etcdspec",
+  "processes",
+  "mounts",
 ] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 

@@ -5,6 +5,8 @@ import { parseAlarms } from "../../src/talos/parse-alarms.js";
 import { parseEtcdSpecQuota } from "../../src/talos/parse-etcdspec.js";
 import { parseNodeFailures } from "../../src/talos/parse-failures.js";
 import { parseMembers } from "../../src/talos/parse-members.js";
+import { parseMounts } from "../../src/talos/parse-mounts.js";
+import { parseProcesses } from "../../src/talos/parse-processes.js";
 import { parseSnapshotReport } from "../../src/talos/parse-snapshot.js";
 import { parseStatus } from "../../src/talos/parse-status.js";
 import { type Fixture, listFixtures } from "./fixtures.js";
@@ -205,6 +207,8 @@ describe("garbage fixtures", () => {
     "alarm-list": parseAlarms,
     snapshot: parseSnapshotReport,
     etcdspec: parseEtcdSpecQuota,
+    processes: parseProcesses,
+    mounts: parseMounts,
   };
   const files = listFixtures().filter(garbage);
 

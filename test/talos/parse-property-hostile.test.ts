@@ -7,6 +7,8 @@ import { parseEtcdSpecQuota } from "../../src/talos/parse-etcdspec.js";
 import { parseNodeFailures } from "../../src/talos/parse-failures.js";
 import { normalizeMemberId } from "../../src/talos/parse-member-id.js";
 import { parseMembers } from "../../src/talos/parse-members.js";
+import { parseMounts } from "../../src/talos/parse-mounts.js";
+import { parseProcesses } from "../../src/talos/parse-processes.js";
 import { parseSnapshotReport } from "../../src/talos/parse-snapshot.js";
 import { parseStatus } from "../../src/talos/parse-status.js";
 import { parseSize } from "../../src/talos/size.js";
@@ -31,6 +33,8 @@ const PARSERS: ((text: string) => unknown)[] = [
   parseNodeFailures,
   parseSize,
   normalizeMemberId,
+  parseProcesses,
+  parseMounts,
 ];
 
 /** A v1.13 status table as tabwriter prints it, for the mangling test. */
