@@ -15,10 +15,13 @@ import { CLI, type CliResult, describeWithEtcd, parseJson, runCli, snapshotDir }
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
 const MUTATING = ["defrag", "snapshot", "forfeit-leadership", "alarm disarm"];
 
-/** Calls made on the learner node other than `etcd status` (the only etcd call a learner serves). */
+/** The node's own services (not etcd) answer these, learner or not. */
+const NODE_CALLS = ["status", "etcdspec", "processes", "mounts"];
+
+/** etcd calls made on the learner node other than `etcd status` (the only etcd call a learner serves). */
 function refusedCallsOn(log: readonly CallLogEntry[], learner: string): string[] {
   return log
-    .filter((e) => e.nodes.includes(learner) && e.command !== "status" && e.command !== "etcdspec")
+    .filter((e) => e.nodes.includes(learner) && !NODE_CALLS.includes(e.command))
     .map((e) => `${e.command} ${e.nodes.join(",")}`);
 }
 
