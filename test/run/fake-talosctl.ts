@@ -10,8 +10,8 @@ import type { ClusterView } from "../../src/cluster/types.js";
 import { buildView } from "../../src/cluster/view.js";
 import { CommandError } from "../../src/errors.js";
 import { splitStatusErrors } from "../../src/talos/error-alarms.js";
-import type { EtcdSpec } from "../../src/talos/parse-etcdspec.js";
 import type { EtcdMemory, EtcdVolume, NodeReadings } from "../../src/talos/etcd-resources.js";
+import type { EtcdSpec } from "../../src/talos/parse-etcdspec.js";
 import type { Talosctl } from "../../src/talos/talosctl.js";
 import type {
   AlarmRow,
