@@ -73,6 +73,19 @@ export function fragmentedMembers(): SimMember[] {
 }
 
 export const NODES = "172.20.0.2,172.20.0.3,172.20.0.4";
+
+/** `defrag --yes -o json` on these nodes with a short wait, as most CLI flow tests run it. */
+export const defragJsonArgs = (nodes: string, ...extra: string[]): string[] => [
+  "-n",
+  nodes,
+  "-o",
+  "json",
+  "defrag",
+  "--yes",
+  "--wait-timeout",
+  "2s",
+  ...extra,
+];
 const UNAVAILABLE = (node: string) =>
   `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node}:50000: connect: no route to host"`;
 

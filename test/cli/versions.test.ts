@@ -10,7 +10,7 @@ import type { Advisory, ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fake-talosctl.js";
-import { commandOf, createStatefulCluster, NODES, runCli } from "./stateful-exec.js";
+import { commandOf, createStatefulCluster, defragJsonArgs, NODES, runCli } from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-versions-");
 
@@ -134,18 +134,7 @@ describe("plan and defrag reports carry the advisories", () => {
     const planned = JSON.parse(plan.stdout) as RunReport;
     expect(planned.advisories.map((a) => a.id)).toEqual(ids);
 
-    const run = await runCli(cluster, [
-      "-n",
-      NODES,
-      "-o",
-      "json",
-      "defrag",
-      "--yes",
-      "--wait-timeout",
-      "2s",
-      "--snapshot-dir",
-      join(tempDir(), "snaps"),
-    ]);
+    const run = await runCli(cluster, defragJsonArgs(NODES, "--snapshot-dir", join(tempDir(), "snaps")));
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as RunReport;
     expect(report.advisories.map((a) => a.id)).toEqual(ids);
