@@ -47,7 +47,9 @@ export function buildView(input: ViewInput): ClusterView {
     alarms,
     unreachable,
     quota,
-    healthy: problems.length === 0,
+    // A learner is a normal part of a control-plane join: reported, but not a reason to call the cluster unhealthy
+    // (the metrics' cluster_healthy, and the alerts built on it, must not fire for every node that joins).
+    healthy: problems.every((p) => p.kind === "learner"),
     problems,
     advisories: advisoriesFor(members),
   };

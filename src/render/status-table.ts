@@ -103,8 +103,15 @@ export function renderStatus(view: ClusterView, style: Style, layout: TableLayou
 }
 
 export function summaryLines(view: ClusterView, style: Style, width?: number): string[] {
-  if (view.healthy)
-    return [style.ok(`healthy: ${view.members.length} members, leader ${view.leader?.node ?? "?"}`)];
+  const notes = view.problems.filter((p) => p.kind === "learner");
+  if (view.healthy) {
+    const voters = view.members.filter((m) => !m.isLearner).length;
+    const learners = notes.length === 0 ? "" : ` (+ ${notes.length} learner${notes.length === 1 ? "" : "s"})`;
+    return [
+      style.ok(`healthy: ${voters} members${learners}, leader ${view.leader?.node ?? "?"}`),
+      ...notes.flatMap((p) => wrapText(`  - ${p.message}`, width, "    ")),
+    ];
+  }
   return [
     style.bad(`NOT healthy: ${view.problems.length} problem(s)`),
     ...view.problems.flatMap((p) => wrapText(`  - ${p.message}`, width, "    ")),
