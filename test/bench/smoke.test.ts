@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBenchArgs } from "../../bench/options.js";
-import { renderTable } from "../../bench/render.js";
+import { renderTable } from "../../bench/render-results.js";
 import { type BenchResults, runBench, writeResults } from "../../bench/run-bench.js";
 import { checkEtcdGate } from "../sim/etcd-gate.js";
 

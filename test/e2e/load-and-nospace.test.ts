@@ -15,7 +15,7 @@ import {
   verifyAcknowledged,
 } from "../sim/data.js";
 import { callGateway } from "../sim/gateway.js";
-import { callsOf, describeWithEtcd, parseJson, runCli, snapshotDir } from "./harness.js";
+import { callsOf, describeWithEtcd, parseJson, runCli, snapshotDir } from "./e2e-harness.js";
 
 const QUOTA = 24 * 1024 * 1024;
 

@@ -7,7 +7,7 @@ import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
 import { RELEASES } from "../sim/config.js";
 import { fragmentCluster } from "../sim/data.js";
-import { callsOf, describeWithEtcd, parseJson, runCli } from "./harness.js";
+import { callsOf, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
 describeWithEtcd(
   "e2e: the happy path with every talosctl release's output",
