@@ -3,10 +3,10 @@
  * real etcd cluster: parsing, discovery and verification must not depend on the release.
  */
 import { expect, it } from "vitest";
+import { RELEASES } from "../../sim/config.js";
+import { fragmentCluster } from "../../sim/data.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import { RELEASES } from "../sim/config.js";
-import { fragmentCluster } from "../sim/data.js";
 import { callsOf, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
 describeWithEtcd(

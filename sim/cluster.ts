@@ -21,10 +21,8 @@ export type { CallLogEntry, ClusterMember, ClusterOptions, SimCluster } from "./
 /** test/sim/bin/talosctl, found from this file whether it runs from test/sim or dist-tools/test/sim. */
 export function simTalosctlPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${join("dist-tools", "test", "sim")}`)
-    ? resolve(here, "../../..")
-    : resolve(here, "../..");
-  return join(root, "test", "sim", "bin", "talosctl");
+  const root = here.includes(`${join("dist-tools", "sim")}`) ? resolve(here, "../..") : resolve(here, "..");
+  return join(root, "sim", "bin", "talosctl");
 }
 
 /** True when etcd and etcdctl are installed (Debian etcd-server and etcd-client). */
