@@ -20,7 +20,7 @@ import { callGateway, encodeKey } from "../../sim/gateway.js";
 import type { SimCluster } from "../../sim/types.js";
 import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
 
-const gate = checkEtcdGate("test/sim/etcd.test.ts (simulator over real etcd)");
+const gate = checkEtcdGate("test/simulator/etcd.test.ts (simulator over real etcd)");
 
 /** PROTOCOL and STORAGE as Talos shows them for the etcd on PATH (CI runs this file on 3.4 and on 3.5). */
 function expectedVersionColumns(): [string, string] {

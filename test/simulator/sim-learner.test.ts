@@ -12,7 +12,7 @@ import { assertSimBuilt, rowsOf, runSim } from "../../sim/exec-sim.js";
 import type { SimCluster } from "../../sim/types.js";
 import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
 
-const gate = checkEtcdGate("test/sim/learner.test.ts (simulator with a learner over real etcd)");
+const gate = checkEtcdGate("test/simulator/sim-learner.test.ts (simulator with a learner over real etcd)");
 const IPS = ["127.0.0.71", "127.0.0.72", "127.0.0.73", "127.0.0.74"];
 const LEARNER = "127.0.0.74";
 const RELEASES: Release[] = ["v1.10", "v1.13", "v1.14"];
