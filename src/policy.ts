@@ -14,6 +14,18 @@
 export const MAX_APPLIED_LAG = 1000;
 
 /**
+ * The catch-up margin, for an etcd with a known defrag hazard that a raft snapshot triggers (etcd issue 20271, see
+ * src/cluster/advisories.ts): a member is defragmented only while every voting member is within this many entries
+ * of the leader's raft index. The leader cuts its raft log to 5000 entries (snapshot-catchup-entries) behind its
+ * latest snapshot, so a member less than 5000 behind is sent entries, never a snapshot; 100 keeps nearly all of
+ * that margin (4900 entries) for the time the member is blocked by its defrag. Not 0: status rows are not read at
+ * one instant, so under load the leader's index moves on between the answers (over real etcd at 140-230
+ * writes/s we measured 0-2 entries; 300 writes/s and 300 ms between answers would be about 100). A larger lag
+ * is waited out, bounded by --wait-timeout.
+ */
+export const CATCH_UP_MARGIN = 100;
+
+/**
  * Quota headroom: a member whose file uses this share of the quota or more is near NOSPACE. The default rule,
  * the status table's highlight and check's "quota headroom" item all use it (ahrtr/etcd-defrag's rule uses 0.8).
  */

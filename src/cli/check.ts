@@ -27,7 +27,7 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFl
   });
   if (ctx.output === "json")
     ctx.io.stdout(
-      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", status: view, ...(warnings.length > 0 ? { warnings } : {}) }, null, 2)}\n`,
+      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", advisories: view.advisories, status: view, ...(warnings.length > 0 ? { warnings } : {}) }, null, 2)}\n`,
     );
   else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color), ctx.layout.width));
   for (const w of warnings) ctx.warn(w);

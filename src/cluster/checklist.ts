@@ -4,6 +4,7 @@
  */
 import { QUOTA_HEADROOM } from "../policy.js";
 import type { ClusterView, ProblemKind } from "./types.js";
+import { etcdVersionItem } from "./version-item.js";
 
 export type ItemStatus = "pass" | "warn" | "fail";
 
@@ -11,7 +12,10 @@ export interface ChecklistItem {
   name: string;
   status: ItemStatus;
   detail: string;
-  /** A warning worth saying that defragmentation would not change (a learner): it never makes the verdict exit 4. */
+  /**
+   * A warning worth saying that defragmentation would not change (a learner, the etcd version's known hazards):
+   * it never makes the verdict exit 4.
+   */
   informational?: true;
 }
 
@@ -56,6 +60,7 @@ export function buildChecklist(view: ClusterView): Checklist {
     learnerItem(messages("learner")),
     quotaItem(view),
     fragmentationItem(view),
+    etcdVersionItem(view),
   ];
   const verdict: Verdict = items.some((i) => i.status === "fail")
     ? "no-go"

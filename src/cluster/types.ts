@@ -28,6 +28,8 @@ export interface MemberView {
   otherErrors: string[];
   /** The rule's verdict for this member. */
   defragRecommended: boolean;
+  /** `major.minor.patch` from PROTOCOL (v1.11+), else from the etcdspec image; null when unknown. */
+  etcdVersion: string | null;
   /** etcd's resident memory (`talosctl processes`); null when unknown, absent when not read. */
   rssBytes?: number | null;
   /** Free bytes on the volume holding /var/lib/etcd (`talosctl mounts`); null when unknown, absent when not read. */
@@ -58,6 +60,27 @@ export interface Problem {
   memberId?: string;
 }
 
+/** A known etcd defrag hazard that applies to members of this cluster (see advisories.ts for the table). */
+export interface Advisory {
+  /** The upstream reference, e.g. `etcd-io/etcd#20271`. */
+  id: string;
+  /** Upstream issue (and fix) numbers. */
+  issues: number[];
+  url: string;
+  /** Affected versions as a semver range: `<3.4.38 || >=3.5.0 <3.5.23 || >=3.6.0 <3.6.5`. */
+  etcdVersions: string;
+  /** The first fixed etcd of each release line. */
+  fixedIn: string[];
+  /** Talos releases whose default etcd has the fix, e.g. `v1.10.9 (etcd 3.5.26)`. */
+  talosFixedIn: string[];
+  /** What goes wrong, then what it means for the operator. */
+  summary: string;
+  /** Whether `defrag` touches a member only while every voting member is caught up (see catch-up margin). */
+  waitsForCatchUp: boolean;
+  /** The members running an affected version. */
+  members: { node: string; memberId: string; etcdVersion: string }[];
+}
+
 /**
  * Where `talosctl etcd forfeit-leadership` would send leadership: Talos hands it to the first member other
  * than the leader in ascending member-ID order, learners included, and etcd refuses a learner.
@@ -81,4 +104,6 @@ export interface ClusterView {
   quota: Quota;
   healthy: boolean;
   problems: Problem[];
+  /** Known defrag hazards of the etcd versions the members run; empty when none applies or none is known. */
+  advisories: Advisory[];
 }

@@ -4,6 +4,7 @@
  */
 import { ALARM } from "../policy.js";
 import type { AlarmRow, MemberRow, MultiNodeResult, NodeFailure, StatusRow } from "../talos/types.js";
+import { advisoriesFor } from "./advisories.js";
 import { assessHealth } from "./health.js";
 import { agreedLeader, nodeFromMember, predictTransferee } from "./leader.js";
 import type { CompiledRule } from "./rule.js";
@@ -15,6 +16,12 @@ export interface ViewInput {
   alarms: MultiNodeResult<AlarmRow>;
   quota: Quota;
   rule: CompiledRule;
+  /**
+   * The etcd version in the etcdspec image, read from one node: the version of every member whose status has
+   * no PROTOCOL (talosctl before v1.11). Talos runs the same image on every control-plane node unless their
+   * machine configs differ, so one node's image stands for all; PROTOCOL, where there is one, is per member.
+   */
+  imageVersion?: string | null;
 }
 
 export function buildView(input: ViewInput): ClusterView {
@@ -22,7 +29,9 @@ export function buildView(input: ViewInput): ClusterView {
   const rows = uniqueBy(input.status.rows, (r) => r.memberId);
   const memberRows = uniqueBy(input.members.rows, (m) => m.memberId);
   const leaderId = agreedLeader(rows);
-  const members: MemberView[] = rows.map((row) => toMemberView(row, leaderId, quota, rule));
+  const members: MemberView[] = rows.map((row) =>
+    toMemberView(row, leaderId, quota, rule, input.imageVersion ?? null),
+  );
   const leaderRow = rows.find((r) => r.memberId === leaderId);
   const leaderMember = memberRows.find((m) => m.memberId === leaderId);
   const leaderNode = leaderRow?.node ?? (leaderMember ? nodeFromMember(leaderMember) : undefined);
@@ -40,10 +49,17 @@ export function buildView(input: ViewInput): ClusterView {
     quota,
     healthy: problems.length === 0,
     problems,
+    advisories: advisoriesFor(members),
   };
 }
 
-function toMemberView(row: StatusRow, leaderId: string | null, quota: Quota, rule: CompiledRule): MemberView {
+function toMemberView(
+  row: StatusRow,
+  leaderId: string | null,
+  quota: Quota,
+  rule: CompiledRule,
+  imageVersion: string | null,
+): MemberView {
   const dbSizeFree = Math.max(0, row.dbSize - row.dbSizeInUse);
   const quotaUsage = quota.bytes > 0 ? row.dbSize / quota.bytes : 0;
   const defragRecommended = rule.evaluate({
@@ -69,6 +85,7 @@ function toMemberView(row: StatusRow, leaderId: string | null, quota: Quota, rul
     errors: row.errors,
     otherErrors: row.otherErrors,
     defragRecommended,
+    etcdVersion: row.etcdVersion ?? imageVersion,
   };
 }
 

@@ -65,5 +65,18 @@ export function checkGate(view: ClusterView, opts: GateOptions = {}): GateResult
       "single-member cluster: etcd (and the Kubernetes API) is unavailable while it is defragmented",
     );
 
-  return { ok: reasons.length === 0, reasons, warnings };
+  const notCaughtUp = opts.requireCaughtUp === undefined ? [] : findNotCaughtUp(view, opts.requireCaughtUp);
+  return { ok: reasons.length === 0, reasons, warnings, notCaughtUp };
+}
+
+/**
+ * The lag policy's own measure (voters only, against the leader's raft index), with the tighter catch-up margin.
+ * The leader counts too: its applied index trails its commits under load. Learners are left out: they are never
+ * defragmented, and a joining learner is expected to be far behind (the leader may well send it a snapshot).
+ */
+function findNotCaughtUp(view: ClusterView, margin: number): string[] {
+  if (view.leader === null) return ["no agreed leader to be caught up with"];
+  return findLaggards(view.members, view.leader.memberId, margin).map(
+    (l) => `${describeLaggard(l)} (more than ${margin})`,
+  );
 }

@@ -37,6 +37,12 @@ export interface Plan {
 export interface GateOptions {
   /** A member whose applied index is more than this many entries behind the leader's raft index is refused. */
   lagThreshold?: number;
+  /**
+   * The catch-up margin for an etcd with a known defrag hazard (advisories.ts, catchUpMarginFor): every voting
+   * member more than this many entries behind the leader's raft index is named in `notCaughtUp`.
+   * Undefined: no such requirement.
+   */
+  requireCaughtUp?: number;
 }
 
 export interface GateResult {
@@ -45,4 +51,9 @@ export interface GateResult {
   reasons: string[];
   /** Things to say but not to refuse for (NOSPACE, learners, single member). */
   warnings: string[];
+  /**
+   * Voting members not within `requireCaughtUp` of the leader. Not a refusal (`ok` ignores it): lag comes and
+   * goes under load, so the run waits for it to clear before the next defrag instead.
+   */
+  notCaughtUp: string[];
 }

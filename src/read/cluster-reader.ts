@@ -3,6 +3,8 @@
  * context's default node, addressed by their client URLs (another node of the context when that one is a learner).
  * A full read asks status, then members and alarms of the voting members only (a learner refuses both); a poll
  * asks ONE `etcd status` for all nodes and takes alarms from the members' ERRORS (used while verifying a defrag).
+ * The etcdspec of one node gives the quota and the etcd image; the image's version stands in for members whose
+ * status has no PROTOCOL (talosctl before v1.11).
  */
 
 import { nodeFromMember } from "../cluster/leader.js";
@@ -54,10 +56,23 @@ export async function openClusterReader(talosctl: Talosctl, options: ReaderOptio
     nodes = nodesOf(members.rows);
     discovered = true;
   }
-  const quota = await readQuota(talosctl, nodes, options);
+  const spec = await readSpec(talosctl, nodes, options);
+  const quota = spec.quota;
+  // undefined: not asked yet (--quota skips the etcdspec call until a status row lacks PROTOCOL).
+  let imageVersion = spec.imageVersion;
 
-  const view = (status: MultiNodeResult<StatusRow>, alarms: MultiNodeResult<AlarmRow>) =>
-    buildView({ status, members, alarms, quota, rule: options.rule });
+  const view = async (status: MultiNodeResult<StatusRow>, alarms: MultiNodeResult<AlarmRow>) => {
+    if (imageVersion === undefined && status.rows.some((r) => r.etcdVersion == null))
+      imageVersion = await readImageVersion(talosctl, nodes, options);
+    return buildView({
+      status,
+      members,
+      alarms,
+      quota,
+      rule: options.rule,
+      imageVersion: imageVersion ?? null,
+    });
+  };
 
   return {
     nodes,
@@ -143,23 +158,50 @@ function nodesOf(members: readonly MemberRow[]): string[] {
   return nodes;
 }
 
+interface SpecReading {
+  quota: Quota;
+  /** undefined when the etcdspec was not asked for. */
+  imageVersion: string | null | undefined;
+}
+
 /** Reading the quota is best effort: a failure falls back to etcd's default, and says so. */
-async function readQuota(
+async function readSpec(
   talosctl: Talosctl,
   nodes: readonly string[],
   options: ReaderOptions,
-): Promise<Quota> {
-  if (options.quotaBytes !== undefined) return resolveQuota(options.quotaBytes, null);
+): Promise<SpecReading> {
+  if (options.quotaBytes !== undefined)
+    return { quota: resolveQuota(options.quotaBytes, null), imageVersion: undefined };
   const first = nodes[0];
-  if (first === undefined) return resolveQuota(undefined, null);
+  if (first === undefined) return { quota: resolveQuota(undefined, null), imageVersion: null };
   try {
-    return resolveQuota(undefined, await talosctl.quotaBytes(first));
+    const spec = await talosctl.etcdSpec(first);
+    return { quota: resolveQuota(undefined, spec.quotaBytes), imageVersion: spec.etcdVersion };
   } catch (error) {
     // A configuration error will fail every other call too: say so now, not as a quota fallback.
     if (configErrorHint(error) !== undefined) throw error;
     options.warn(
       `could not read the etcd quota from ${first} (${(error as Error).message}); assuming etcd's default 2 GiB, pass --quota to set it`,
     );
-    return resolveQuota(undefined, null);
+    return { quota: resolveQuota(undefined, null), imageVersion: null };
+  }
+}
+
+/** Only asked when --quota skipped the etcdspec and talosctl prints no PROTOCOL; unknown on failure. */
+async function readImageVersion(
+  talosctl: Talosctl,
+  nodes: readonly string[],
+  options: ReaderOptions,
+): Promise<string | null> {
+  const first = nodes[0];
+  if (first === undefined) return null;
+  try {
+    return (await talosctl.etcdSpec(first)).etcdVersion;
+  } catch (error) {
+    if (configErrorHint(error) !== undefined) throw error;
+    options.warn(
+      `could not read the etcd image from ${first} (${(error as Error).message}): etcd version unknown`,
+    );
+    return null;
   }
 }

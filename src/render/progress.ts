@@ -127,6 +127,13 @@ export function createProgress(options: ProgressOptions): Progress {
         lastUnmet = unmet;
         return;
       }
+      case "catch-up-waiting": {
+        const unmet = event.unmet.join("; ");
+        if (unmet !== lastUnmet)
+          line(style.dim(`${prefix(event.step)}: waiting for every member to catch up: ${unmet}`));
+        lastUnmet = unmet;
+        return;
+      }
       case "verified": {
         const { before, after } = event;
         const shrink = event.shrunk ? "" : style.warn(" (did not shrink)");

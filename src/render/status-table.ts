@@ -9,6 +9,7 @@ import type { ClusterView, MemberView } from "../cluster/types.js";
 import { MAX_APPLIED_LAG, QUOTA_HEADROOM } from "../policy.js";
 import { formatSize } from "../talos/size.js";
 import type { NodeFailure } from "../talos/types.js";
+import { advisoryLines } from "./advisories.js";
 import { percent, type Style } from "./style.js";
 import { type Cell, type Column, renderTable, type TableLayout } from "./table.js";
 import { wrapText } from "./text.js";
@@ -90,9 +91,14 @@ export function renderStatus(view: ClusterView, style: Style, layout: TableLayou
   ];
   const table = renderTable(statusColumns(view, style, lagsOf(view)), rows, layout);
   // Every PROBLEMS cell the table shortened is said in full here: the problems list names each alarm, error and
-  // node that did not answer. Coming: etcd version advisories, one line each, after the problems.
+  // node that did not answer. Then the etcd versions and their known defrag hazards, one advisory each.
   const quotaNote = `quota ${formatIec(view.quota.bytes)} (${view.quota.bytes} bytes, ${QUOTA_SOURCE[view.quota.source]})`;
-  const lines = [...table.lines, ...summaryLines(view, style, layout.width), style.dim(quotaNote)];
+  const lines = [
+    ...table.lines,
+    ...summaryLines(view, style, layout.width),
+    style.dim(quotaNote),
+    ...advisoryLines(view, style, layout.width),
+  ];
   return `${lines.join("\n")}\n`;
 }
 

@@ -2,17 +2,19 @@
  * runDefrag: gate -> plan -> (confirm, lock) -> snapshot -> one member at a time, each re-planned from a
  * fresh view because leadership can move under us -> lift NOSPACE -> report. Consumes plans, never guesses.
  */
+import { catchUpMarginFor } from "../cluster/advisories.js";
 import type { ClusterView } from "../cluster/types.js";
 import { describeError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { checkGate } from "../plan/gate.js";
-import type { PlanStep } from "../plan/types.js";
+import type { GateOptions, PlanStep } from "../plan/types.js";
 import {
   DEFAULT_WAIT_TIMEOUT_MS,
   POLL_FIRST_INTERVAL_MS,
   POLL_MAX_INTERVAL_MS,
   REPLAN_VIEW_MAX_AGE_MS,
 } from "../policy.js";
+import { hazardWarnings, waitForCatchUp } from "./catch-up.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
 import type { PollTiming } from "./poll.js";
@@ -40,9 +42,14 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
     record.refusedReasons.push(`cannot read the cluster: ${describeError(err)}`);
     return finish("refused");
   }
-  const gate = checkGate(view);
+  record.advisories = view.advisories;
+  // Decided once, from the first look: the members' etcd versions do not change during a run.
+  const margin = catchUpMarginFor(view);
+  const gateOptions: GateOptions = margin === undefined ? {} : { requireCaughtUp: margin };
+  const gate = checkGate(view, gateOptions);
   deps.emit({ type: "gate", ok: gate.ok, reasons: gate.reasons, warnings: gate.warnings });
   for (const w of gate.warnings) warn(record, deps, w);
+  for (const w of hazardWarnings(view)) warn(record, deps, w);
   const plan = buildPlan(view, options);
   deps.emit({ type: "plan", plan });
   for (const w of plan.warnings) warn(record, deps, w);
@@ -76,7 +83,7 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   }
   try {
     for (const w of lock?.warnings ?? []) warn(record, deps, w);
-    return finish(await runLocked(deps, options, record, view, plan.steps));
+    return finish(await runLocked(deps, options, gateOptions, record, view, plan.steps));
   } finally {
     await lock?.release();
   }
@@ -85,6 +92,7 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
 async function runLocked(
   runDeps: RunDeps,
   options: RunOptions,
+  gateOptions: GateOptions,
   record: RunRecord,
   firstView: ClusterView,
   firstSteps: PlanStep[],
@@ -120,6 +128,8 @@ async function runLocked(
   let defragsIssued = 0;
   let view = firstView;
   let steps = firstSteps;
+  // A view already read and found caught up: the next round plans from it instead of reading again.
+  let caughtUp: ClusterView | undefined;
   // A stop names every member not reached, including one that has vanished from the latest view.
   const stop = (result: RunResult) => {
     record.steps.push(...pending.rest(steps));
@@ -129,12 +139,13 @@ async function runLocked(
     // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes). The view
     // the previous member's verification has just read is that fresh status (see recent-view.ts).
     try {
-      view = views.recent(REPLAN_VIEW_MAX_AGE_MS) ?? (await views.read());
+      view = caughtUp ?? views.recent(REPLAN_VIEW_MAX_AGE_MS) ?? (await views.read());
+      caughtUp = undefined;
     } catch (err) {
       record.error = `cannot read the cluster: ${describeError(err)}`;
       return stop(defragsIssued > 0 ? "failed" : "refused");
     }
-    const gate = checkGate(view);
+    const gate = checkGate(view, gateOptions);
     for (const w of gate.warnings) warn(record, deps, w);
     const plan = buildPlan(view, options);
     for (const w of plan.warnings) warn(record, deps, w);
@@ -161,6 +172,18 @@ async function runLocked(
     if (deps.signal.aborted && next.action === "defrag") {
       deps.emit({ type: "stopping", reason: "stop requested: no further member is touched" });
       return stop("interrupted");
+    }
+    if (next.action === "defrag" && gate.notCaughtUp.length > 0) {
+      const waited = await waitForCatchUp(deps, timing, gateOptions, ref);
+      if (!waited.ok) {
+        record.error = waited.error;
+        if (defragsIssued === 0) record.refusedReasons.push(waited.error);
+        return stop(defragsIssued > 0 ? "failed" : "refused");
+      }
+      // Leadership may have moved while we waited: plan this round again from the caught-up view.
+      caughtUp = waited.view;
+      index -= 1;
+      continue;
     }
     pending.markDone(next.memberId);
     if (next.action === "skip") {

@@ -21,6 +21,7 @@ export interface RunRecord {
   warnings: string[];
   refusedReasons: string[];
   error: string | null;
+  advisories: RunReport["advisories"];
 }
 
 export function startRecord(startedAt: number, dryRun: boolean): RunRecord {
@@ -33,6 +34,7 @@ export function startRecord(startedAt: number, dryRun: boolean): RunRecord {
     warnings: [],
     refusedReasons: [],
     error: null,
+    advisories: [],
   };
 }
 
@@ -110,6 +112,7 @@ export function closeRecord(
     warnings: record.warnings,
     refusedReasons: record.refusedReasons,
     error: record.error,
+    advisories: record.advisories,
   };
   deps.emit({ type: "finished", report });
   return report;

@@ -1,6 +1,6 @@
 /** What the executor needs, what it emits while it works, and the report it returns (`defrag -o json`). */
 import type { CompiledRule } from "../cluster/rule.js";
-import type { AlarmView, ClusterView } from "../cluster/types.js";
+import type { Advisory, AlarmView, ClusterView } from "../cluster/types.js";
 import type { LeaderMode, Plan, StepAction, StepRole } from "../plan/types.js";
 import type { NodeResourceReader } from "../read/node-resources.js";
 import type { Talosctl } from "../talos/talosctl.js";
@@ -107,6 +107,8 @@ export interface RunReport {
   warnings: string[];
   refusedReasons: string[];
   error: string | null;
+  /** Known defrag hazards of the members' etcd versions, as read at the start of the run. */
+  advisories: Advisory[];
 }
 
 export interface StepRef {
@@ -137,6 +139,8 @@ export type RunEvent =
   | { type: "defrag-started"; step: StepRef; startedAt: number }
   | { type: "defrag-done"; step: StepRef; durationMs: number; error: string | null }
   | { type: "verify-waiting"; step: StepRef; attempt: number; unmet: string[] }
+  /** Waiting, before this member's defrag, for every voting member to catch up (an etcd with a known hazard). */
+  | { type: "catch-up-waiting"; step: StepRef; attempt: number; unmet: string[] }
   | { type: "verified"; step: StepRef; before: Sizes; after: Sizes; durationMs: number; shrunk: boolean }
   | { type: "verify-failed"; step: StepRef; reason: string }
   | { type: "alarms-disarmed"; alarms: AlarmView[] }

@@ -87,11 +87,11 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     forfeitLeadership: async (node) => {
       await single(node, ["etcd", "forfeit-leadership"], options.timeoutMs);
     },
-    quotaBytes: async (node) => {
+    etcdSpec: async (node) => {
       // The YAML library is the costliest import of a start (~40 ms, BENCHMARKS.md): load it while talosctl runs.
       const parser = import("./parse-etcdspec.js");
       const result = await single(node, ["get", "etcdspec", "etcd", "-o", "yaml"], options.timeoutMs);
-      return (await parser).parseEtcdSpecQuota(result.stdout);
+      return (await parser).parseEtcdSpec(result.stdout);
     },
     processes: async (nodes) => pickEtcdMemory(nodes, await multi(nodes, ["processes"], parseProcesses)),
     mounts: async (nodes) => pickEtcdVolumes(await multi(nodes, ["mounts"], parseMounts)),

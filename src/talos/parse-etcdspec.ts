@@ -1,6 +1,7 @@
 /**
- * quota-backend-bytes from `talosctl get etcdspec etcd -o yaml` (resource EtcdSpecs.etcd.talos.dev). The
- * node's Talos version decides the shape of `spec.extraArgs`:
+ * quota-backend-bytes and the etcd image from `talosctl get etcdspec etcd -o yaml` (resource
+ * EtcdSpecs.etcd.talos.dev). The image is there on every release; the node's Talos version decides the shape
+ * of `spec.extraArgs`:
  *   up to v1.12: map[string]string                -> quota-backend-bytes: "4294967296"
  *   v1.13 on:    map[string]{values: []string}    -> quota-backend-bytes: {values: ["4294967296"]}
  * A flag given several times takes its last value, as etcd's flag parsing does. Several nodes give
@@ -8,6 +9,7 @@
  */
 import { type Document, parseAllDocuments } from "yaml";
 import { ParseError } from "../errors.js";
+import { versionFromImage } from "./etcd-version.js";
 
 const COMMAND = "get etcdspec etcd -o yaml";
 const QUOTA_ARG = "quota-backend-bytes";
@@ -30,16 +32,33 @@ function isArgValue(value: unknown): value is ArgValue | null | undefined {
   );
 }
 
+/** What the EtcdSpec says about the quota and the etcd that runs. */
+export interface EtcdSpec {
+  /** quota-backend-bytes; null when the cluster does not set it (etcd's default applies). */
+  quotaBytes: number | null;
+  /** spec.image as printed; null when missing. */
+  image: string | null;
+  /** The image tag as `major.minor.patch`; null when missing, digest-pinned or unreadable. */
+  etcdVersion: string | null;
+}
+
+interface SpecFields {
+  /** null when the spec has no extraArgs. */
+  extraArgs: ExtraArgs | null;
+  image: string | null;
+}
+
 /**
- * The spec's extraArgs (null when the spec has none), or undefined when the document is not an EtcdSpec with a
- * well-formed spec: a document whose spec holds any malformed argument is skipped as a whole.
+ * The spec's extraArgs and image, or undefined when the document is not an EtcdSpec with a well-formed spec: a
+ * document whose spec holds any malformed argument is skipped as a whole.
  */
-function readExtraArgs(doc: unknown): ExtraArgs | null | undefined {
+function readSpecFields(doc: unknown): SpecFields | undefined {
   if (!isRecord(doc) || !isRecord(doc.spec)) return undefined;
-  const extraArgs = doc.spec.extraArgs;
-  if (extraArgs === null || extraArgs === undefined) return null;
+  const { extraArgs, image: rawImage } = doc.spec;
+  const image = typeof rawImage === "string" && rawImage.trim() !== "" ? rawImage.trim() : null;
+  if (extraArgs === null || extraArgs === undefined) return { extraArgs: null, image };
   if (!isRecord(extraArgs) || !Object.values(extraArgs).every(isArgValue)) return undefined;
-  return extraArgs as ExtraArgs;
+  return { extraArgs: extraArgs as ExtraArgs, image };
 }
 
 function lastValue(value: ArgValue): string | null {
@@ -69,6 +88,10 @@ function quoteFor(text: string, key: string): string {
 
 /** Bytes, or null when the cluster does not set the flag (etcd's default then applies). */
 export function parseEtcdSpecQuota(yamlText: string): number | null {
+  return parseEtcdSpec(yamlText).quotaBytes;
+}
+
+export function parseEtcdSpec(yamlText: string): EtcdSpec {
   const docs = parseAllDocuments(yamlText);
   for (const doc of docs) {
     const [problem] = doc.errors;
@@ -76,10 +99,18 @@ export function parseEtcdSpecQuota(yamlText: string): number | null {
     if (problem !== undefined)
       throw new ParseError(COMMAND, "not YAML", lineAt(yamlText, problem.linePos?.[0].line));
   }
-  const specs = docs.map((doc) => readExtraArgs(toPlain(doc))).filter((args) => args !== undefined);
-  if (specs.length === 0)
+  const [spec] = docs.map((doc) => readSpecFields(toPlain(doc))).filter((fields) => fields !== undefined);
+  if (spec === undefined)
     throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));
-  const raw = specs[0]?.[QUOTA_ARG];
+  return {
+    quotaBytes: readQuota(yamlText, spec.extraArgs),
+    image: spec.image,
+    etcdVersion: spec.image === null ? null : versionFromImage(spec.image),
+  };
+}
+
+function readQuota(yamlText: string, extraArgs: ExtraArgs | null): number | null {
+  const raw = extraArgs?.[QUOTA_ARG];
   if (raw === undefined || raw === null) return null;
   const value = lastValue(raw);
   if (value === null) return null;

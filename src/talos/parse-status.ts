@@ -4,6 +4,7 @@
  */
 import { ParseError } from "../errors.js";
 import { splitStatusErrors } from "./error-alarms.js";
+import { parseEtcdVersion } from "./etcd-version.js";
 import { readBool, readCell, readNonEmpty, readUint, splitList, withLine } from "./parse-cells.js";
 import { NO_MEMBER_ID, normalizeMemberId } from "./parse-member-id.js";
 import { parseSize } from "./size.js";
@@ -63,7 +64,10 @@ function toStatusRow(row: TableRow): StatusRow {
     errors,
     ...splitStatusErrors(node, errors),
   };
-  if (row.cells.PROTOCOL !== undefined) status.protocol = row.cells.PROTOCOL;
+  if (row.cells.PROTOCOL !== undefined) {
+    status.protocol = row.cells.PROTOCOL;
+    status.etcdVersion = parseEtcdVersion(row.cells.PROTOCOL);
+  }
   if (row.cells.STORAGE !== undefined) status.storage = row.cells.STORAGE;
   return status;
 }

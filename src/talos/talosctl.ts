@@ -4,6 +4,7 @@
  * Tests inject a fake Exec into createTalosctl, or implement this interface directly.
  */
 import type { EtcdMemory, EtcdVolume, NodeReadings } from "./etcd-resources.js";
+import type { EtcdSpec } from "./parse-etcdspec.js";
 import type { AlarmRow, MemberRow, MultiNodeResult, SnapshotReport, StatusRow } from "./types.js";
 
 export interface Talosctl {
@@ -24,8 +25,8 @@ export interface Talosctl {
   snapshot(node: string, path: string): Promise<SnapshotReport>;
   /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError; failureKindOf (error-kinds.ts) tells a denial or a learner transferee from other failures. */
   forfeitLeadership(node: string): Promise<void>;
-  /** quota-backend-bytes from `get etcdspec etcd -o yaml` on one node; null when not set. */
-  quotaBytes(node: string): Promise<number | null>;
+  /** `get etcdspec etcd -o yaml` on one node: quota-backend-bytes (null when not set) and the etcd image. */
+  etcdSpec(node: string): Promise<EtcdSpec>;
   /**
    * ONE `processes` call for all nodes (os:reader): etcd's RSS per node. Optional data: callers turn a throw
    * (CommandError, ParseError) into "unknown" and one warning, never a failed run.

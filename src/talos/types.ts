@@ -59,6 +59,8 @@ export interface StatusRow {
   isLearner: boolean;
   /** v1.11+ only. */
   protocol?: string;
+  /** PROTOCOL read as `major.minor.patch` (v1.11+ only): null when it is not a plain version. */
+  etcdVersion?: string | null;
   storage?: string;
   /** etcd's own error strings, split on ", " (alarms included, as printed). */
   errors: string[];

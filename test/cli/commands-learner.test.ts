@@ -14,6 +14,7 @@ import { useTempDir } from "../support/temp-dir.js";
 import {
   commandOf,
   createStatefulCluster,
+  defragJsonArgs,
   fragmentedMembers,
   isMutating,
   nodesOf,
@@ -25,7 +26,6 @@ const tempDir = useTempDir("ted-learner-");
 const LEARNER = "172.20.0.5";
 const VOTERS = "172.20.0.2,172.20.0.3,172.20.0.4";
 const ALL = `${VOTERS},${LEARNER}`;
-const WAIT = ["--wait-timeout", "2s"];
 
 /** The leader ecebb05b… hands leadership to the other member with the lowest ID: 0b47fb33… unless the learner's is lower. */
 function withLearner(target: "learner-is-target" | "voter-is-target", first = false): SimMember[] {
@@ -96,17 +96,7 @@ describe("defrag with a learner", () => {
   it("defragments the voters, leader last after moving leadership, and skips the learner with the reason", async () => {
     const cluster = createStatefulCluster(withLearner("voter-is-target"));
     const snapDir = join(tempDir(), "snaps");
-    const run = await runCli(cluster, [
-      "-n",
-      ALL,
-      "-o",
-      "json",
-      "defrag",
-      ...WAIT,
-      "--yes",
-      "--snapshot-dir",
-      snapDir,
-    ]);
+    const run = await runCli(cluster, defragJsonArgs(ALL, "--snapshot-dir", snapDir));
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as RunReport;
     expect(report.result).toBe("ok");
@@ -125,7 +115,7 @@ describe("defrag with a learner", () => {
 
   it("--leader auto defragments the leader in place, last, when Talos would hand leadership to the learner", async () => {
     const cluster = createStatefulCluster(withLearner("learner-is-target"));
-    const run = await runCli(cluster, ["-n", ALL, "-o", "json", "defrag", ...WAIT, "--yes", "--no-snapshot"]);
+    const run = await runCli(cluster, defragJsonArgs(ALL, "--no-snapshot"));
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as RunReport;
     const leader = report.steps.find((s) => s.role === "leader");
@@ -141,17 +131,7 @@ describe("defrag with a learner", () => {
 
   it("--leader forfeit refuses before touching anything (exit 3) when the forfeit target is a learner", async () => {
     const cluster = createStatefulCluster(withLearner("learner-is-target"));
-    const run = await runCli(cluster, [
-      "-n",
-      ALL,
-      "-o",
-      "json",
-      "defrag",
-      ...WAIT,
-      "--yes",
-      "--leader",
-      "forfeit",
-    ]);
+    const run = await runCli(cluster, defragJsonArgs(ALL, "--leader", "forfeit"));
     expect(run.code, run.stderr).toBe(3);
     const report = JSON.parse(run.stdout) as RunReport;
     expect(report.result).toBe("refused");

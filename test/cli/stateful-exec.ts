@@ -34,6 +34,8 @@ export interface Knobs {
   truncateSnapshot: boolean;
   /** quota-backend-bytes in the EtcdSpec; null = not set (etcd's default applies). */
   quotaBytes: number | null;
+  /** The etcd version every member reports in PROTOCOL. */
+  etcdVersion: string;
   /** Awaited before a defrag takes effect: lets a test hold a defrag "running". */
   beforeDefrag?: (node: string) => Promise<void>;
   /** `mounts`: free bytes on /var per node (default 7.41 GB); see stateful-resources.ts. */
@@ -71,10 +73,23 @@ export function fragmentedMembers(): SimMember[] {
 }
 
 export const NODES = "172.20.0.2,172.20.0.3,172.20.0.4";
+
+/** `defrag --yes -o json` on these nodes with a short wait, as most CLI flow tests run it. */
+export const defragJsonArgs = (nodes: string, ...extra: string[]): string[] => [
+  "-n",
+  nodes,
+  "-o",
+  "json",
+  "defrag",
+  "--yes",
+  "--wait-timeout",
+  "2s",
+  ...extra,
+];
 const UNAVAILABLE = (node: string) =>
   `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node}:50000: connect: no route to host"`;
 
-const QUIET = { denyForfeit: false, truncateSnapshot: false, quotaBytes: null };
+const QUIET = { denyForfeit: false, truncateSnapshot: false, quotaBytes: null, etcdVersion: "3.6.5" };
 
 export function createStatefulCluster(members = fragmentedMembers(), leader = "172.20.0.3"): StatefulCluster {
   const cluster: StatefulCluster = {
@@ -195,7 +210,7 @@ function statusTable(cluster: StatefulCluster, nodes: string[]): string {
     const inUse = `${formatSize(m.dbSizeInUse)} (${((m.dbSizeInUse / m.dbSize) * 100).toFixed(2)}%)`;
     const sizes = `${formatSize(m.dbSize)}\t${inUse}`;
     const learner = m.learner === true;
-    return `${m.node}\t${m.memberId}\t${sizes}\t${cluster.leaderId}\t${raft}\t4\t${raft}\t${learner}\t3.6.5\t3.6.0\t${errors.join(", ")}`;
+    return `${m.node}\t${m.memberId}\t${sizes}\t${cluster.leaderId}\t${raft}\t4\t${raft}\t${learner}\t${cluster.knobs.etcdVersion}\t3.6.0\t${errors.join(", ")}`;
   });
   return tabulate([STATUS_HEADER, ...rows]);
 }

@@ -15,6 +15,10 @@ interface Expectation {
   unreachable?: string[];
   alarms?: string[];
   recommended?: string[];
+  /** Each member's etcdVersion, by node. */
+  versions?: Record<string, string | null>;
+  /** The advisories' ids. */
+  advisories?: string[];
 }
 
 const HEALTHY3: Expectation = {
@@ -45,10 +49,28 @@ const SINGLE: Expectation = { exit: 0, members: 1, leader: "172.20.0.2", problem
 const WORKER: Expectation = { exit: 0, members: 3, problems: ["unreachable"], unreachable: ["172.20.0.6"] };
 const DENIED: Expectation = { exit: 1 };
 
+const every = (version: string | null, nodes = ["172.20.0.2", "172.20.0.3", "172.20.0.4"]) =>
+  Object.fromEntries(nodes.map((n) => [n, version]));
+const ISSUE_20271 = "etcd-io/etcd#20271";
+
 const CASES: Record<string, Expectation> = {
-  "v1.10/healthy-3": HEALTHY3,
-  "v1.13/healthy-3": HEALTHY3,
-  "v1.14/healthy-3": HEALTHY3,
+  // v1.10 prints no PROTOCOL: every member gets the version of the etcdspec image (3.5.21, Talos v1.10.0–1.10.8).
+  "v1.10/healthy-3": { ...HEALTHY3, versions: every("3.5.21"), advisories: [ISSUE_20271] },
+  "v1.13/healthy-3": { ...HEALTHY3, versions: every("3.6.5"), advisories: [] },
+  "v1.14/healthy-3": { ...HEALTHY3, versions: every("3.6.12"), advisories: [] },
+  "v1.13/etcd-3.6.4": { ...HEALTHY3, versions: every("3.6.4"), advisories: [ISSUE_20271] },
+  "v1.13/etcd-mixed": {
+    ...HEALTHY3,
+    versions: { ...every("3.6.5"), "172.20.0.4": "3.6.4" },
+    advisories: [ISSUE_20271],
+  },
+  "v1.14/etcd-3.7.1": { ...HEALTHY3, versions: every("3.7.1"), advisories: [] },
+  "v1.10/etcd-arm64": {
+    ...HEALTHY3,
+    versions: every("3.5.16"),
+    advisories: [ISSUE_20271, "etcd-io/etcd#18842"],
+  },
+  "v1.10/etcd-digest": { ...HEALTHY3, versions: every(null), advisories: [] },
   "v1.13/healthy-5": HEALTHY5,
   "v1.14/healthy-5": HEALTHY5,
   "v1.10/single-node": SINGLE,
@@ -105,7 +127,16 @@ describe.each(Object.entries(CASES))("status over fixture %s", (key, want) => {
     const view = JSON.parse(rec.stdout()) as ClusterView;
     // The contract's fields are all there; fields are added freely, never renamed (docs/CONTRACT.md).
     expect(Object.keys(view)).toEqual(
-      expect.arrayContaining(["alarms", "healthy", "leader", "members", "problems", "quota", "unreachable"]),
+      expect.arrayContaining([
+        "advisories",
+        "alarms",
+        "healthy",
+        "leader",
+        "members",
+        "problems",
+        "quota",
+        "unreachable",
+      ]),
     );
     for (const m of view.members) {
       expect(Object.keys(m)).toEqual(
@@ -124,6 +155,7 @@ describe.each(Object.entries(CASES))("status over fixture %s", (key, want) => {
           "raftAppliedIndex",
           "errors",
           "defragRecommended",
+          "etcdVersion",
         ]),
       );
       expect(m.memberId).toMatch(/^[0-9a-f]{16}$/);
@@ -137,6 +169,9 @@ describe.each(Object.entries(CASES))("status over fixture %s", (key, want) => {
     if (want.unreachable !== undefined) expect(view.unreachable.map((u) => u.node)).toEqual(want.unreachable);
     if (want.alarms !== undefined)
       expect(view.alarms.map((a) => `${a.memberId}:${a.alarm}`)).toEqual(want.alarms);
+    if (want.versions !== undefined)
+      expect(Object.fromEntries(view.members.map((m) => [m.node, m.etcdVersion]))).toEqual(want.versions);
+    if (want.advisories !== undefined) expect(view.advisories.map((a) => a.id)).toEqual(want.advisories);
     if (want.recommended !== undefined) {
       expect(
         view.members

@@ -24,6 +24,8 @@ export function statusRow(key: Key, over: Partial<StatusRow> = {}): StatusRow {
     raftTerm: 4,
     raftAppliedIndex: 53391,
     isLearner: false,
+    protocol: "3.6.12",
+    etcdVersion: "3.6.12",
     errors: [],
     ...over,
   };

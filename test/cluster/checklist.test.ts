@@ -87,3 +87,62 @@ describe("buildChecklist", () => {
     expect(list.verdict).toBe("go");
   });
 });
+
+describe("buildChecklist: the etcd version item", () => {
+  const itemOf = (list: ReturnType<typeof buildChecklist>) =>
+    list.items.find((i) => i.name === "etcd version");
+  const on = (version: string | undefined) => ({ etcdVersion: version ?? null, protocol: version ?? "" });
+
+  it("passes on an etcd without known defrag hazards, naming the version", () => {
+    const list = buildChecklist(
+      viewOf([row("a", on("3.6.12")), row("b", on("3.6.12")), row("c", on("3.6.12"))]),
+    );
+    expect(itemOf(list)).toEqual({
+      name: "etcd version",
+      status: "pass",
+      detail: "etcd 3.6.12 on every member: no known defrag hazard",
+    });
+    expect(list.verdict).toBe("go");
+  });
+
+  it.each([
+    ["3.5.21", "3.5.23", "Talos v1.10.9 ships 3.5.26"],
+    ["3.6.4", "3.6.5", "Talos v1.11.3 ships 3.6.5"],
+  ])(
+    "warns on %s, naming etcd issue 20271, the fixed etcd %s and the Talos release, and stays go",
+    (version, fixed, talos) => {
+      const list = buildChecklist(
+        viewOf([row("a", on(version)), row("b", on(version)), row("c", on(version))]),
+      );
+      const item = itemOf(list);
+      expect(item?.status).toBe("warn");
+      expect(item?.detail).toContain("etcd issue 20271");
+      expect(item?.detail).toContain(`Fixed in etcd ${fixed}`);
+      expect(item?.detail).toContain(talos);
+      expect(item?.detail).toMatch(/within 100 entries of the leader/);
+      // A healthy, lean cluster on an affected etcd is still go (exit 0), not "defrag recommended" (exit 4).
+      expect(list.verdict).toBe("go");
+    },
+  );
+
+  it("says unknown when a member's version is unknown", () => {
+    const list = buildChecklist(
+      viewOf([row("a", on("3.6.12")), row("b", on("3.6.12")), row("c", on(undefined))]),
+    );
+    expect(itemOf(list)?.status).toBe("warn");
+    expect(itemOf(list)?.detail).toMatch(/etcd version unknown on 172\.20\.0\.4/);
+    expect(list.verdict).toBe("go");
+  });
+
+  it("leaves the verdict to the items that count: fragmentation still recommends a defrag", () => {
+    const list = buildChecklist(
+      viewOf([
+        row("a", on("3.6.4")),
+        row("b", on("3.6.4")),
+        row("c", { ...on("3.6.4"), dbSize: 1_500_000_000, dbSizeInUse: 47_000_000 }),
+      ]),
+    );
+    expect(list.verdict).toBe("defrag-recommended");
+    expect(list.items.filter((i) => i.informational === true).map((i) => i.name)).toEqual(["etcd version"]);
+  });
+});

@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
+import { buildView } from "../../src/cluster/view.js";
+import type { StatusRow } from "../../src/talos/types.js";
 import { GiB, IDS, NODES, statusRow as row, viewOf as view } from "./builders.js";
 
 describe("buildView", () => {
@@ -103,6 +106,48 @@ describe("buildView: the next step for a node that did not answer", () => {
   ] as const)("%s: %s", (kind, error, hint) => {
     const v = view([row("a"), row("b")], { unreachable: [{ node: NODES.c, kind, error }] });
     expect(v.problems[0]?.message).toMatch(hint);
+  });
+});
+
+describe("buildView: each member's etcd version", () => {
+  const build = (rows: ReturnType<typeof row>[], imageVersion?: string | null) =>
+    buildView({
+      status: { rows, failures: [] },
+      members: { rows: [], failures: [] },
+      alarms: { rows: [], failures: [] },
+      quota: { bytes: 2 * GiB, source: "default" },
+      rule: compileRule(DEFAULT_RULE),
+      ...(imageVersion === undefined ? {} : { imageVersion }),
+    });
+  /** A v1.10 row: no PROTOCOL column, so no version of its own. */
+  const noProtocol = (r: StatusRow): StatusRow => {
+    const { protocol: _protocol, etcdVersion: _version, ...rest } = r;
+    return rest;
+  };
+
+  it("takes PROTOCOL per member, and the etcdspec image's version only for members without one", () => {
+    const v = build(
+      [
+        row("a", { etcdVersion: "3.6.5" }),
+        row("b", { protocol: "", etcdVersion: null }),
+        noProtocol(row("c")),
+      ],
+      "3.6.4",
+    );
+    expect(v.members.map((m) => [m.node, m.etcdVersion])).toEqual([
+      [NODES.a, "3.6.5"],
+      [NODES.b, "3.6.4"],
+      [NODES.c, "3.6.4"],
+    ]);
+    expect(v.advisories.map((a) => [a.id, a.members.map((m) => m.node)])).toEqual([
+      ["etcd-io/etcd#20271", [NODES.b, NODES.c]],
+    ]);
+  });
+
+  it("is null (unknown) without PROTOCOL and without an image version", () => {
+    const v = build([noProtocol(row("a")), noProtocol(row("b"))], null);
+    expect(v.members.map((m) => m.etcdVersion)).toEqual([null, null]);
+    expect(v.advisories).toEqual([]);
   });
 });
 

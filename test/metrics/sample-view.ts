@@ -17,6 +17,7 @@ function member(overrides: Partial<MemberView> & Pick<MemberView, "node" | "memb
     errors: [],
     otherErrors: [],
     defragRecommended: false,
+    etcdVersion: "3.6.12",
     ...overrides,
   };
 }
@@ -62,6 +63,7 @@ export const SAMPLE_VIEW: ClusterView = {
   quota: { bytes: 2_147_483_648, source: "default" },
   healthy: false,
   problems: [],
+  advisories: [],
 };
 
 export const SAMPLE_NOW = new Date("2026-11-22T03:00:00.000Z");

@@ -76,7 +76,7 @@ describe("checkGate refuses", () => {
 
 describe("checkGate allows, with warnings", () => {
   it("a healthy cluster, silently", () => {
-    expect(checkGate(view(healthy()))).toEqual({ ok: true, reasons: [], warnings: [] });
+    expect(checkGate(view(healthy()))).toEqual({ ok: true, reasons: [], warnings: [], notCaughtUp: [] });
   });
 
   it.each<[string, ClusterView, RegExp]>([
@@ -126,5 +126,51 @@ describe("checkGate allows, with warnings", () => {
     expect(gate.warnings.join("\n")).toMatch(
       /two-member cluster: quorum needs both members, so there is no margin/,
     );
+  });
+});
+
+describe("checkGate with a catch-up margin (an etcd with a known defrag hazard)", () => {
+  const lagging = (applied: number, learnerApplied = 9000) =>
+    view([
+      member("10.0.0.1", { isLeader: true, raftIndex: 9000, raftAppliedIndex: 8990 }),
+      member("10.0.0.2", { raftIndex: 9000, raftAppliedIndex: applied }),
+      member("10.0.0.3", { raftIndex: 9000, raftAppliedIndex: 9000 }),
+      member("10.0.0.4", { isLearner: true, raftIndex: 9000, raftAppliedIndex: learnerApplied }),
+    ]);
+
+  it.each<[string, number, number | undefined, RegExp | null]>([
+    ["no margin asked: lag below the lag threshold says nothing", 8500, undefined, null],
+    ["within the margin", 8950, 100, null],
+    ["exactly at the margin", 8900, 100, null],
+    [
+      "one entry past the margin",
+      8899,
+      100,
+      /10\.0\.0\.2 has applied index 8899, 101 entries behind .* 9000 \(more than 100\)/,
+    ],
+    ["a margin of 0 and any lag", 8999, 0, /10\.0\.0\.2 has applied index 8999, 1 entries behind/],
+  ])("%s", (_, applied, margin, expected) => {
+    const gate = checkGate(lagging(applied), margin === undefined ? {} : { requireCaughtUp: margin });
+    // Lag is something to wait out, never a refusal by itself.
+    expect(gate.ok).toBe(true);
+    if (expected === null) expect(gate.notCaughtUp).toEqual([]);
+    else expect(gate.notCaughtUp.join("\n")).toMatch(expected);
+  });
+
+  it("counts the leader's own applied index, and leaves a lagging learner out", () => {
+    const v = view([
+      member("10.0.0.1", { isLeader: true, raftIndex: 9000, raftAppliedIndex: 8000 }),
+      member("10.0.0.2", { raftIndex: 9000, raftAppliedIndex: 9000 }),
+      member("10.0.0.4", { isLearner: true, raftIndex: 9000, raftAppliedIndex: 10 }),
+    ]);
+    const gate = checkGate(v, { requireCaughtUp: 100 });
+    expect(gate.notCaughtUp).toHaveLength(1);
+    expect(gate.notCaughtUp[0]).toMatch(/^10\.0\.0\.1 /);
+  });
+
+  it("without an agreed leader nothing counts as caught up (and the gate refuses anyway)", () => {
+    const gate = checkGate(view([member("10.0.0.1"), member("10.0.0.2")]), { requireCaughtUp: 100 });
+    expect(gate.ok).toBe(false);
+    expect(gate.notCaughtUp).toEqual(["no agreed leader to be caught up with"]);
   });
 });

@@ -23,6 +23,7 @@ export function member(node: string, over: Partial<MemberView> = {}): MemberView
     errors: [],
     otherErrors: over.errors ?? [],
     defragRecommended: true,
+    etcdVersion: "3.6.12",
     ...over,
   };
 }
@@ -40,6 +41,7 @@ export function view(members: MemberView[], over: Partial<ClusterView> = {}): Cl
     quota: { bytes: QUOTA, source: "default" },
     healthy: problems.length === 0,
     problems,
+    advisories: [],
     ...over,
   };
 }

@@ -46,6 +46,24 @@ describe("progress lines", () => {
     expect(progress.running()).toBeUndefined();
   });
 
+  it("says once what a catch-up wait is waiting for, and again only when that changes", () => {
+    const { progress, out } = capture(false);
+    const unmet = [
+      "172.20.0.2 applied index 900 is 500 entries behind the leader's raft index 1400 (more than 100)",
+    ];
+    progress.onEvent({ type: "catch-up-waiting", step, attempt: 1, unmet });
+    progress.onEvent({ type: "catch-up-waiting", step, attempt: 2, unmet });
+    progress.onEvent({
+      type: "catch-up-waiting",
+      step,
+      attempt: 3,
+      unmet: ["172.20.0.2 ... 300 entries behind"],
+    });
+    const lines = out().trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`[2/3] 172.20.0.4 follower: waiting for every member to catch up: ${unmet[0]}`);
+  });
+
   it("says a failed call is not re-issued", () => {
     const { progress, out } = capture(false);
     progress.onEvent({ type: "defrag-started", step, startedAt: 0 });

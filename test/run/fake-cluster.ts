@@ -11,6 +11,7 @@ import { buildView } from "../../src/cluster/view.js";
 import { CommandError } from "../../src/errors.js";
 import { splitStatusErrors } from "../../src/talos/error-alarms.js";
 import type { EtcdMemory, EtcdVolume, NodeReadings } from "../../src/talos/etcd-resources.js";
+import type { EtcdSpec } from "../../src/talos/parse-etcdspec.js";
 import type { Talosctl } from "../../src/talos/talosctl.js";
 import type {
   AlarmRow,
@@ -59,6 +60,11 @@ export interface FakeScript {
   defragMs: number;
   forfeit: ForfeitMode;
   snapshot: SnapshotMode;
+  /**
+   * Members reported this many entries behind the leader's raft index for the next `polls` status calls
+   * (Infinity = always), whatever else happens: load the leader's log outruns.
+   */
+  behind?: Record<string, { entries: number; polls: number }>;
   processes?: ReadingMode;
   mounts?: ReadingMode;
   /** Runs before every status call with its 1-based number: move leadership, drop a member, raise an alarm. */
@@ -82,6 +88,8 @@ export class FakeCluster implements Talosctl {
     snapshot: "ok",
   };
   quota = 2 * 1024 * MiB;
+  /** The etcd version every status row reports (PROTOCOL); null: a release without PROTOCOL. */
+  etcdVersion: string | null = "3.6.12";
   clock = 0;
   private statusCalls = 0;
   private lagging = new Map<string, number>();
@@ -124,7 +132,11 @@ export class FakeCluster implements Talosctl {
         continue;
       }
       const lagFor = this.lagging.get(m.node) ?? 0;
-      if (lagFor > 0) this.lagging.set(m.node, lagFor - 1);
+      const behind = this.script.behind?.[m.node];
+      if (behind !== undefined && behind.polls > 0) {
+        behind.polls -= 1;
+        m.appliedIndex = this.raftIndex - behind.entries;
+      } else if (lagFor > 0) this.lagging.set(m.node, lagFor - 1);
       else m.appliedIndex = this.raftIndex;
       const alarmErrors = this.activeAlarms
         .filter((a) => a.memberId === m.memberId)
@@ -140,6 +152,7 @@ export class FakeCluster implements Talosctl {
         raftTerm: 4,
         raftAppliedIndex: m.appliedIndex,
         isLearner: m.learner,
+        ...(this.etcdVersion === null ? {} : { protocol: this.etcdVersion, etcdVersion: this.etcdVersion }),
         ...withSplitErrors(m.node, [...m.errors, ...alarmErrors]),
       });
     }
@@ -232,8 +245,8 @@ export class FakeCluster implements Talosctl {
     if (next !== undefined) this.leaderId = next.memberId;
   }
 
-  async quotaBytes(): Promise<number | null> {
-    return null;
+  async etcdSpec(): Promise<EtcdSpec> {
+    return { quotaBytes: null, image: null, etcdVersion: null };
   }
 
   async processes(nodes: readonly string[]): Promise<NodeReadings<EtcdMemory>> {

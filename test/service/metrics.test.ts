@@ -28,6 +28,7 @@ const report = (steps: ReportStep[]): RunReport => ({
   warnings: [],
   refusedReasons: [],
   error: null,
+  advisories: [],
 });
 
 describe("bytesReclaimed", () => {

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { ParseError } from "../../src/errors.js";
-import { parseEtcdSpecQuota } from "../../src/talos/parse-etcdspec.js";
+import { parseEtcdSpec, parseEtcdSpecQuota } from "../../src/talos/parse-etcdspec.js";
+import { listFixtures } from "./fixtures.js";
 
-const doc = (extraArgs: string, node = "172.20.0.2") => `node: ${node}
+const doc = (extraArgs: string, node = "172.20.0.2", image = "registry.k8s.io/etcd:v3.6.12") => `node: ${node}
 metadata:
     namespace: etcd
     type: EtcdSpecs.etcd.talos.dev
     id: etcd
 spec:
     name: talos-cp-1
-    image: registry.k8s.io/etcd:v3.6.12
+    image: ${image}
 ${extraArgs}`;
 
 describe("parseEtcdSpecQuota", () => {
@@ -92,4 +93,60 @@ describe("parseEtcdSpecQuota on hostile YAML", () => {
     }
     expect(() => parseEtcdSpecQuota(`${levels.join("\n")}\nspec: *h\n`)).toThrow(ParseError);
   });
+});
+
+describe("parseEtcdSpec: the etcd image and its version", () => {
+  // extraArgs in the shape of each Talos release family: a string map up to v1.12, {values: [...]} from v1.13.
+  const SHAPES = {
+    "v1.12 (string map)": '    extraArgs:\n        quota-backend-bytes: "4294967296"\n',
+    "v1.13 (values list)":
+      '    extraArgs:\n        quota-backend-bytes:\n            values:\n                - "4294967296"\n',
+    "no extraArgs": "    extraArgs: {}\n",
+  };
+
+  describe.each(Object.entries(SHAPES))("with extraArgs %s", (_, extra) => {
+    it.each<[string, string | null]>([
+      ["gcr.io/etcd-development/etcd:v3.5.21", "3.5.21"],
+      ["gcr.io/etcd-development/etcd:v3.5.16-arm64", "3.5.16"],
+      ["registry.k8s.io/etcd:v3.6.12", "3.6.12"],
+      ["registry.k8s.io/etcd:3.7.1", "3.7.1"],
+      ["registry.k8s.io/etcd@sha256:2e3b8f0c1a7d4e6f9b0c2d4e6f8a0b1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a", null],
+    ])("image %s -> %j", (image, version) => {
+      const spec = parseEtcdSpec(doc(extra, "172.20.0.2", image));
+      expect(spec.image).toBe(image);
+      expect(spec.etcdVersion).toBe(version);
+      expect(spec.quotaBytes).toBe(extra.includes("4294967296") ? 4294967296 : null);
+    });
+  });
+
+  it("has no image (and no version) when the spec lacks one", () => {
+    const yaml = 'node: 172.20.0.2\nspec:\n    extraArgs:\n        quota-backend-bytes: "5"\n';
+    expect(parseEtcdSpec(yaml)).toEqual({ quotaBytes: 5, image: null, etcdVersion: null });
+    expect(parseEtcdSpec(`${yaml.replace("spec:\n", "spec:\n    image: 42\n")}`).image).toBeNull();
+  });
+
+  const IMAGE_VERSIONS: Record<string, string | null> = {
+    "v1.10/healthy-3": "3.5.21",
+    "v1.10/single-node": "3.5.21",
+    "v1.10/etcd-arm64": "3.5.16",
+    "v1.10/etcd-digest": null,
+    "v1.13/healthy-3": "3.6.5",
+    "v1.13/nospace": "3.6.5",
+    "v1.13/etcd-3.6.4": "3.6.4",
+    "v1.13/etcd-mixed": "3.6.5",
+    "v1.14/healthy-3": "3.6.12",
+    "v1.14/fragmented": "3.6.12",
+    "v1.14/nospace": "3.6.12",
+    "v1.14/single-node": "3.6.12",
+    "v1.14/etcd-3.7.1": "3.7.1",
+  };
+
+  it.each(listFixtures("etcdspec").filter((f) => f.scenario !== "garbage"))(
+    "fixture $release/$scenario",
+    (f) => {
+      const key = `${f.release}/${f.scenario}`;
+      expect(key in IMAGE_VERSIONS, `no expected version for ${key}`).toBe(true);
+      expect(parseEtcdSpec(f.stdout).etcdVersion).toBe(IMAGE_VERSIONS[key]);
+    },
+  );
 });

@@ -68,6 +68,11 @@ const STATUS: Record<string, StatusExpectation> = {
   "permission-denied": { nodes: [], leaders: [], unreachable: ["172.20.0.2", "172.20.0.3", "172.20.0.4"] },
   "unpadded-ids": { nodes: ["172.20.0.4", "172.20.0.3", "172.20.0.2"], leaders: [CP2], unreachable: [] },
   fragmented: { nodes: three, leaders: [CP2], unreachable: [] },
+  "etcd-3.6.4": { nodes: three, leaders: [CP2], unreachable: [] },
+  "etcd-mixed": { nodes: three, leaders: [CP2], unreachable: [] },
+  "etcd-3.7.1": { nodes: three, leaders: [CP2], unreachable: [] },
+  "etcd-arm64": { nodes: three, leaders: [CP2], unreachable: [] },
+  "etcd-digest": { nodes: three, leaders: [CP2], unreachable: [] },
 };
 
 function expectationFor<T>(table: Record<string, T>, f: Fixture): T {
@@ -104,6 +109,7 @@ describe("etcd status fixtures", () => {
 const MEMBERS: Record<string, { rows: number; distinct: string[]; unreachable: string[] }> = {
   "healthy-5": { rows: 5, distinct: [CP1, CP2, CP3, CP4, "00c0ffee12345678"], unreachable: [] },
   "v1.14/healthy-3": { rows: 9, distinct: [CP1, CP2, CP3], unreachable: [] },
+  "v1.14/etcd-3.7.1": { rows: 9, distinct: [CP1, CP2, CP3], unreachable: [] },
   "single-node": { rows: 1, distinct: [CP1], unreachable: [] },
   learner: { rows: 4, distinct: [CP1, CP2, CP3, CP4], unreachable: [] },
   "unreachable-1": { rows: 6, distinct: [CP1, CP2, CP3], unreachable: ["172.20.0.4"] },
@@ -181,6 +187,11 @@ const QUOTAS: Record<string, number | null> = {
   "v1.13/nospace": null,
   "v1.14/nospace": 2147483648,
   fragmented: 8589934592,
+  "etcd-3.6.4": 4294967296,
+  "etcd-mixed": 8589934592,
+  "etcd-3.7.1": null,
+  "etcd-arm64": null,
+  "etcd-digest": null,
 };
 
 describe("get etcdspec fixtures", () => {

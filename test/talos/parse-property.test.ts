@@ -111,7 +111,9 @@ function expectedStatus(release: Release, r: StatusInput): StatusRow {
     raftTerm: r.raftTerm,
     raftAppliedIndex: r.applied,
     isLearner: r.learner,
-    ...(release === "v1.10" ? {} : { protocol: r.protocol, storage: r.storage }),
+    ...(release === "v1.10"
+      ? {}
+      : { protocol: r.protocol, storage: r.storage, etcdVersion: r.protocol === "" ? null : r.protocol }),
     errors: r.errors,
     ...splitStatusErrors(r.node, r.errors),
   };

@@ -25,6 +25,7 @@ describe("parseStatus", () => {
         raftAppliedIndex: 53390,
         isLearner: false,
         protocol: "3.6.12",
+        etcdVersion: "3.6.12",
         storage: "3.6.0",
         errors: ["memberID:812894458077769954 alarm:NOSPACE", "etcdserver: no space"],
         // The alarm among the errors, with the decimal member ID normalised; the member's own complaint apart.
@@ -68,6 +69,8 @@ describe("parseStatus", () => {
       ["3.5.17", "unknown", []],
       ["", "3.6.0", ["etcdserver: no leader"]],
     ]);
+    // An empty PROTOCOL is an unknown version (the etcdspec image is the fallback), not a version "".
+    expect(rows.map((r) => r.etcdVersion)).toEqual(["3.5.17", null]);
   });
 
   it("returns no rows for empty output and for a lone header (v1.14, every node failed)", () => {

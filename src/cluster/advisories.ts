@@ -1,0 +1,143 @@
+/**
+ * Known etcd defrag hazards, as data: which etcd versions have them, which release fixed them, which Talos
+ * release ships a fixed etcd, and what each means for someone about to defragment. Pure.
+ *
+ * Affected ranges, per upstream issue:
+ * - 20271: every line until its fix (3.4.38, 3.5.23, 3.6.5); 3.7 has the fix from its first release; lines
+ *   older than 3.4 are end-of-life and never got it.
+ * - 14733: 3.5.0 to 3.5.5 only. The fix (3.5.6) makes defrag record etcd's consistent index when it commits;
+ *   3.5 had moved that write into a commit hook that defrag's commit skipped. 3.4 writes the index inside every
+ *   apply transaction, so it is not affected, and 3.6 branched after the fix.
+ * - 18842 / 18854 (defrag error paths): below 3.4.35 and 3.5.0 to 3.5.16; 3.6.0 came out after 3.5.17 with
+ *   the fixes.
+ */
+import { CATCH_UP_MARGIN } from "../policy.js";
+import type { Advisory, ClusterView, MemberView } from "./types.js";
+import {
+  describeVersions,
+  formatRanges,
+  inRange,
+  lineOf,
+  parseVersion,
+  type VersionRange,
+} from "./versions.js";
+
+interface TalosFix {
+  /** The etcd release line this Talos release's default etcd is on. */
+  line: string;
+  release: string;
+  etcd: string;
+}
+
+interface AdvisoryEntry {
+  issues: number[];
+  affected: VersionRange[];
+  fixedIn: string[];
+  talos: TalosFix[];
+  /** What goes wrong. */
+  hazard: string;
+  /** What it means for the operator until etcd is upgraded, and what this tool does about it. */
+  advice: string;
+  waitsForCatchUp: boolean;
+}
+
+export const ADVISORIES: readonly AdvisoryEntry[] = [
+  {
+    issues: [20271],
+    affected: [{ below: "3.4.38" }, { from: "3.5.0", below: "3.5.23" }, { from: "3.6.0", below: "3.6.5" }],
+    fixedIn: ["3.4.38", "3.5.23", "3.6.5"],
+    talos: [
+      { line: "3.5", release: "v1.10.9", etcd: "3.5.26" },
+      { line: "3.6", release: "v1.11.3", etcd: "3.6.5" },
+    ],
+    hazard:
+      'a member that applies a raft snapshot from the leader while it is being defragmented can corrupt its database (bbolt panic "Page expected to be: 5")',
+    advice:
+      "the leader sends a snapshot only to a member that has fallen far behind, so defrag touches a member only while every voting member is caught up",
+    waitsForCatchUp: true,
+  },
+  {
+    issues: [14733],
+    affected: [{ from: "3.5.0", below: "3.5.6" }],
+    fixedIn: ["3.5.6"],
+    talos: [{ line: "3.5", release: "v1.9.0", etcd: "3.5.17" }],
+    hazard:
+      "if etcd crashes or is killed while it defragments, the member can restart with a revision ahead of the other members' and apply conditional writes differently",
+    advice:
+      "do not defragment a member that may be killed meanwhile (memory limits, a reboot); after such a crash, check that the members' revisions agree",
+    waitsForCatchUp: false,
+  },
+  {
+    issues: [18842, 18854],
+    affected: [{ below: "3.4.35" }, { from: "3.5.0", below: "3.5.17" }],
+    fixedIn: ["3.4.35", "3.5.17"],
+    talos: [{ line: "3.5", release: "v1.9.0", etcd: "3.5.17" }],
+    hazard:
+      "a defragmentation that fails (on a full disk, for example) can crash etcd or leave its temporary copy of the database in the data directory",
+    advice: "keep free space of at least the in-use size on the volume of /var/lib/etcd before defragmenting",
+    waitsForCatchUp: false,
+  },
+];
+
+export function advisoriesFor(members: readonly MemberView[]): Advisory[] {
+  return ADVISORIES.flatMap((entry) => {
+    const affected = members.flatMap((m) =>
+      m.etcdVersion !== null && entry.affected.some((r) => inRange(m.etcdVersion ?? "", r))
+        ? [{ node: m.node, memberId: m.memberId, etcdVersion: m.etcdVersion }]
+        : [],
+    );
+    if (affected.length === 0) return [];
+    return [
+      {
+        id: `etcd-io/etcd#${entry.issues[0]}`,
+        issues: [...entry.issues],
+        url: `https://github.com/etcd-io/etcd/issues/${entry.issues[0]}`,
+        etcdVersions: formatRanges(entry.affected),
+        fixedIn: [...entry.fixedIn],
+        talosFixedIn: entry.talos.map((t) => `${t.release} (etcd ${t.etcd})`),
+        summary: `${capitalise(entry.hazard)}. ${capitalise(entry.advice)}. A fixed etcd removes the risk.`,
+        waitsForCatchUp: entry.waitsForCatchUp,
+        members: affected,
+      },
+    ];
+  });
+}
+
+/**
+ * The catch-up margin `defrag` must respect, or undefined when none is needed: needed when a voting member runs
+ * a version with a hazard that needs it, or runs an unknown version (a hazard cannot be ruled out, and waiting
+ * for a healthy cluster to be caught up costs next to nothing).
+ */
+export function catchUpMarginFor(view: Pick<ClusterView, "members" | "advisories">): number | undefined {
+  const voters = view.members.filter((m) => !m.isLearner);
+  const unknown = voters.some((m) => m.etcdVersion === null || parseVersion(m.etcdVersion) === null);
+  const ids = new Set(voters.map((m) => m.memberId));
+  const hazard = view.advisories.some((a) => a.waitsForCatchUp && a.members.some((m) => ids.has(m.memberId)));
+  return unknown || hazard ? CATCH_UP_MARGIN : undefined;
+}
+
+/**
+ * For a person: `etcd issue 20271 affects etcd 3.5.21 on every member: <hazard>; <advice>. Fixed in etcd 3.5.23
+ * (Talos v1.10.9 ships 3.5.26).` Only the fixes on the members' own release lines are named, when there are.
+ * `memberCount` (the cluster's members) lets an advisory that covers all of them say "every member".
+ */
+export function describeAdvisory(advisory: Advisory, memberCount?: number): string {
+  const entry = ADVISORIES.find((e) => e.issues[0] === advisory.issues[0]);
+  const lines = new Set(advisory.members.map((m) => lineOf(m.etcdVersion)));
+  const fixes = advisory.fixedIn.filter((f) => lines.has(lineOf(f)));
+  const ownTalos = (entry?.talos ?? []).filter((t) => lines.has(t.line));
+  const talos = (ownTalos.length > 0 ? ownTalos : (entry?.talos ?? [])).map(
+    (t) => `Talos ${t.release} ships ${t.etcd}`,
+  );
+  const where =
+    advisory.members.length === memberCount
+      ? describeVersions(advisory.members.map((m) => ({ node: m.node, etcdVersion: m.etcdVersion })))
+      : advisory.members.map((m) => `${m.etcdVersion} on ${m.node}`).join(", ");
+  const what = entry === undefined ? advisory.summary : `${entry.hazard}; ${entry.advice}`;
+  const fixed = `Fixed in etcd ${(fixes.length > 0 ? fixes : advisory.fixedIn).join(" / ")}`;
+  return `etcd issue ${advisory.issues.join("/")} affects etcd ${where}: ${what}. ${fixed}${talos.length > 0 ? ` (${talos.join(", ")})` : ""}.`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

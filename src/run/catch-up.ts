@@ -1,0 +1,57 @@
+/**
+ * Before defragmenting a member on an etcd with a known defrag hazard (etcd issue 20271: a member that is sent
+ * a raft snapshot while it defragments can corrupt its database), every voting member must be caught up with
+ * the leader, so that none is anywhere near needing a snapshot. Under load a small lag comes and goes (and
+ * `etcd status` does not read the members at one instant), so a lagging cluster is waited for, with the same
+ * backoff and --wait-timeout as verification; one that stays behind stops the run before the member is touched.
+ */
+import { catchUpMarginFor, describeAdvisory } from "../cluster/advisories.js";
+import type { ClusterView } from "../cluster/types.js";
+import { checkGate } from "../plan/gate.js";
+import type { GateOptions } from "../plan/types.js";
+import { CATCH_UP_MARGIN } from "../policy.js";
+import { type PollTiming, pollView } from "./poll.js";
+import type { RunDeps, StepRef } from "./types.js";
+
+export type CatchUp = { ok: true; view: ClusterView } | { ok: false; error: string };
+
+export async function waitForCatchUp(
+  deps: Pick<RunDeps, "readView" | "now" | "sleep" | "emit" | "signal">,
+  timing: PollTiming,
+  gate: GateOptions,
+  step: StepRef,
+): Promise<CatchUp> {
+  const outcome = await pollView<ClusterView>(
+    deps,
+    timing,
+    (view) => {
+      // A stop request ends the wait; the run's next round sees it and stops before touching the member.
+      if (deps.signal.aborted) return { done: view };
+      const result = checkGate(view, gate);
+      if (!result.ok) return { fatal: `the cluster is no longer healthy: ${result.reasons.join("; ")}` };
+      return result.notCaughtUp.length > 0 ? { unmet: result.notCaughtUp } : { done: view };
+    },
+    (attempt, unmet) => deps.emit({ type: "catch-up-waiting", step, attempt, unmet }),
+  );
+  if (outcome.ok) return { ok: true, view: outcome.value };
+  return {
+    ok: false,
+    error: `${step.node} was not defragmented: every voting member must first be within ${gate.requireCaughtUp ?? CATCH_UP_MARGIN} entries of the leader (a known etcd defrag hazard, see the warnings): ${outcome.reason}`,
+  };
+}
+
+/** What a run on this cluster says up front: each advisory, and the catch-up rule when it applies. */
+export function hazardWarnings(view: ClusterView): string[] {
+  const warnings = view.advisories.map((a) => `${describeAdvisory(a, view.members.length)} ${a.url}`);
+  const unknown = view.members.filter((m) => !m.isLearner && m.etcdVersion === null).map((m) => m.node);
+  if (unknown.length > 0)
+    warnings.push(
+      `the etcd version of ${unknown.join(", ")} is unknown: known defrag hazards cannot be ruled out`,
+    );
+  const margin = catchUpMarginFor(view);
+  if (margin !== undefined)
+    warnings.push(
+      `each member is defragmented only while every voting member is within ${margin} entries of the leader's raft index (waiting up to --wait-timeout for that)`,
+    );
+  return warnings;
+}
