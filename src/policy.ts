@@ -61,3 +61,14 @@ export const REPLAN_VIEW_MAX_AGE_MS = 1_000;
 
 /** Snapshots of our own kept per cluster in --snapshot-dir. */
 export const DEFAULT_SNAPSHOT_KEEP = 5;
+
+/**
+ * Free disk a member's defrag needs (src/plan/disk-check.ts): etcd copies every live key into a new bbolt file
+ * beside the old one, so the volume holding /var/lib/etcd must take COPY_FACTOR × in-use + COPY_HEADROOM_BYTES.
+ * - × 1/0.9: etcd writes the copy with bbolt buckets at FillPercent 0.9, so the copy is up to ~1.11 × the live data;
+ * - × 1.05: `etcd status` prints IN USE rounded by go-humanize, up to 5 % low. Together, rounded up: 1.2;
+ * - + 64 MiB: etcd keeps writing its WAL during the copy and pre-allocates each new segment at 64 MB; bbolt grows
+ *   the copy in 16 MiB steps; `talosctl mounts` rounds free space to 0.01 GB.
+ */
+export const COPY_FACTOR = 1.2;
+export const COPY_HEADROOM_BYTES = 64 * 1024 * 1024;

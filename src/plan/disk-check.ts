@@ -2,22 +2,15 @@
  * Is there room for a member's defrag? etcd defragments by copying every live key into a new bbolt file
  * (`db.tmp`, beside `member/snap/db` under /var/lib/etcd) and only then swapping it in, so the volume must
  * hold a second, compacted copy of the live data for a while. Pure: sizes in, verdict out.
- *
- * The margin, and why:
- * - × 1/0.9: etcd writes the copy with bbolt buckets at FillPercent 0.9 (backend.defragdb), so pages end up
- *   about 90 % full: the copy is up to ~1.11 × the live data.
- * - × 1.05: `etcd status` prints IN USE rounded to two significant digits (go-humanize), up to 5 % low.
- *   Together, rounded up: 1.2 × dbSizeInUse.
- * - + 64 MiB: etcd keeps writing its WAL while the copy runs and pre-allocates each new WAL segment at 64 MB;
- *   bbolt grows the copy in 16 MiB steps; `talosctl mounts` rounds free space to 0.01 GB.
+ * The margin (COPY_FACTOR, COPY_HEADROOM_BYTES) and its reasons live in src/policy.ts.
  * Free space we cannot read is "unknown": a warning, never a refusal (the data is optional).
  */
 import type { Checklist, ChecklistItem } from "../cluster/checklist.js";
 import type { ClusterView } from "../cluster/types.js";
+import { COPY_FACTOR, COPY_HEADROOM_BYTES } from "../policy.js";
 import { formatSize } from "../talos/size.js";
 
-export const COPY_FACTOR = 1.2;
-export const COPY_HEADROOM_BYTES = 64 * 1024 * 1024;
+export { COPY_FACTOR, COPY_HEADROOM_BYTES };
 
 /** Where the bytes are counted: the filesystem holding /var/lib/etcd on that node. */
 export interface DiskReading {
