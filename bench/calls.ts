@@ -2,7 +2,7 @@
  * What the simulator's call log says about a run: how many talosctl calls, how long a leadership move took, and
  * whether verification asked the cluster with ONE `etcd status` for all nodes each time (the issue's target).
  */
-import type { CallLogEntry } from "../test/sim/cluster.js";
+import type { CallLogEntry } from "../sim/cluster.js";
 
 export interface CallSummary {
   total: number;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBenchArgs, USAGE } from "./options.js";
-import { renderMarkdown, renderTable } from "./render.js";
+import { renderMarkdown, renderTable } from "./render-results.js";
 import { runBench, writeResults } from "./run-bench.js";
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -3,8 +3,8 @@
  * baseline, then the strategy under the same load. The cluster is always stopped.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { startCluster } from "../test/sim/cluster.js";
-import { fragmentCluster, type LoadReport, readSizes, type SizeReport, startLoad } from "../test/sim/data.js";
+import { startCluster } from "../sim/cluster.js";
+import { fragmentCluster, type LoadReport, readSizes, type SizeReport, startLoad } from "../sim/data.js";
 import { type CallSummary, summarizeCalls } from "./calls.js";
 import { type DefragInterval, type LoadSummary, round, summarizeLoad } from "./stats.js";
 import { callsWithin, runStrategy, type StrategyId, type StrategyRun } from "./strategies.js";

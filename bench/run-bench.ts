@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, release, totalmem, type } from "node:os";
 import { join } from "node:path";
-import { findExecutable } from "../test/sim/etcd-process.js";
+import { findExecutable } from "../sim/etcd-process.js";
 import {
   type ColdStart,
   measureColdStart,

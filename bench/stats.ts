@@ -3,7 +3,7 @@
  * stall when its endpoint's member was being defragmented when the request started, and as CLUSTER-WIDE
  * otherwise: a slow request to a member that is not being defragmented is the stall the whole cluster feels.
  */
-import type { EndpointLoad, LatencySample, LoadReport } from "../test/sim/load.js";
+import type { EndpointLoad, LatencySample, LoadReport } from "../sim/load.js";
 
 export interface DefragInterval {
   node: string;

@@ -2,9 +2,10 @@
  * The ways of defragmenting a cluster that the bench compares. Each runs against a fresh simulated cluster and
  * says when each member was being defragmented, so latency samples can be classified afterwards.
  */
+
+import type { CallLogEntry, SimCluster } from "../sim/cluster.js";
+import { findExecutable } from "../sim/etcd-process.js";
 import type { RunReport } from "../src/run/types.js";
-import type { CallLogEntry, SimCluster } from "../test/sim/cluster.js";
-import { findExecutable } from "../test/sim/etcd-process.js";
 import { cliPath } from "./paths.js";
 import { assertSucceeded, runProcess } from "./process.js";
 import type { DefragInterval } from "./stats.js";

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBenchArgs } from "../../bench/options.js";
-import { renderTable } from "../../bench/render.js";
+import { renderTable } from "../../bench/render-results.js";
 import { type BenchResults, runBench, writeResults } from "../../bench/run-bench.js";
-import { checkEtcdGate } from "../sim/etcd-gate.js";
+import { checkEtcdGate } from "../../sim/etcd-gate.js";
 
 const gate = checkEtcdGate("bench smoke test");
 // Not the bench's own 127.0.0.61-63: a real `npm run bench` may be running at the same time.

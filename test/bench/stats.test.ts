@@ -5,7 +5,7 @@ import type { StrategyResult } from "../../bench/measure-strategy.js";
 import { parseSize } from "../../bench/options.js";
 import { type LoadSummary, percentile, summarizeLoad } from "../../bench/stats.js";
 import { evaluateTargets } from "../../bench/targets.js";
-import type { LoadReport } from "../sim/load.js";
+import type { LoadReport } from "../../sim/load.js";
 
 const A = "http://127.0.0.61:2379";
 const B = "http://127.0.0.62:2379";

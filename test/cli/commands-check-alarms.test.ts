@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { Checklist } from "../../src/cluster/checklist.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fixture-exec.js";
 
 const NODES = "172.20.0.2,172.20.0.3,172.20.0.4";
 

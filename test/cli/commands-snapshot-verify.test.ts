@@ -11,7 +11,7 @@ import { main } from "../../src/cli/main.js";
 import type { FileVerdict } from "../../src/cli/snapshot-verify.js";
 import { HASH_CHUNK_BYTES } from "../../src/run/hash-file.js";
 import { useTempDir } from "../support/temp-dir.js";
-import { recordIO } from "./fake-talosctl.js";
+import { recordIO } from "./fixture-exec.js";
 
 const tempDir = useTempDir("ted-verify-");
 

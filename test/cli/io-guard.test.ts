@@ -1,7 +1,7 @@
 /** guardWrites: a writer that throws (a closed pipe) loses its text, never the command that writes. */
 import { describe, expect, it } from "vitest";
 import { guardWrites } from "../../src/cli/io.js";
-import { recordIO } from "./fake-talosctl.js";
+import { recordIO } from "./fixture-exec.js";
 
 const epipe = () => Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
 

@@ -10,7 +10,7 @@ import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { formatSize } from "../../src/talos/size.js";
 import type { Exec, ExecResult } from "../../src/talos/types.js";
-import { ANY_EXECUTABLE, recordIO } from "./fake-talosctl.js";
+import { ANY_EXECUTABLE, recordIO } from "./fixture-exec.js";
 import { answerMounts, answerProcesses } from "./stateful-resources.js";
 
 export interface SimMember {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import { displayWidth } from "../../src/render/text.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fixture-exec.js";
 
 const NODES = "172.20.0.2,172.20.0.3,172.20.0.4,172.20.0.5,172.20.0.6";
 

@@ -9,7 +9,7 @@ import type { Checklist } from "../../src/cluster/checklist.js";
 import type { Advisory, ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
 import { useTempDir } from "../support/temp-dir.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fixture-exec.js";
 import { commandOf, createStatefulCluster, defragJsonArgs, NODES, runCli } from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-versions-");

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { buildProgram } from "../../src/cli/program.js";
 import { EXIT } from "../../src/errors.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 
 const CONTRACT = readFileSync("docs/CONTRACT.md", "utf8");
 const NODES = "172.20.0.2,172.20.0.3,172.20.0.4,172.20.0.5,172.20.0.6";

@@ -58,7 +58,7 @@ describe("references stay inside the repository", () => {
   it("reads the tracked files", () => {
     expect(FILES.length).toBeGreaterThan(100);
     expect(MARKDOWN.map((f) => f.path)).toEqual(
-      expect.arrayContaining(["README.md", "docs/CONTRACT.md", "docs/TALOSCTL.md", "test/sim/README.md"]),
+      expect.arrayContaining(["README.md", "docs/CONTRACT.md", "docs/TALOSCTL.md", "sim/README.md"]),
     );
   });
 

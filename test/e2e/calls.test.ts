@@ -6,9 +6,9 @@
  */
 import { execa } from "execa";
 import { expect, it } from "vitest";
+import { fragmentCluster } from "../../sim/data.js";
 import type { RunReport } from "../../src/run/types.js";
-import { fragmentCluster } from "../sim/data.js";
-import { CLI, describeWithEtcd, snapshotDir } from "./harness.js";
+import { CLI, describeWithEtcd, snapshotDir } from "./e2e-harness.js";
 
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
 

@@ -5,12 +5,12 @@
  */
 import { statSync } from "node:fs";
 import { expect, it } from "vitest";
+import type { SimCluster } from "../../sim/cluster.js";
+import { checksumKeys, fragmentCluster, readSizes } from "../../sim/data.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
 import type { RunReport } from "../../src/run/types.js";
-import type { SimCluster } from "../sim/cluster.js";
-import { checksumKeys, fragmentCluster, readSizes } from "../sim/data.js";
-import { callsOf, describeWithEtcd, parseJson, runCli, snapshotDir } from "./harness.js";
+import { callsOf, describeWithEtcd, parseJson, runCli, snapshotDir } from "./e2e-harness.js";
 
 // Small test clusters never reach the default rule's 100 MiB: judge by the share in use instead.
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];

@@ -4,8 +4,6 @@
  * gets its space back and the alarm lifted, and takes writes again.
  */
 import { expect, it } from "vitest";
-import type { ClusterView } from "../../src/cluster/types.js";
-import type { RunReport } from "../../src/run/types.js";
 import {
   compactAll,
   deletePrefix,
@@ -13,9 +11,11 @@ import {
   fragmentCluster,
   startLoad,
   verifyAcknowledged,
-} from "../sim/data.js";
-import { callGateway } from "../sim/gateway.js";
-import { callsOf, describeWithEtcd, parseJson, runCli, snapshotDir } from "./harness.js";
+} from "../../sim/data.js";
+import { callGateway } from "../../sim/gateway.js";
+import type { ClusterView } from "../../src/cluster/types.js";
+import type { RunReport } from "../../src/run/types.js";
+import { callsOf, describeWithEtcd, parseJson, runCli, snapshotDir } from "./e2e-harness.js";
 
 const QUOTA = 24 * 1024 * 1024;
 

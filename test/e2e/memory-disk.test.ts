@@ -5,11 +5,11 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { expect, it } from "vitest";
+import { fragmentCluster } from "../../sim/data.js";
+import type { SimCluster } from "../../sim/types.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import { fragmentCluster } from "../sim/data.js";
-import type { SimCluster } from "../sim/types.js";
-import { describeWithEtcd, parseJson, runCli } from "./harness.js";
+import { describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
 

@@ -3,12 +3,12 @@
  * real etcd cluster: parsing, discovery and verification must not depend on the release.
  */
 import { expect, it } from "vitest";
+import { RELEASES } from "../../sim/config.js";
+import { fragmentCluster } from "../../sim/data.js";
+import { callGateway } from "../../sim/gateway.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import { RELEASES } from "../sim/config.js";
-import { fragmentCluster } from "../sim/data.js";
-import { callGateway } from "../sim/gateway.js";
-import { callsOf, describeWithEtcd, parseJson, runCli } from "./harness.js";
+import { callsOf, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
 describeWithEtcd(
   "e2e: the happy path with every talosctl release's output",

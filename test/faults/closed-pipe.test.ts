@@ -9,10 +9,10 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { assertSimBuilt } from "../../sim/exec-sim.js";
+import { fragmentModelCluster, startModelCluster } from "../../sim/model.js";
+import type { SimCluster } from "../../sim/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import { assertSimBuilt } from "../sim/exec-sim.js";
-import { fragmentModelCluster, startModelCluster } from "../sim/model.js";
-import type { SimCluster } from "../sim/types.js";
 import { useTempDir } from "../support/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

@@ -5,8 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
-import { FakeCluster, type FakeMember } from "../run/fake-talosctl.js";
-import { defragOrder, harness, N, options, threeMembers } from "../run/harness.js";
+import { FakeCluster, type FakeMember } from "../run/fake-cluster.js";
+import { defragOrder, harness, N, options, threeMembers } from "../run/run-harness.js";
 
 const MiB = 1024 * 1024;
 

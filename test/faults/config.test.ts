@@ -11,7 +11,7 @@ import { UserError } from "../../src/errors.js";
 import type { RunReport } from "../../src/run/types.js";
 import { runProcess } from "../../src/talos/runner.js";
 import type { Exec, ExecResult } from "../../src/talos/types.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 import { commandOf, createStatefulCluster, isMutating, NODES, runCli } from "../cli/stateful-exec.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { failedCall, interceptExec } from "./intercept.js";

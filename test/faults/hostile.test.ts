@@ -9,9 +9,9 @@ import { main } from "../../src/cli/main.js";
 import { takeSnapshot } from "../../src/run/snapshot.js";
 import { formatSnapshotName } from "../../src/run/snapshot-file.js";
 import { runProcess } from "../../src/talos/runner.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 import { createStatefulCluster, NODES, runCli } from "../cli/stateful-exec.js";
-import { threeMembers } from "../run/harness.js";
+import { threeMembers } from "../run/run-harness.js";
 import { useTempDir } from "../support/temp-dir.js";
 
 const tempDir = useTempDir("ted-hostile-");

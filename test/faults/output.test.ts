@@ -3,7 +3,7 @@ import { main } from "../../src/cli/main.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
 import type { Exec } from "../../src/talos/types.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 import {
   commandOf,
   createStatefulCluster,

@@ -11,7 +11,7 @@ import { main } from "../../src/cli/main.js";
 import { acquireLock } from "../../src/run/lock.js";
 import { formatSnapshotName, PruneError, pruneSnapshots } from "../../src/run/snapshot-file.js";
 import type { RunReport } from "../../src/run/types.js";
-import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fake-talosctl.js";
+import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "../cli/stateful-exec.js";
 import { useTempDir } from "../support/temp-dir.js";
 

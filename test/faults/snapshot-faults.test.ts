@@ -10,7 +10,7 @@ import { takeSnapshot } from "../../src/run/snapshot.js";
 import { parseSnapshotName } from "../../src/run/snapshot-file.js";
 import type { RunReport } from "../../src/run/types.js";
 import { commandOf, createStatefulCluster, isMutating, NODES, runCli } from "../cli/stateful-exec.js";
-import { threeMembers } from "../run/harness.js";
+import { threeMembers } from "../run/run-harness.js";
 import { failedCall, interceptExec } from "./intercept.js";
 
 let tmp: string;

@@ -8,8 +8,8 @@ import type { ClusterView } from "../../src/cluster/types.js";
 import { CATCH_UP_MARGIN } from "../../src/policy.js";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
-import type { FakeCluster } from "./fake-talosctl.js";
-import { defragOrder, harness, N, options, threeMembers } from "./harness.js";
+import type { FakeCluster } from "./fake-cluster.js";
+import { defragOrder, harness, N, options, threeMembers } from "./run-harness.js";
 
 const BEHIND = 500; // far more than the catch-up margin, well under the gate's lag threshold (1000)
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { disarmIfCured } from "../../src/run/disarm.js";
 
-import { N, threeMembers } from "./harness.js";
+import { N, threeMembers } from "./run-harness.js";
 
 describe("disarmIfCured", () => {
   it("does nothing without NOSPACE", async () => {

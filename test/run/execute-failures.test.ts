@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
 
-import { defragOrder, harness, N, options, threeMembers } from "./harness.js";
+import { defragOrder, harness, N, options, threeMembers } from "./run-harness.js";
 
 describe("runDefrag: a defrag call that fails is never re-issued", () => {
   it("a defrag that times out on the client but shrank is verified and the run goes on", async () => {

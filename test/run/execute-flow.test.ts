@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
 
-import { defragOrder, harness, N, options, threeMembers } from "./harness.js";
+import { defragOrder, harness, N, options, threeMembers } from "./run-harness.js";
 
 let dir: string;
 beforeEach(async () => {

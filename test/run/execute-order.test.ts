@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
 
-import { defragOrder, harness, N, options, threeMembers } from "./harness.js";
+import { defragOrder, harness, N, options, threeMembers } from "./run-harness.js";
 
 describe("runDefrag: order and leadership", () => {
   it("defragments followers by reclaimable bytes, then moves leadership away and does the old leader last", async () => {

@@ -4,8 +4,8 @@ import { neededForDefrag } from "../../src/plan/disk-check.js";
 import { createNodeResourceReader } from "../../src/read/node-resources.js";
 import { runDefrag } from "../../src/run/execute.js";
 import { exitCodeForResult } from "../../src/run/exit-code.js";
-import type { FakeCluster } from "./fake-talosctl.js";
-import { defragOrder, harness, N, options, threeMembers } from "./harness.js";
+import type { FakeCluster } from "./fake-cluster.js";
+import { defragOrder, harness, N, options, threeMembers } from "./run-harness.js";
 
 const MiB = 1024 * 1024;
 

@@ -8,8 +8,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { type CallLogEntry, type ClusterOptions, type SimCluster, startCluster } from "../sim/cluster.js";
-import { checkEtcdGate } from "../sim/etcd-gate.js";
+import { type CallLogEntry, type ClusterOptions, type SimCluster, startCluster } from "../../sim/cluster.js";
+import { checkEtcdGate } from "../../sim/etcd-gate.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CLI = join(ROOT, "bin", "talos-etcd-defrag.js");

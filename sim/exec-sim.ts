@@ -13,7 +13,7 @@ export interface SimResult {
 
 /** The launcher imports the compiled simulator: fail clearly when `npm run build` was not run. */
 export function assertSimBuilt(cluster: SimCluster): void {
-  const main = join(cluster.talosctlPath, "..", "..", "..", "..", "dist-tools", "test", "sim", "main.js");
+  const main = join(cluster.talosctlPath, "..", "..", "..", "dist-tools", "sim", "talosctl-main.js");
   if (!existsSync(main))
     throw new Error(`${main} is missing: run \`npm run build\` (tsc -p tsconfig.tools.json) first`);
 }

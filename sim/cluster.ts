@@ -18,13 +18,11 @@ import { type ClusterOptions, DEFAULT_IPS, DEFAULT_LEARNER_IP, type SimCluster }
 
 export type { CallLogEntry, ClusterMember, ClusterOptions, SimCluster } from "./types.js";
 
-/** test/sim/bin/talosctl, found from this file whether it runs from test/sim or dist-tools/test/sim. */
+/** sim/bin/talosctl, found from this file whether it runs from sim/ or dist-tools/sim/. */
 export function simTalosctlPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${join("dist-tools", "test", "sim")}`)
-    ? resolve(here, "../../..")
-    : resolve(here, "../..");
-  return join(root, "test", "sim", "bin", "talosctl");
+  const root = here.includes(`${join("dist-tools", "sim")}`) ? resolve(here, "../..") : resolve(here, "..");
+  return join(root, "sim", "bin", "talosctl");
 }
 
 /** True when etcd and etcdctl are installed (Debian etcd-server and etcd-client). */

@@ -6,7 +6,7 @@ import {
   forfeitTargetOf,
   leadersWhoseForfeitTargetsLearner,
   rankOfMemberId,
-} from "./member-order.js";
+} from "../../sim/member-order.js";
 
 const voter = (id: string) => ({ id, isLearner: false });
 const learner = (id: string) => ({ id, isLearner: true });

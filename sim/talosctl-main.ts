@@ -1,5 +1,5 @@
 /**
- * Entry point of the simulated talosctl (launched by test/sim/bin/talosctl). Reads the cluster's
+ * Entry point of the simulated talosctl (launched by sim/bin/talosctl). Reads the cluster's
  * config from TALOS_SIM_CONFIG, applies faults, runs one command, appends one call-log line.
  */
 import { parseArgs, UsageError, usageText } from "./argv.js";

@@ -5,12 +5,12 @@
  */
 import { execa } from "execa";
 import { expect, it } from "vitest";
+import type { CallLogEntry, SimCluster } from "../../sim/cluster.js";
+import { fragmentCluster } from "../../sim/data.js";
 import type { Checklist } from "../../src/cluster/checklist.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import type { CallLogEntry, SimCluster } from "../sim/cluster.js";
-import { fragmentCluster } from "../sim/data.js";
-import { CLI, type CliResult, describeWithEtcd, parseJson, runCli, snapshotDir } from "./harness.js";
+import { CLI, type CliResult, describeWithEtcd, parseJson, runCli, snapshotDir } from "./e2e-harness.js";
 
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
 const MUTATING = ["defrag", "snapshot", "forfeit-leadership", "alarm disarm"];

@@ -1,7 +1,7 @@
 /** Wires runDefrag to a FakeCluster with a fake clock: sleeping only moves the clock, nothing really waits. */
 import { compileRule, DEFAULT_RULE } from "../../src/cluster/rule.js";
 import type { RunDeps, RunEvent, RunOptions } from "../../src/run/types.js";
-import { FakeCluster, type FakeMember } from "./fake-talosctl.js";
+import { FakeCluster, type FakeMember } from "./fake-cluster.js";
 
 export interface Harness {
   deps: RunDeps;

@@ -5,14 +5,14 @@
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster } from "../../sim/cluster.js";
+import type { Release } from "../../sim/config.js";
+import { checkEtcdGate } from "../../sim/etcd-gate.js";
+import { assertSimBuilt, rowsOf, runSim } from "../../sim/exec-sim.js";
+import type { SimCluster } from "../../sim/types.js";
 import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
-import { startCluster } from "./cluster.js";
-import type { Release } from "./config.js";
-import { checkEtcdGate } from "./etcd-gate.js";
-import { assertSimBuilt, rowsOf, runSim } from "./exec-sim.js";
-import type { SimCluster } from "./types.js";
 
-const gate = checkEtcdGate("test/sim/learner.test.ts (simulator with a learner over real etcd)");
+const gate = checkEtcdGate("test/simulator/sim-learner.test.ts (simulator with a learner over real etcd)");
 const IPS = ["127.0.0.71", "127.0.0.72", "127.0.0.73", "127.0.0.74"];
 const LEARNER = "127.0.0.74";
 const RELEASES: Release[] = ["v1.10", "v1.13", "v1.14"];

@@ -1,8 +1,8 @@
 /** Fault knobs and the call log, on the model backend (the fault code path is backend-independent). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertSimBuilt, runSim } from "./exec-sim.js";
-import { startModelCluster } from "./model.js";
-import type { SimCluster } from "./types.js";
+import { assertSimBuilt, runSim } from "../../sim/exec-sim.js";
+import { startModelCluster } from "../../sim/model.js";
+import type { SimCluster } from "../../sim/types.js";
 
 let cluster: SimCluster;
 let all: string;

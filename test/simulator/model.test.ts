@@ -2,10 +2,10 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertSimBuilt, runSim } from "../../sim/exec-sim.js";
+import { fragmentModelCluster, startModelCluster, updateModelState } from "../../sim/model.js";
+import type { SimCluster } from "../../sim/types.js";
 import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
-import { assertSimBuilt, runSim } from "./exec-sim.js";
-import { fragmentModelCluster, startModelCluster, updateModelState } from "./model.js";
-import type { SimCluster } from "./types.js";
 
 let cluster: SimCluster;
 let all: string;

@@ -2,8 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
-import { startCluster } from "./cluster.js";
+import { startCluster } from "../../sim/cluster.js";
 import {
   checksumKeys,
   compactAll,
@@ -13,14 +12,15 @@ import {
   readSizes,
   startLoad,
   verifyAcknowledged,
-} from "./data.js";
-import { checkEtcdGate } from "./etcd-gate.js";
-import { findExecutable } from "./etcd-process.js";
-import { assertSimBuilt, rowsOf, runSim } from "./exec-sim.js";
-import { callGateway, encodeKey } from "./gateway.js";
-import type { SimCluster } from "./types.js";
+} from "../../sim/data.js";
+import { checkEtcdGate } from "../../sim/etcd-gate.js";
+import { findExecutable } from "../../sim/etcd-process.js";
+import { assertSimBuilt, rowsOf, runSim } from "../../sim/exec-sim.js";
+import { callGateway, encodeKey } from "../../sim/gateway.js";
+import type { SimCluster } from "../../sim/types.js";
+import { verifySnapshotFile } from "../../src/run/snapshot-file.js";
 
-const gate = checkEtcdGate("test/sim/etcd.test.ts (simulator over real etcd)");
+const gate = checkEtcdGate("test/simulator/etcd.test.ts (simulator over real etcd)");
 
 /** PROTOCOL and STORAGE as Talos shows them for the etcd on PATH (CI runs this file on 3.4 and on 3.5). */
 function expectedVersionColumns(): [string, string] {

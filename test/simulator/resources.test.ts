@@ -3,15 +3,15 @@
  * product's parsers: two independent readings of the Talos sources must agree, per release.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RELEASES } from "../../sim/config.js";
+import { assertSimBuilt, runSim } from "../../sim/exec-sim.js";
+import { startModelCluster, updateModelState } from "../../sim/model.js";
+import type { SimCluster } from "../../sim/types.js";
 import { pickEtcdMemory, pickEtcdVolumes } from "../../src/talos/etcd-resources.js";
 import { parseNodeFailures } from "../../src/talos/parse-failures.js";
 import { parseMounts } from "../../src/talos/parse-mounts.js";
 import { parseProcesses } from "../../src/talos/parse-processes.js";
 import { formatSize } from "../../src/talos/size.js";
-import { RELEASES } from "./config.js";
-import { assertSimBuilt, runSim } from "./exec-sim.js";
-import { startModelCluster, updateModelState } from "./model.js";
-import type { SimCluster } from "./types.js";
 
 let cluster: SimCluster;
 let all: string;

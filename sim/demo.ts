@@ -12,7 +12,7 @@ import { fragmentCluster } from "./data.js";
 import { fragmentModelCluster, startModelCluster } from "./model.js";
 import type { SimCluster } from "./types.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const cliPath = join(root, "bin", "talos-etcd-defrag.js");
 const DEMO_RULE = "dbQuotaUsage > 0.8 || (dbSizeFree > 10*MiB && dbSizeInUse / dbSize < 0.5)";
 

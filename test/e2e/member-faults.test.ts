@@ -4,10 +4,10 @@
  */
 import { execa } from "execa";
 import { expect, it } from "vitest";
+import type { SimCluster } from "../../sim/cluster.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import type { SimCluster } from "../sim/cluster.js";
-import { CLI, callsOf, describeWithEtcd, parseJson, runCli } from "./harness.js";
+import { CLI, callsOf, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
 const FAST = ["--force", "--no-snapshot", "--yes", "--wait-timeout", "10s"];
 

@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { parseArgs, UsageError } from "./argv.js";
-import type { MemberStatus } from "./backend.js";
-import { formatFixed, formatMemberId, humanizeBytes } from "./humanize.js";
-import { ALARM_LIST_TABLE, MEMBERS_TABLE, type Outcome, renderTable, STATUS_TABLE } from "./render.js";
-import { tabwrite } from "./tabwriter.js";
+import { parseArgs, UsageError } from "../../sim/argv.js";
+import type { MemberStatus } from "../../sim/backend.js";
+import { formatFixed, formatMemberId, humanizeBytes } from "../../sim/humanize.js";
+import {
+  ALARM_LIST_TABLE,
+  MEMBERS_TABLE,
+  type Outcome,
+  renderTable,
+  STATUS_TABLE,
+} from "../../sim/render.js";
+import { tabwrite } from "../../sim/tabwriter.js";
 
 describe("go-humanize Bytes", () => {
   it.each([
