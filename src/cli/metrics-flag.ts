@@ -1,5 +1,5 @@
 /** --metrics-file: Prometheus text for node-exporter's textfile collector, written whole or not at all. */
-import { checkMetricsTarget } from "../metrics/index.js";
+import { checkMetricsTarget } from "../metrics/write-file.js";
 import { validateArgValue } from "../talos/validate.js";
 
 export interface MetricsFlags {

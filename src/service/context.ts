@@ -4,7 +4,6 @@
  */
 import type { CompiledRule } from "../cluster/rule.js";
 import { type ClusterReader, openClusterReader } from "../read/cluster-reader.js";
-import { readContextAddresses } from "../talos/talosconfig.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import type { TalosTarget } from "../talos/types.js";
 
@@ -46,7 +45,9 @@ export async function openReader(
     ...(request.quotaBytes === undefined ? {} : { quotaBytes: request.quotaBytes }),
     warn: ctx.warn,
     // Asked only when the context's node is a learner: another node of the context may list the members.
-    contextAddresses: () => readContextAddresses(ctx.target, ctx.io.env),
+    // Loaded only then: reading a talosconfig needs the YAML parser, ~20 ms at every start otherwise.
+    contextAddresses: async () =>
+      (await import("../talos/talosconfig.js")).readContextAddresses(ctx.target, ctx.io.env),
   });
   return Object.assign(reader, { rule: request.rule });
 }

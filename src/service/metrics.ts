@@ -4,13 +4,7 @@
  */
 import type { ClusterView } from "../cluster/types.js";
 import { describeError, UserError } from "../errors.js";
-import {
-  type RunMetricsInput,
-  readPreviousLastSuccess,
-  renderClusterMetrics,
-  renderRunMetrics,
-  writeMetricsFile,
-} from "../metrics/index.js";
+import type { RunMetricsInput } from "../metrics/index.js";
 import type { ReadView, RunReport } from "../run/types.js";
 
 export async function writeMetrics(
@@ -20,6 +14,9 @@ export async function writeMetrics(
 ): Promise<string[]> {
   if (path === undefined) return [];
   try {
+    // Loaded only when a metrics file is asked for: most runs (and every --help) never pay for it.
+    const { readPreviousLastSuccess, renderClusterMetrics, renderRunMetrics, writeMetricsFile } =
+      await import("../metrics/index.js");
     // The last successful defrag survives failed runs and status/check runs: read it back from the previous file.
     const lastSuccessAt = await readPreviousLastSuccess(path).catch(() => undefined);
     const text = `${view === undefined ? "" : renderClusterMetrics(view)}${renderRunMetrics({ ...run, ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }) })}`;
