@@ -13,6 +13,7 @@ import { addLearnerAtRank, readLeaderId, waitForLeader, waitForLearnerJoined } f
 import { buildSimConfig, writeConfig } from "./config.js";
 import { configHandle } from "./config-handle.js";
 import { findExecutable, isPortBusy, type MemberSpec, spawnEtcd, stopEtcd } from "./etcd-process.js";
+import { chooseTokenForRank } from "./member-order.js";
 import { membershipHandle } from "./membership-handle.js";
 import { type ClusterOptions, DEFAULT_IPS, DEFAULT_LEARNER_IP, type SimCluster } from "./types.js";
 
@@ -88,9 +89,17 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
   const parent = opts.dir ?? tmpdir();
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, "talos-sim-"));
-  const token = `sim-${Date.now().toString(36)}`;
   const names = ips.map((_, i) => `talos-cp-${i + 1}`);
   const peerOf = (ip: string, i: number): string => `${names[i]}=http://${ip}:2380`;
+  const baseToken = `sim-${Date.now().toString(36)}`;
+  const token =
+    learnerIp === null
+      ? baseToken
+      : chooseTokenForRank(
+          voterIps.map((ip) => `http://${ip}:2380`),
+          learnerIdRank,
+          baseToken,
+        );
   // The voters bootstrap the cluster; the learner joins it later, like Talos's joining node.
   const initialCluster = voterIps.map(peerOf).join(",");
   const specs = new Map<string, MemberSpec>(

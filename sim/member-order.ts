@@ -77,3 +77,30 @@ export function findSecondForRank(
   }
   return null;
 }
+
+/** Share of the 64-bit ID space in which an added member gets rank `rank` among `otherIds`. */
+export function rankWindowShare(otherIds: readonly string[], rank: number): number {
+  const sorted = [...otherIds].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const low = rank <= 1 ? 0n : (sorted[rank - 2] ?? 2n ** 64n);
+  const high = sorted[rank - 1] ?? 2n ** 64n;
+  return high > low ? Number(((high - low) * 1_000_000n) / 2n ** 64n) / 1_000_000 : 0;
+}
+
+/**
+ * A cluster token under which the voters' IDs leave rank `rank` at least `minShare` of the ID space. Each
+ * second of `member add` is a fresh draw, so the wait for a fitting second is geometric in that share: with a
+ * random token the window can be tiny and the wait minutes long (seen: a learner cluster taking over 120 s).
+ */
+export function chooseTokenForRank(
+  voterPeerUrls: readonly string[],
+  rank: number,
+  base: string,
+  minShare = 0.2,
+): string {
+  for (let n = 0; n < 1000; n++) {
+    const token = `${base}-${n}`;
+    const ids = voterPeerUrls.map((url) => computeMemberId([url], token));
+    if (rankWindowShare(ids, rank) >= minShare) return token;
+  }
+  return base;
+}

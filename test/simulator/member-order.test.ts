@@ -1,11 +1,13 @@
 /** Member-ID order: Talos's forfeit target, the harness's arrangement of a learner, etcd's ID formula. */
 import { describe, expect, it } from "vitest";
 import {
+  chooseTokenForRank,
   computeMemberId,
   findSecondForRank,
   forfeitTargetOf,
   leadersWhoseForfeitTargetsLearner,
   rankOfMemberId,
+  rankWindowShare,
 } from "../../sim/member-order.js";
 
 const voter = (id: string) => ({ id, isLearner: false });
@@ -70,5 +72,33 @@ describe("findSecondForRank", () => {
 
   it("gives up when no second can (a rank beyond the member count)", () => {
     expect(findSecondForRank("http://127.0.0.74:2380", ["1"], 3, 1_800_000_000, 50)).toBeNull();
+  });
+});
+
+describe("rankWindowShare", () => {
+  // Voters at 1/4, 1/2 and 3/4 of the ID space, then two voters close together at the bottom.
+  const quarters = ["4611686018427387904", "9223372036854775808", "13835058055282163712"];
+  const crowded = ["1000", "2000", "9223372036854775808"];
+  it.each([
+    { ids: quarters, rank: 1, share: 0.25 },
+    { ids: quarters, rank: 2, share: 0.25 },
+    { ids: quarters, rank: 4, share: 0.25 },
+    { ids: crowded, rank: 2, share: 0 },
+    { ids: crowded, rank: 3, share: 0.5 },
+    { ids: crowded, rank: 5, share: 0 },
+  ])("rank $rank of $ids: $share", ({ ids, rank, share }) => {
+    expect(rankWindowShare(ids, rank)).toBeCloseTo(share, 5);
+  });
+});
+
+describe("chooseTokenForRank", () => {
+  const urls = ["http://127.0.0.101:2380", "http://127.0.0.102:2380", "http://127.0.0.103:2380"];
+  it.each([1, 2, 3, 4])("leaves rank %i at least a fifth of the ID space", (rank) => {
+    for (const base of ["sim-a", "sim-b", "sim-c"]) {
+      const token = chooseTokenForRank(urls, rank, base);
+      expect(token.startsWith(`${base}-`)).toBe(true);
+      const ids = urls.map((url) => computeMemberId([url], token));
+      expect(rankWindowShare(ids, rank)).toBeGreaterThanOrEqual(0.2);
+    }
   });
 });
