@@ -83,9 +83,11 @@ export function describeWithEtcd(
   // Real clusters on a 2-core machine: a single step can take tens of seconds under load.
   describe.skipIf(!gate.available)(name, { timeout: 120_000 }, () => {
     let cluster: SimCluster | undefined;
+    // Longer than startCluster's own deadlines (with a learner: election 20 s, member add 60 s, join 30 s), so
+    // a slow start fails with its own message and the etcd log tails instead of a bare hook timeout.
     beforeAll(async () => {
       cluster = await startCluster(options);
-    }, 120_000);
+    }, 180_000);
     afterAll(async () => {
       await cluster?.stop();
     }, 60_000);
