@@ -2,23 +2,20 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RunReport } from "../../src/run/types.js";
 import { useTempDir } from "../support/temp-dir.js";
-import { commandOf, createStatefulCluster, isMutating, NODES, nodesOf, runCli } from "./stateful-exec.js";
+import {
+  commandOf,
+  createStatefulCluster,
+  defragJsonArgs,
+  isMutating,
+  NODES,
+  nodesOf,
+  runCli,
+} from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-refuse-");
 
-const defragArgs = (...extra: string[]) => [
-  "-n",
-  NODES,
-  "-o",
-  "json",
-  "defrag",
-  "--yes",
-  "--wait-timeout",
-  "2s",
-  "--snapshot-dir",
-  join(tempDir(), "snaps"),
-  ...extra,
-];
+const defragArgs = (...extra: string[]) =>
+  defragJsonArgs(NODES, "--snapshot-dir", join(tempDir(), "snaps"), ...extra);
 const callsOf = (calls: string[][], command: string) => calls.filter((c) => commandOf(c).startsWith(command));
 const lastIndexOf = (calls: string[][], command: string) =>
   calls.findLastIndex((c) => commandOf(c).startsWith(command));
