@@ -72,3 +72,22 @@ export const DEFAULT_SNAPSHOT_KEEP = 5;
  */
 export const COPY_FACTOR = 1.2;
 export const COPY_HEADROOM_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `--leader auto` moves leadership away before the leader's defrag only when the leader's predicted in-place
+ * defrag (its stall: every request to the leader, and every write, waits for it) takes longer than this.
+ * Why a threshold at all: a leadership move usually costs ~0.1 s of client latency, but about one move in four
+ * drops a request in flight to a follower, whose client then waits out etcd's request timeout (6-7 s; issue 14,
+ * BENCHMARKS.md). A short in-place stall is the cheaper risk. 300 ms is PROVISIONAL: the bench (issue 14 §1)
+ * measures where the in-place stall's stalled client-time overtakes the move's, and sets the final value here.
+ */
+export const DEFAULT_LEADER_MOVE_ABOVE_MS = 300;
+
+/**
+ * The defrag rate (live bytes rewritten per second) assumed when this run has not measured one: `plan`, a dry
+ * run, or a run where no follower was defragmented before the leader. It is deliberately slow, a homelab's
+ * microSD card or a busy HDD under fsync (class-10/A1 cards sustain about 10 MB/s; the bench's SSD-backed etcd
+ * rewrote 120-130 MB/s): over-estimating the stall errs towards moving leadership, the behaviour before the
+ * threshold existed. A run re-decides with the rate its own followers' defrags showed.
+ */
+export const ESTIMATED_DEFRAG_BYTES_PER_SECOND = 10_000_000;

@@ -18,6 +18,7 @@ export interface DefragFlags extends RuleFlags, MetricsFlags {
   snapshot?: boolean;
   keep?: string;
   leader?: string;
+  leaderMoveAbove?: string;
   waitTimeout?: string;
   defragTimeout?: string;
   dryRun?: boolean;
@@ -35,6 +36,7 @@ export async function runDefragCommand(
     "forfeit",
     "last",
   ] as const) as LeaderMode;
+  const leaderMoveAboveMs = parseLeaderMoveAbove(flags.leaderMoveAbove, leaderMode);
   const keep = parseCount(flags.keep ?? String(DEFAULT_SNAPSHOT_KEEP), "--keep", 1);
   const waitTimeoutMs =
     flags.waitTimeout === undefined
@@ -62,6 +64,7 @@ export async function runDefragCommand(
     options: {
       force: flags.force === true,
       leaderMode,
+      ...(leaderMoveAboveMs === undefined ? {} : { leaderMoveAboveMs }),
       dryRun,
       snapshot: flags.snapshot === false ? null : snapshotOptions(ctx.target, { dir: snapshotDir, keep }),
       waitTimeoutMs,
@@ -72,4 +75,19 @@ export async function runDefragCommand(
   else ctx.io.stdout(renderRunReport(report, createStyle(ctx.color), ctx.layout));
   for (const w of lateWarnings) ctx.warn(w);
   return { exitCode, report };
+}
+
+/**
+ * --leader-move-above weighs a move against an in-place defrag, which only `auto` does: `forfeit` always moves
+ * and `last` never does. Given with either, it would be silently meaningless, so it is a usage error instead.
+ */
+function parseLeaderMoveAbove(text: string | undefined, mode: LeaderMode): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text, "--leader-move-above");
+  if (mode !== "auto")
+    throw new UserError(
+      `--leader-move-above only applies to --leader auto (--leader ${mode} ${mode === "forfeit" ? "always moves leadership" : "never moves leadership"})`,
+      "drop --leader-move-above, or use --leader auto",
+    );
+  return ms;
 }

@@ -6,7 +6,7 @@
  */
 import { Command, Option } from "commander";
 import type { ExitCode } from "../errors.js";
-import { DEFAULT_CALL_TIMEOUT, DEFAULT_SNAPSHOT_KEEP } from "../policy.js";
+import { DEFAULT_CALL_TIMEOUT, DEFAULT_LEADER_MOVE_ABOVE_MS, DEFAULT_SNAPSHOT_KEEP } from "../policy.js";
 import type { CommandContext, GlobalFlags } from "./context.js";
 import type { CliIO } from "./io.js";
 
@@ -85,8 +85,12 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       .option("--force", "defragment every member, whatever the rule says")
       .option(
         "--leader <mode>",
-        "auto: move leadership away first, defrag in place if not allowed; forfeit: moving is required; last: never move it",
+        "auto: move leadership away first when the leader's defrag would stall it longer than --leader-move-above, else defrag it in place; forfeit: moving is required; last: never move it",
         "auto",
+      )
+      .option(
+        "--leader-move-above <duration>",
+        `with --leader auto: move leadership only when the leader's predicted in-place defrag takes longer (0: always) (default: ${DEFAULT_LEADER_MOVE_ABOVE_MS}ms)`,
       )
       .option("--wait-timeout <duration>", "how long to wait for a member to verify after its defrag", "5m")
       .option(

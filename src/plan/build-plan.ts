@@ -5,29 +5,52 @@
 import { type CompiledRule, describeRule } from "../cluster/rule.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import { isSingleMemberCluster, votersOf } from "../cluster/voters.js";
+import { DEFAULT_LEADER_MOVE_ABOVE_MS } from "../policy.js";
+import { decideLeader, type MeasuredDefrags, NO_MEASUREMENTS, wantsMove } from "./leader-decision.js";
 import type { Plan, PlanOptions, PlanStep, StepRole } from "./types.js";
 
 export interface BuildPlanOptions extends PlanOptions {
   /** Used only to explain the verdict already in the view; the verdict itself is `defragRecommended`. */
   rule?: CompiledRule;
+  /** The followers this run has defragmented so far (none in `plan`): the rate `--leader auto` decides by. */
+  measured?: MeasuredDefrags;
 }
 
 export function buildPlan(view: ClusterView, options: BuildPlanOptions): Plan {
   const leaderId = view.leader?.memberId ?? null;
   const voters = votersOf(view);
   const learnerTarget = learnerTransferee(view);
-  const canMoveLeader = options.leaderMode !== "last" && voters.length > 1 && learnerTarget === null;
+  const cannotMove =
+    voters.length <= 1
+      ? "it is the only voting member"
+      : learnerTarget === null
+        ? null
+        : "the forfeit target is a learner";
   const others = view.members.filter((m) => m.memberId !== leaderId).sort(byReclaimableFirst);
   const leader = view.members.filter((m) => m.memberId === leaderId);
-  const steps = [...others, ...leader].map((member) =>
-    planStep(view, member, leaderId, canMoveLeader, options),
-  );
+  const steps = [...others, ...leader].map((member) => planStep(view, member, leaderId, options));
+  const leaderStep = steps.find((s) => s.role === "leader" && s.action === "defrag");
+  const decision =
+    leaderStep === undefined
+      ? null
+      : decideLeader({
+          mode: options.leaderMode,
+          thresholdMs: options.leaderMoveAboveMs ?? DEFAULT_LEADER_MOVE_ABOVE_MS,
+          leaderInUseBytes: inUseOf(view, leaderStep.memberId),
+          measured: options.measured ?? NO_MEASUREMENTS,
+          cannotMove,
+        });
+  if (leaderStep !== undefined && decision !== null) {
+    leaderStep.leaderDecision = decision;
+    leaderStep.leaderMove = decision.move;
+  }
   const warnings: string[] = [];
   const blockers: string[] = [];
-  const leaderStep = steps.find((s) => s.role === "leader" && s.action === "defrag");
-  if (leaderStep !== undefined && options.leaderMode !== "last" && isSingleMemberCluster(view))
+  // Only when the numbers asked for a move: a leader that stays in place anyway loses nothing by it.
+  const blocked = decision !== null && wantsMove(decision);
+  if (leaderStep !== undefined && blocked && isSingleMemberCluster(view))
     warnings.push(`${leaderStep.node} is the only voting member: it is defragmented as leader`);
-  if (leaderStep !== undefined && learnerTarget !== null && options.leaderMode !== "last") {
+  if (leaderStep !== undefined && learnerTarget !== null && blocked) {
     const why = `leadership cannot move away from ${leaderStep.node}: ${learnerTarget}`;
     if (options.leaderMode === "forfeit")
       blockers.push(
@@ -58,31 +81,39 @@ function learnerTransferee(view: ClusterView): string | null {
   return `Talos's forfeit-leadership hands it to the other member with the lowest ID, ${who}, a learner, which etcd refuses ("bad leader transferee")`;
 }
 
+function inUseOf(view: ClusterView, memberId: string): number {
+  return view.members.find((m) => m.memberId === memberId)?.dbSizeInUse ?? 0;
+}
+
+/** One member's step; the leader's move is decided afterwards (decideLeader), false until then. */
 function planStep(
   view: ClusterView,
   member: MemberView,
   leaderId: string | null,
-  canMoveLeader: boolean,
   options: BuildPlanOptions,
 ): PlanStep {
   const role: StepRole = member.isLearner ? "learner" : member.memberId === leaderId ? "leader" : "follower";
-  const base = { node: member.node, memberId: member.memberId, role };
+  const base = {
+    node: member.node,
+    memberId: member.memberId,
+    role,
+    leaderMove: false,
+    leaderDecision: null,
+  };
   if (role === "learner")
     return {
       ...base,
       action: "skip",
       reason: "learner: not a voting member yet, and etcd cannot defragment a learner",
-      leaderMove: false,
     };
   const explained = options.rule === undefined ? undefined : explainRule(options.rule, member, view);
-  if (options.force)
-    return { ...base, action: "defrag", reason: "--force", leaderMove: role === "leader" && canMoveLeader };
+  if (options.force) return { ...base, action: "defrag", reason: "--force" };
   if (!member.defragRecommended) {
     const reason = explained === undefined ? "below the rule" : `below the rule: ${explained}`;
-    return { ...base, action: "skip", reason, leaderMove: false };
+    return { ...base, action: "skip", reason };
   }
   const reason = explained === undefined ? "rule: recommended" : `rule: ${explained}`;
-  return { ...base, action: "defrag", reason, leaderMove: role === "leader" && canMoveLeader };
+  return { ...base, action: "defrag", reason };
 }
 
 function explainRule(rule: CompiledRule, member: MemberView, view: ClusterView): string {

@@ -16,11 +16,38 @@ export interface PlanStep {
   reason: string;
   /** True when leadership is to be handed over before this member is defragmented. */
   leaderMove: boolean;
+  /** The leader's step only (null elsewhere): why leadership moves or stays, with the numbers that decided it. */
+  leaderDecision: LeaderDecision | null;
+}
+
+/**
+ * Whether leadership moves before the leader's defrag, and why (src/plan/leader-decision.ts). `basis`: measured
+ * (the followers defragmented in this run gave the rate), estimate (no follower measured yet: a slow disk's rate
+ * from policy.ts), mode (--leader forfeit or last decided, no numbers needed).
+ */
+export interface LeaderDecision {
+  mode: LeaderMode;
+  move: boolean;
+  /** How long the leader's defrag in place is expected to stall it; null under forfeit/last. */
+  predictedStallMs: number | null;
+  /** --leader-move-above under auto; null under forfeit/last. */
+  thresholdMs: number | null;
+  basis: "measured" | "estimate" | "mode";
+  /** Followers defragmented in this run whose defrag gave the rate. */
+  followersMeasured: number;
+  /** In-use bytes defragmented per second; null under forfeit/last, or when the defrags were too fast to time. */
+  bytesPerSecond: number | null;
+  /** The per-call cost of talosctl subtracted from each measured defrag call; null unless basis is measured. */
+  fixedCostMs: number | null;
+  /** One phrase for a person: the comparison and what follows from it. */
+  reason: string;
 }
 
 export interface PlanOptions {
   force: boolean;
   leaderMode: LeaderMode;
+  /** --leader-move-above: under auto, move leadership only when the leader's predicted stall is longer. */
+  leaderMoveAboveMs?: number;
 }
 
 export interface Plan {

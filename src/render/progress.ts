@@ -4,6 +4,7 @@
  * terminal's), a long line wraps at spaces under an indent, and the live line is cut to fit: it is redrawn in
  * place, which only works on one terminal row.
  */
+import type { PlanStep } from "../plan/types.js";
 import type { RunEvent, Sizes, StepRef } from "../run/types.js";
 import { formatSize } from "../talos/size.js";
 import type { Style } from "./style.js";
@@ -39,6 +40,14 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const continuation = (text: string) => " ".repeat(/^\[\d+\/\d+\] /.exec(text)?.[0].length ?? 2);
 const prefix = (s: StepRef) => `[${s.index}/${s.total}] ${s.node} ${s.role}`;
 
+/** How the plan line names the leader's step: under auto with followers first, the run decides when there. */
+function leaderNote(step: PlanStep, followersFirst: boolean): string {
+  const decision = step.leaderDecision;
+  if (decision === null) return step.leaderMove ? ", leadership moves first" : "";
+  if (decision.basis === "estimate" && followersFirst) return ", move decided from the followers' rate";
+  return decision.move ? ", leadership moves first" : ", in place";
+}
+
 export function createProgress(options: ProgressOptions): Progress {
   const { write, style } = options;
   const now = options.now ?? Date.now;
@@ -65,9 +74,8 @@ export function createProgress(options: ProgressOptions): Progress {
         return;
       case "plan": {
         const todo = event.plan.steps.filter((s) => s.action === "defrag");
-        const names = todo.map(
-          (s) => `${s.node} (${s.role}${s.leaderMove ? ", leadership moves first" : ""})`,
-        );
+        const followers = todo.some((s) => s.role === "follower");
+        const names = todo.map((s) => `${s.node} (${s.role}${leaderNote(s, followers)})`);
         line(
           todo.length === 0
             ? "plan: nothing to defragment"
@@ -92,6 +100,9 @@ export function createProgress(options: ProgressOptions): Progress {
         return;
       case "step-skipped":
         line(`${prefix(event.step)}: skipped (${event.reason})`);
+        return;
+      case "leader-decision":
+        line(`${prefix(event.step)}: ${event.decision.reason}`);
         return;
       case "leader-forfeit":
         line(`${prefix(event.step)}: moving leadership away (etcd forfeit-leadership)`);

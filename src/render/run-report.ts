@@ -76,6 +76,7 @@ export function renderRunReport(report: RunReport, style: Style, layout: TableLa
       : RESULT_TEXT[report.result];
   const wrap = (text: string) => wrapText(text, layout.width);
   lines.push(...wrap(`${report.dryRun ? "plan" : "result"}: ${said}`).map(paint));
+  if (report.dryRun) lines.push(...leaderLines(report, layout));
   if (!report.dryRun) lines.push(...memoryLines(report, rows, layout));
   if (report.snapshot)
     lines.push(
@@ -109,9 +110,24 @@ function stepNotes(report: RunReport, rows: Row[], cutRows: number[], layout: Ta
   if (layout.wide) return [];
   for (const r of rows) {
     if (r.step.leaderMovedTo !== null) note(r, `leadership moved to ${r.step.leaderMovedTo} first`);
+    else if (r.step.leaderDecision !== null && r.step.outcome === "done")
+      note(r, `stayed leader: ${r.step.leaderDecision.reason}`);
     if (r.step.error !== null) note(r, `error: ${r.step.error}`);
   }
   return notes.length === 0 ? [] : ["notes:", ...notes];
+}
+
+/** The plan's leader decision, and that a run decides again once its followers' defrags give a measured rate. */
+function leaderLines(report: RunReport, layout: TableLayout): string[] {
+  const leader = report.steps.find((s) => s.leaderDecision !== null);
+  const decision = leader?.leaderDecision;
+  if (leader === undefined || decision == null) return [];
+  const followers = report.steps.some((s) => s.role === "follower" && s.action === "defrag");
+  const again =
+    decision.mode === "auto" && followers
+      ? "; the run decides again from the rate its followers' defrags show"
+      : "";
+  return wrapText(`leader ${leader.node}: ${decision.reason}${again}`, layout.width, "  ");
 }
 
 const freeOf = (step: ReportStep) => Math.max(0, step.before.dbSize - step.before.dbSizeInUse);

@@ -44,6 +44,8 @@ export async function defragMember(
   if (resources.refusal !== null) return refuseMember(deps, step, ref, resources.refusal);
   let baseline = view;
 
+  if (planned.leaderDecision !== null)
+    deps.emit({ type: "leader-decision", step: ref, decision: planned.leaderDecision });
   if (planned.role === "leader" && planned.leaderMove) {
     const move = await moveLeadership(deps, ref, options.leaderMode, options.timing);
     if (move.kind === "fail") {

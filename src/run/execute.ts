@@ -7,6 +7,7 @@ import type { ClusterView } from "../cluster/types.js";
 import { describeError } from "../errors.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { checkGate } from "../plan/gate.js";
+import { type DefragSample, estimateFixedCost } from "../plan/leader-decision.js";
 import type { GateOptions, PlanStep } from "../plan/types.js";
 import {
   DEFAULT_WAIT_TIMEOUT_MS,
@@ -21,6 +22,7 @@ import type { PollTiming } from "./poll.js";
 import { rememberViews } from "./recent-view.js";
 import {
   closeRecord,
+  defragSampleOf,
   type RunRecord,
   reportStep,
   sizesOf,
@@ -126,6 +128,8 @@ async function runLocked(
   };
   const pending = trackPending(firstSteps, firstView);
   let defragsIssued = 0;
+  // The followers' defrags so far: the rate the leader's move is decided by (src/plan/leader-decision.ts).
+  const samples: DefragSample[] = [];
   let view = firstView;
   let steps = firstSteps;
   // A view already read and found caught up: the next round plans from it instead of reading again.
@@ -147,7 +151,8 @@ async function runLocked(
     }
     const gate = checkGate(view, gateOptions);
     for (const w of gate.warnings) warn(record, deps, w);
-    const plan = buildPlan(view, options);
+    const measured = { samples, fixedCostMs: estimateFixedCost(views.durations()) };
+    const plan = buildPlan(view, { ...options, measured });
     for (const w of plan.warnings) warn(record, deps, w);
     steps = plan.steps;
     pending.learn(steps, view);
@@ -194,6 +199,8 @@ async function runLocked(
     const run = await defragMember(deps, { ...options, timing }, record, view, next, ref);
     record.steps.push(run.step);
     if (run.issued) defragsIssued++;
+    const sample = defragSampleOf(run.step);
+    if (sample !== null) samples.push(sample);
     if (run.stop !== null) {
       record.error = run.stop.error;
       // "refused" only while nothing has been changed; after an earlier defrag the run has failed part-way.

@@ -1,5 +1,6 @@
 /** Building the run report: one mutable record per run, closed exactly once. */
 import type { ClusterView } from "../cluster/types.js";
+import type { DefragSample } from "../plan/leader-decision.js";
 import type { PlanStep } from "../plan/types.js";
 import type {
   ReportSnapshot,
@@ -62,6 +63,7 @@ export function reportStep(step: PlanStep, before: Sizes, outcome: StepOutcome):
     action: step.action,
     reason: step.reason,
     leaderMovedTo: null,
+    leaderDecision: step.leaderDecision,
     before,
     after: null,
     durationMs: 0,
@@ -69,6 +71,15 @@ export function reportStep(step: PlanStep, before: Sizes, outcome: StepOutcome):
     outcome,
     error: null,
   };
+}
+
+/**
+ * A follower's defrag as a measurement of the cluster's defrag rate: only a clean, verified one. A failed or
+ * timed-out call says nothing about how long the work took.
+ */
+export function defragSampleOf(step: ReportStep): DefragSample | null {
+  if (step.role !== "follower" || step.outcome !== "done" || step.error !== null) return null;
+  return { inUseBytes: step.before.dbSizeInUse, callMs: step.durationMs };
 }
 
 /** Steps of a plan nobody acted on: for a dry run, a refusal, or what a stopped run did not reach. */

@@ -1,7 +1,7 @@
 /** What the executor needs, what it emits while it works, and the report it returns (`defrag -o json`). */
 import type { CompiledRule } from "../cluster/rule.js";
 import type { Advisory, AlarmView, ClusterView } from "../cluster/types.js";
-import type { LeaderMode, Plan, StepAction, StepRole } from "../plan/types.js";
+import type { LeaderDecision, LeaderMode, Plan, StepAction, StepRole } from "../plan/types.js";
 import type { NodeResourceReader } from "../read/node-resources.js";
 import type { Talosctl } from "../talos/talosctl.js";
 
@@ -27,6 +27,8 @@ export interface RunDeps {
 export interface RunOptions {
   force: boolean;
   leaderMode: LeaderMode;
+  /** --leader-move-above: under auto, move leadership only when the leader's predicted stall is longer. */
+  leaderMoveAboveMs?: number;
   /** Explains verdicts in step reasons; the verdicts themselves come from the view. */
   rule?: CompiledRule;
   dryRun?: boolean;
@@ -61,6 +63,8 @@ export interface ReportStep {
   reason: string;
   /** Node that took over leadership before this member was defragmented. */
   leaderMovedTo: string | null;
+  /** The leader's step only: whether leadership was to move first, and why; null on every other step. */
+  leaderDecision: LeaderDecision | null;
   before: Sizes;
   after: Sizes | null;
   /** How long the defrag call took. */
@@ -134,6 +138,8 @@ export type RunEvent =
   | { type: "step-skipped"; step: StepRef; reason: string }
   /** The member was not touched: a precondition of its own failed (not enough free disk). */
   | { type: "step-refused"; step: StepRef; reason: string }
+  /** Before the leader's defrag: whether leadership moves first (and why), decided with this run's numbers. */
+  | { type: "leader-decision"; step: StepRef; decision: LeaderDecision }
   | { type: "leader-forfeit"; step: StepRef }
   | { type: "leader-moved"; step: StepRef; from: MemberRef; to: MemberRef }
   | { type: "defrag-started"; step: StepRef; startedAt: number }

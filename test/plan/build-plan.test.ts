@@ -64,9 +64,46 @@ describe("buildPlan", () => {
         action: "defrag",
         reason: "rule: recommended",
         leaderMove: false,
+        leaderDecision: expect.objectContaining({ mode: "auto", move: false, basis: "estimate" }),
       },
     ]);
     expect(plan.warnings.join()).toMatch(/only voting member/);
+  });
+
+  it.each<[string, { leaderMoveAboveMs?: number; callMs: number }, boolean, string]>([
+    // The followers (40 MiB each) took 5 s net: 8 MB/s, so the leader's 40 MiB would stall it 5 s.
+    ["a slow measured rate moves leadership", { callMs: 5_200 }, true, "measured"],
+    // 40 MiB in 20 ms net: the leader's defrag would stall it 20 ms, under the default 300 ms.
+    ["a fast measured rate keeps the leader in place", { callMs: 220 }, false, "measured"],
+    ["--leader-move-above 0 moves even so", { callMs: 220, leaderMoveAboveMs: 0 }, true, "measured"],
+  ])("re-planned in a run: %s", (_, { callMs, leaderMoveAboveMs }, move, basis) => {
+    const measured = {
+      samples: [
+        { inUseBytes: 40 * MiB, callMs },
+        { inUseBytes: 40 * MiB, callMs },
+      ],
+      fixedCostMs: 200,
+    };
+    const plan = buildPlan(three(), {
+      force: false,
+      leaderMode: "auto",
+      measured,
+      ...(leaderMoveAboveMs === undefined ? {} : { leaderMoveAboveMs }),
+    });
+    const leader = plan.steps.at(-1);
+    expect(leader?.leaderMove).toBe(move);
+    expect(leader?.leaderDecision).toMatchObject({ move, basis, followersMeasured: 2, fixedCostMs: 200 });
+    expect(plan.steps.slice(0, -1).map((s) => s.leaderDecision)).toEqual([null, null]);
+  });
+
+  it("a skipped leader carries no leader decision", () => {
+    const v = view([
+      member("10.0.0.1", { isLeader: true, defragRecommended: false }),
+      member("10.0.0.2"),
+      member("10.0.0.3"),
+    ]);
+    const plan = buildPlan(v, { force: false, leaderMode: "auto" });
+    expect(plan.steps.map((s) => s.leaderDecision)).toEqual([null, null, null]);
   });
 
   it("explains skips and defrags with the rule's own words; learners are skipped even with --force", () => {

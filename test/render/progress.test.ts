@@ -112,6 +112,7 @@ describe("progress at the terminal's width", () => {
           action: "defrag",
           reason: "rule",
           leaderMove: i === 5,
+          leaderDecision: null,
         })),
       },
     },

@@ -10,6 +10,7 @@ const step = (outcome: StepOutcome, before: number, after: number | null): Repor
   action: "defrag",
   reason: "",
   leaderMovedTo: null,
+  leaderDecision: null,
   before: { dbSize: before, dbSizeInUse: 1 },
   after: after === null ? null : { dbSize: after, dbSizeInUse: 1 },
   durationMs: 0,
