@@ -58,6 +58,8 @@ export interface FakeScript {
   lagPolls: Record<string, number>;
   downPolls: Record<string, number>;
   defragMs: number;
+  /** How long each `etcd status` call takes on the clock: talosctl's fixed per-call cost. Default 0. */
+  statusMs?: number;
   forfeit: ForfeitMode;
   snapshot: SnapshotMode;
   /**
@@ -115,6 +117,7 @@ export class FakeCluster implements Talosctl {
 
   async status(nodes: readonly string[]): Promise<MultiNodeResult<StatusRow>> {
     this.calls.push({ method: "status", nodes });
+    this.clock += this.script.statusMs ?? 0;
     this.statusCalls++;
     this.script.beforeStatus?.(this.statusCalls, this);
     this.raftIndex += 3;
