@@ -20,7 +20,11 @@ describe("defrag --yes -o json on a fragmented cluster", () => {
   it("snapshots, defragments followers then the leader after moving leadership, and reports per docs/CONTRACT.md", async () => {
     const cluster = createStatefulCluster();
     const snapDir = join(tempDir(), "snaps");
-    const run = await runCli(cluster, defragArgs("--yes", "--snapshot-dir", snapDir));
+    // This cluster answers at once, so the followers' rate says the leader's defrag is short: 0 forces the move.
+    const run = await runCli(
+      cluster,
+      defragArgs("--yes", "--snapshot-dir", snapDir, "--leader-move-above", "0"),
+    );
     expect(run.code, run.stderr).toBe(0);
 
     const report = JSON.parse(run.stdout) as RunReport;
@@ -52,6 +56,13 @@ describe("defrag --yes -o json on a fragmented cluster", () => {
     // Talos hands leadership to the other member with the lowest ID: 0b47fb33e59bf0e2 on 172.20.0.4.
     expect(report.steps.map((s) => s.leaderMovedTo)).toEqual([null, null, "172.20.0.4"]);
     expect(cluster.leaderId).toBe("0b47fb33e59bf0e2");
+    expect(report.steps.map((s) => s.leaderDecision?.move ?? null)).toEqual([null, null, true]);
+    expect(report.steps[2]?.leaderDecision).toMatchObject({
+      mode: "auto",
+      thresholdMs: 0,
+      basis: "measured",
+      followersMeasured: 2,
+    });
 
     const calls = cluster.calls;
     const snap = indexOf(calls, "etcd snapshot");
@@ -163,12 +174,34 @@ describe("--leader", () => {
   it("auto with forfeit denied: defragments the leader in place with a warning, exit 0", async () => {
     const cluster = createStatefulCluster();
     cluster.knobs.denyForfeit = true;
-    const run = await runCli(cluster, defragArgs("--yes", "--no-snapshot"));
+    const run = await runCli(cluster, defragArgs("--yes", "--no-snapshot", "--leader-move-above", "0"));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/warning: .*denied.*os:admin/);
     expect(defragNodes(cluster.calls)).toEqual(["172.20.0.4", "172.20.0.2", "172.20.0.3"]);
     expect((JSON.parse(run.stdout) as RunReport).steps[2]?.leaderMovedTo).toBeNull();
     expect(cluster.leaderId).toBe("ecebb05b59a776f1");
+  });
+
+  it("auto, default threshold: followers that defragment at once keep the leader in place, and it says why", async () => {
+    // This cluster answers every call at once: the followers' measured rate predicts a stall of a few ms at most.
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, defragArgs("--yes", "--no-snapshot"));
+    expect(run.code, run.stderr).toBe(0);
+    expect(indexOf(cluster.calls, "etcd forfeit-leadership")).toBe(-1);
+    expect(defragNodes(cluster.calls)).toEqual(["172.20.0.4", "172.20.0.2", "172.20.0.3"]);
+    const leader = (JSON.parse(run.stdout) as RunReport).steps[2];
+    expect(leader?.leaderMovedTo).toBeNull();
+    expect(leader?.leaderDecision).toMatchObject({
+      mode: "auto",
+      move: false,
+      thresholdMs: 300,
+      basis: "measured",
+      followersMeasured: 2,
+    });
+    expect(leader?.leaderDecision?.predictedStallMs).toBeLessThanOrEqual(300);
+    // The progress line names the comparison and the outcome
+    expect(run.stderr).toMatch(/\[3\/3\] 172\.20\.0\.3 leader: predicted stall \d+ ms <= 300 ms/);
+    expect(run.stderr).toMatch(/in place, last/);
   });
 
   it("last: never moves leadership, the leader goes last", async () => {

@@ -96,7 +96,11 @@ describe("defrag with a learner", () => {
   it("defragments the voters, leader last after moving leadership, and skips the learner with the reason", async () => {
     const cluster = createStatefulCluster(withLearner("voter-is-target"));
     const snapDir = join(tempDir(), "snaps");
-    const run = await runCli(cluster, defragJsonArgs(ALL, "--snapshot-dir", snapDir));
+    // This cluster answers at once (a short leader defrag by the measured rate): 0 makes auto move leadership.
+    const run = await runCli(
+      cluster,
+      defragJsonArgs(ALL, "--snapshot-dir", snapDir, "--leader-move-above", "0"),
+    );
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as RunReport;
     expect(report.result).toBe("ok");
@@ -115,12 +119,15 @@ describe("defrag with a learner", () => {
 
   it("--leader auto defragments the leader in place, last, when Talos would hand leadership to the learner", async () => {
     const cluster = createStatefulCluster(withLearner("learner-is-target"));
-    const run = await runCli(cluster, defragJsonArgs(ALL, "--no-snapshot"));
+    // 0: auto wants the move whatever the rate, so only the learner transferee keeps the leader in place.
+    const run = await runCli(cluster, defragJsonArgs(ALL, "--no-snapshot", "--leader-move-above", "0"));
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as RunReport;
     const leader = report.steps.find((s) => s.role === "leader");
     expect(leader).toMatchObject({ node: "172.20.0.3", outcome: "done", leaderMovedTo: null });
     expect(leader?.reason).toMatch(/forfeit target is a learner/);
+    expect(leader?.leaderDecision).toMatchObject({ move: false, thresholdMs: 0 });
+    expect(leader?.leaderDecision?.reason).toMatch(/in place, last: the forfeit target is a learner$/);
     expect(report.steps.at(-1)?.node).toBe("172.20.0.3");
     expect(report.warnings.join("\n")).toMatch(
       /leadership cannot move away from 172\.20\.0\.3: .*talos-cp-4 \(172\.20\.0\.5\), a learner/,

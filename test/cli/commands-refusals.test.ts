@@ -147,6 +147,17 @@ describe("invalid flags exit 2 before any talosctl call, naming the flag", () =>
     ],
     [["defrag", "--yes", "--keep", "-1"], /invalid --keep "-1"/],
     [["defrag", "--yes", "--wait-timeout", "5x"], /invalid --wait-timeout "5x"/],
+    [["defrag", "--yes", "--leader-move-above", "-1s"], /invalid --leader-move-above "-1s"/],
+    [["plan", "--leader-move-above", "soon"], /invalid --leader-move-above "soon"/],
+    // forfeit always moves and last never does: a threshold given with them would be silently meaningless.
+    [
+      ["defrag", "--yes", "--leader", "forfeit", "--leader-move-above", "1s"],
+      /--leader-move-above only applies to --leader auto \(--leader forfeit always moves/,
+    ],
+    [
+      ["plan", "--leader", "last", "--leader-move-above", "0"],
+      /--leader-move-above only applies to --leader auto \(--leader last never moves/,
+    ],
     [["defrag", "--yes", "--rule", "dbSize >"], /invalid --rule at position 8/],
     [["plan", "--rule", "dbSize >"], /invalid --rule at position 8/],
     [["snapshot", "--keep", "-1"], /invalid --keep "-1"/],

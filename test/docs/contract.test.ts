@@ -24,6 +24,8 @@ const ENUM_KEYS = new Set([
   "status",
   "source",
   "alarm",
+  "basis",
+  "mode",
 ]);
 
 function mentions(word: string): boolean {
