@@ -80,7 +80,19 @@ describeWithEtcd(
       const dir = snapshotDir();
       const logStart = (await c.callLog()).length;
 
-      const result = await runCli(c, ["-o", "json", "defrag", "--yes", "--snapshot-dir", dir, ...RULE]);
+      // A small test database defragments in ms, so auto would keep the leader in place: 0 forces the move.
+      const args = [
+        "-o",
+        "json",
+        "defrag",
+        "--yes",
+        "--snapshot-dir",
+        dir,
+        ...RULE,
+        "--leader-move-above",
+        "0",
+      ];
+      const result = await runCli(c, args);
       expect(result.code, result.stderr).toBe(0);
       const report = parseJson<RunReport>(result);
       expect(report.result).toBe("ok");

@@ -71,6 +71,9 @@ describeWithEtcd(
         "--snapshot-dir",
         snapshotDir(),
         ...RULE,
+        // A small test database: auto would keep the leader in place; 0 makes this run move leadership.
+        "--leader-move-above",
+        "0",
       ]);
       expect(run.code, run.stderr).toBe(0);
       const report = parseJson<RunReport>(run);
@@ -86,7 +89,9 @@ describeWithEtcd(
       const c = cluster();
       const leader = await c.arrangeForfeitTarget(true);
       const before = (await c.callLog()).length;
-      const run = await runCli(c, ["-o", "json", "defrag", "--yes", "--no-snapshot", "--force"]);
+      // 0: auto wants the move whatever the rate, so only the learner transferee keeps the leader in place.
+      const args = ["-o", "json", "defrag", "--yes", "--no-snapshot", "--force", "--leader-move-above", "0"];
+      const run = await runCli(c, args);
       expect(run.code, run.stderr).toBe(0);
       const report = parseJson<RunReport>(run);
       const last = report.steps.filter((s) => s.action === "defrag").at(-1);
