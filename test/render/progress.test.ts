@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { decideLeader } from "../../src/plan/leader-decision.js";
 import { createProgress } from "../../src/render/progress.js";
 import { createStyle } from "../../src/render/style.js";
 import { displayWidth, stripAnsi } from "../../src/render/text.js";
@@ -138,6 +139,21 @@ describe("progress at the terminal's width", () => {
       shrunk: false,
     },
     {
+      // The leader's decision, as the run makes it from four measured followers: the longest reason there is.
+      type: "leader-decision",
+      step: { ...five(5), role: "leader" },
+      decision: decideLeader({
+        mode: "auto",
+        thresholdMs: 300,
+        leaderInUseBytes: 118_000_000,
+        measured: {
+          samples: [1, 2, 3, 4].map(() => ({ inUseBytes: 1.2e8, callMs: 14_200 })),
+          fixedCostMs: 230,
+        },
+        cannotMove: "the forfeit target is a learner",
+      }),
+    },
+    {
       type: "verify-failed",
       step: five(5),
       reason: `no status from ${node(5)}: rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node(5)}:50000: connect: no route to host"`,
@@ -163,8 +179,9 @@ describe("progress at the terminal's width", () => {
     const plain = createProgress({ write: (t) => (unwrapped += t), live: false, style: createStyle(true) });
     for (const event of events()) plain.onEvent(event);
     expect(words(out)).toEqual(words(unwrapped));
-    expect(unwrapped.split("\n").filter((l) => l !== "")).toHaveLength(4);
-    expect(lines.length).toBeGreaterThan(4);
+    expect(unwrapped.split("\n").filter((l) => l !== "")).toHaveLength(5);
+    expect(unwrapped).toMatch(/cp5.lab.internal leader: predicted stall 13.\d s > 300 ms .*: in place, last: the/);
+    expect(lines.length).toBeGreaterThan(5);
   });
 
   it("cuts the live line to the width: it is redrawn in place on one row", () => {
