@@ -180,7 +180,9 @@ describe("progress at the terminal's width", () => {
     for (const event of events()) plain.onEvent(event);
     expect(words(out)).toEqual(words(unwrapped));
     expect(unwrapped.split("\n").filter((l) => l !== "")).toHaveLength(5);
-    expect(unwrapped).toMatch(/cp5.lab.internal leader: predicted stall 13.\d s > 300 ms .*: in place, last: the/);
+    expect(unwrapped).toMatch(
+      /cp5.lab.internal leader: predicted stall 13.\d s > 300 ms .*: in place, last: the/,
+    );
     expect(lines.length).toBeGreaterThan(5);
   });
 
