@@ -103,8 +103,12 @@ function result(strategy: StrategyResult["strategy"], over: Partial<StrategyResu
   return {
     strategy,
     round: 1,
+    leaderAtStart: "n1",
+    members: [],
     before: [],
     after: [],
+    restoreMs: 1000,
+    totalMs: 8000,
     wallMs: 1000,
     rawDefragMs: 900,
     defrags: [1, 2, 3].map((i) => ({ node: `n${i}`, start: 0, end: 300, ok: true })),
@@ -120,6 +124,16 @@ function result(strategy: StrategyResult["strategy"], over: Partial<StrategyResu
       statusCallsNamingEveryNode: 5,
       otherReadsBetweenDefrags: 0,
     },
+    stall: {
+      idleP99Ms: 10,
+      stalledClientMs: 0,
+      over1s: 0,
+      failed: 0,
+      timeoutHits: 0,
+      localTimeoutHits: 0,
+      worst: null,
+    },
+    leaderStep: null,
     snapshot: null,
     ...over,
   };
@@ -129,7 +143,7 @@ describe("evaluateTargets", () => {
   it("meets every target when the numbers are inside the limits", () => {
     const verdicts = evaluateTargets([
       result("runbook", { run: summary(1000, 30) }),
-      result("tool", { run: summary(50, 20), wallMs: 7000 }),
+      result("auto", { run: summary(50, 20), wallMs: 7000 }),
     ]);
     expect(verdicts.map((v) => v.met)).toEqual([true, true, true, true]);
   });
@@ -137,10 +151,10 @@ describe("evaluateTargets", () => {
   it("reports misses with the numbers that decided them", () => {
     const verdicts = evaluateTargets([
       result("runbook", { run: summary(999, 30) }),
-      result("tool", {
+      result("auto", {
         run: summary(6000, 20),
         wallMs: 7036,
-        calls: { ...result("tool", {}).calls, statusCallsNamingEveryNode: 4 },
+        calls: { ...result("auto", {}).calls, statusCallsNamingEveryNode: 4 },
       }),
     ]);
     expect(verdicts.map((v) => v.met)).toEqual([false, false, false, false]);
@@ -151,9 +165,9 @@ describe("evaluateTargets", () => {
   it("judges each repetition apart and is met only when met in every one", () => {
     const verdicts = evaluateTargets([
       result("runbook", { run: summary(1000, 30) }),
-      result("tool", { run: summary(50, 20) }),
+      result("auto", { run: summary(50, 20) }),
       result("runbook", { round: 2, run: summary(1000, 30) }),
-      result("tool", { round: 2, run: summary(6000, 20) }),
+      result("auto", { round: 2, run: summary(6000, 20) }),
     ]);
     expect(verdicts[0]?.met).toBe(false);
     expect(verdicts[0]?.measured).toMatch(
@@ -163,7 +177,7 @@ describe("evaluateTargets", () => {
   });
 
   it("says not measured when a strategy was left out", () => {
-    expect(evaluateTargets([result("tool", {})])[0]?.met).toBeNull();
+    expect(evaluateTargets([result("auto", {})])[0]?.met).toBeNull();
     expect(evaluateTargets([]).every((v) => v.met === null)).toBe(true);
   });
 });
