@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { median } from "../../bench/extras.js";
 import type { StrategyResult } from "../../bench/measure-strategy.js";
-import { parseSize } from "../../bench/options.js";
+import { parseBenchArgs, parseSize } from "../../bench/options.js";
 import { type LoadSummary, percentile, summarizeLoad } from "../../bench/stats.js";
 import { evaluateTargets } from "../../bench/targets.js";
 import type { LoadReport } from "../../sim/load.js";
@@ -82,6 +82,22 @@ describe("parseSize", () => {
   });
   it.each(["", "12 parsecs", "1kB", "9GB"])("refuses %j", (text) => {
     expect(() => parseSize(text)).toThrow(/--size/);
+  });
+});
+
+describe("parseBenchArgs", () => {
+  it.each<[string[], Record<string, unknown>]>([
+    [[], { strategies: ["runbook", "last", "forfeit", "auto"], autoArgs: [], repeat: 1 }],
+    [["--auto-args=--leader-move-above 300ms"], { autoArgs: ["--leader-move-above", "300ms"] }],
+    [
+      ["--strategies", "etcdctl,tool-snapshot", "--repeat", "5"],
+      { strategies: ["etcdctl", "tool-snapshot"], repeat: 5 },
+    ],
+  ])("reads %j", (argv, expected) => {
+    expect(parseBenchArgs(argv)).toMatchObject(expected);
+  });
+  it.each([[["--strategies", "tool"]], [["--repeat", "0"]]])("refuses %j", (argv) => {
+    expect(() => parseBenchArgs(argv)).toThrow();
   });
 });
 
