@@ -1,35 +1,46 @@
 /**
- * One strategy, measured: a fresh cluster built by the same recipe every time, an idle load period for the
- * baseline, then the strategy under the same load. The cluster is always stopped.
+ * One strategy, measured: the bench's template cluster restored (same fragmented data every run), an idle load
+ * period for the baseline, then the strategy under the same load. The cluster is always stopped.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { startCluster } from "../sim/cluster.js";
-import { fragmentCluster, type LoadReport, readSizes, type SizeReport, startLoad } from "../sim/data.js";
+import { type LoadReport, readSizes, type SizeReport, startLoad } from "../sim/data.js";
 import { type CallSummary, summarizeCalls } from "./calls.js";
+import { type StallSummary, summarizeStall } from "./stall.js";
 import { type DefragInterval, type LoadSummary, round, summarizeLoad } from "./stats.js";
 import { callsWithin, runStrategy, type StrategyId, type StrategyRun } from "./strategies.js";
+import { type ClusterTemplate, restoreTemplate } from "./template.js";
 
 export interface MeasureOptions {
-  ips: string[];
-  sizeBytes: number;
-  /** Share of the file left free after the recipe's compaction. */
-  reclaimableRatio: number;
   idleMs: number;
   loadIntervalMs: number;
-  /** Bounds for the recipe, and for the strategy and its load. */
-  fragmentTimeoutMs: number;
+  /** Bound for the strategy and its load. */
   runTimeoutMs: number;
+  /** Bound for the restored cluster to elect a leader and serve reads. */
+  healthTimeoutMs: number;
   snapshotDir: string;
+  autoArgs: readonly string[];
   signal: AbortSignal;
   log: (line: string) => void;
 }
 
+/** A member as the run found it: which role, how big, how much in use. */
+export interface MemberAtStart extends SizeReport {
+  node: string;
+  role: "leader" | "follower";
+}
+
 export interface StrategyResult {
   strategy: StrategyId;
-  /** Which repetition (1-based): each has its own fresh cluster. */
+  /** Which repetition (1-based): each restores the template afresh. */
   round: number;
+  /** Elected after the restart; elections pick it, so it varies from run to run. */
+  leaderAtStart: string;
+  members: MemberAtStart[];
   before: SizeReport[];
   after: SizeReport[];
+  /** Template copy, start, leader and health wait; then the whole run including the idle period. */
+  restoreMs: number;
+  totalMs: number;
   wallMs: number;
   /** Sum of the per-member defrag times. */
   rawDefragMs: number;
@@ -37,28 +48,28 @@ export interface StrategyResult {
   intervalSource: StrategyRun["intervalSource"];
   idle: LoadSummary;
   run: LoadSummary;
+  stall: StallSummary;
   calls: CallSummary;
+  /** The tool's step for the leader, as its JSON report gave it (leaderMovedTo, leaderDecision when present). */
+  leaderStep: Record<string, unknown> | null;
   snapshot: { path: string; bytes: number; sha256Verified: boolean } | null;
 }
 
 export async function measureStrategy(
   id: StrategyId,
   repetition: number,
+  template: ClusterTemplate,
   opts: MeasureOptions,
 ): Promise<StrategyResult> {
-  const cluster = await startCluster({ ips: opts.ips, release: "v1.13" });
+  const started = performance.now();
+  const restored = await restoreTemplate(template, opts.healthTimeoutMs);
+  const { cluster } = restored;
   try {
     const endpoints = cluster.nodes.map((n) => cluster.endpoints(n));
-    const first = endpoints[0] ?? "";
-    opts.log(`${id} #${repetition}: fragmenting to ${(opts.sizeBytes / 1e6).toFixed(0)} MB per member`);
-    await fragmentCluster(first, {
-      targetBytes: opts.sizeBytes,
-      reclaimableRatio: opts.reclaimableRatio,
-      timeoutMs: opts.fragmentTimeoutMs,
-    });
-    const before = await Promise.all(endpoints.map(readSizes));
+    const before = restored.sizes;
     opts.log(
-      `${id} #${repetition}: db ${describeSizes(before)}; idle load for ${opts.idleMs / 1000} s, then the run`,
+      `${id} #${repetition}: restored in ${(restored.restoreMs / 1000).toFixed(1)} s, leader ${restored.leader}, ` +
+        `db ${describeSizes(before)}; idle load for ${opts.idleMs / 1000} s, then the run`,
     );
     const load = startLoad(endpoints, {
       intervalMs: opts.loadIntervalMs,
@@ -78,25 +89,46 @@ export async function measureStrategy(
         signal: opts.signal,
         snapshotDir: opts.snapshotDir,
         timeoutMs: opts.runTimeoutMs,
+        autoArgs: opts.autoArgs,
       });
     } finally {
       report = await load.stop();
     }
     const after = await Promise.all(endpoints.map(readSizes));
     const log = callsWithin(await cluster.callLog(), run.startedAt, run.endedAt);
+    const calls = summarizeCalls(log, cluster.nodes);
+    const idle = summarizeLoad(report, [], idleWindow);
+    const runWindow = { from: run.startedAt, to: run.endedAt };
     const snap = run.report?.snapshot ?? null;
+    const leaderStep = run.report?.steps.find((s) => s.role === "leader") ?? null;
     return {
       strategy: id,
       round: repetition,
+      leaderAtStart: restored.leader,
+      members: cluster.nodes.map((node, i) => ({
+        node,
+        role: node === restored.leader ? "leader" : "follower",
+        ...(before[i] ?? { dbSize: 0, dbSizeInUse: 0, revision: 0 }),
+      })),
       before,
       after,
+      restoreMs: restored.restoreMs,
+      totalMs: Math.round(performance.now() - started),
       wallMs: round(run.wallMs),
       rawDefragMs: round(run.defrags.reduce((sum, d) => sum + (d.end - d.start), 0)),
       defrags: run.defrags,
       intervalSource: run.intervalSource,
-      idle: summarizeLoad(report, [], idleWindow),
-      run: summarizeLoad(report, run.defrags, { from: run.startedAt, to: run.endedAt }),
-      calls: summarizeCalls(log, cluster.nodes),
+      idle,
+      run: summarizeLoad(report, run.defrags, runWindow),
+      stall: summarizeStall({
+        report,
+        intervals: run.defrags,
+        window: runWindow,
+        idleP99Ms: idle.cluster.p99Ms,
+        forfeitStarts: calls.leaderTransfers.map((t) => t.start),
+      }),
+      calls,
+      leaderStep: leaderStep === null ? null : { ...leaderStep },
       snapshot:
         snap === null ? null : { path: snap.path, bytes: snap.bytes, sha256Verified: snap.sha256Verified },
     };

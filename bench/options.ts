@@ -2,19 +2,23 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "./paths.js";
-import { STRATEGIES, type StrategyId } from "./strategies.js";
+import { DEFAULT_STRATEGIES, STRATEGIES, type StrategyId } from "./strategies.js";
 
 export interface BenchOptions {
   /** Target db size per member before the defrag. */
   sizeBytes: number;
   reclaimableRatio: number;
   strategies: StrategyId[];
-  /** Each strategy this many times, each time on a fresh cluster. */
+  /** Each strategy this many times, each time on the template restored afresh. */
   repeat: number;
+  /** Extra tool arguments for the `auto` strategy (split at whitespace). */
+  autoArgs: string[];
   idleMs: number;
   loadIntervalMs: number;
   fragmentTimeoutMs: number;
   runTimeoutMs: number;
+  /** A restored cluster must elect a leader and serve reads within this. */
+  healthTimeoutMs: number;
   coldStartRuns: number;
   snapshotRuns: number;
   ips: string[];
@@ -25,11 +29,14 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [options]
   --size SIZE          db size per member before defrag (default 200MB; the issue's full size is 1GB)
-  --strategies LIST    comma-separated: ${STRATEGIES.map((s) => s.id).join(",")} (default all)
-  --repeat N           run every strategy N times, each on a fresh cluster (default 1)
+  --strategies LIST    comma-separated: ${STRATEGIES.map((s) => s.id).join(",")}
+                       (default ${DEFAULT_STRATEGIES.join(",")})
+  --repeat N           run every strategy N times, rounds interleaved, each on the template restored (default 1)
+  --auto-args=ARGS     extra tool arguments for auto, e.g. --auto-args="--leader-move-above 300ms"
+                       (with "=": a value that starts with a dash needs it)
   --idle SECONDS       idle load period before each run, for the baseline p99 (default 5)
   --cold-start-runs N  runs of --help for the cold start median (default 10)
-  --out DIR            where <YYYY-MM-DD>.json goes (default bench/results)
+  --out DIR            where <YYYY-MM-DD>-etcd<VERSION>-<SIZE>.json goes (default bench/results)
   --ips A,B,C          loopback IPs of the bench clusters (default 127.0.0.61-63)
   --markdown           print the results as Markdown (for BENCHMARKS.md) instead of a box table`;
 
@@ -74,8 +81,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     args: [...argv],
     options: {
       size: { type: "string", default: "200MB" },
-      strategies: { type: "string", default: STRATEGIES.map((s) => s.id).join(",") },
+      strategies: { type: "string", default: DEFAULT_STRATEGIES.join(",") },
       repeat: { type: "string", default: "1" },
+      "auto-args": { type: "string", default: "" },
       idle: { type: "string", default: "5" },
       "cold-start-runs": { type: "string", default: "10" },
       out: { type: "string", default: join(repoRoot(), "bench", "results") },
@@ -94,12 +102,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     sizeBytes,
     reclaimableRatio: 0.6,
     strategies: parseStrategies(values.strategies),
-    repeat: parseCount(values.repeat, "--repeat", 1, 10),
+    repeat: parseCount(values.repeat, "--repeat", 1, 20),
+    autoArgs: values["auto-args"].split(/\s+/).filter((a) => a !== ""),
     idleMs: parseCount(values.idle, "--idle", 1, 120) * 1000,
     loadIntervalMs: 10,
     // Bounds that scale with the size: ~20 s per 200 MB to build on a 2-core machine, defrags much less.
     fragmentTimeoutMs: Math.max(60_000, (sizeBytes / 1e6) * 1000),
     runTimeoutMs: Math.max(120_000, (sizeBytes / 1e6) * 600),
+    // Starting on a restored data dir replays the WAL and opens the db: seconds, even at 1 GB.
+    healthTimeoutMs: 60_000,
     coldStartRuns: parseCount(values["cold-start-runs"], "--cold-start-runs", 1, 100),
     snapshotRuns: 3,
     ips,

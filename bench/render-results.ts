@@ -1,45 +1,96 @@
-/** The results as a terminal table and as Markdown (BENCHMARKS.md), from the same rows. */
+/** The results as terminal tables and as Markdown (BENCHMARKS.md), from the same rows. */
 import { type Column, renderTable as renderPlainTable } from "../src/render/table.js";
 import type { BenchResults } from "./run-bench.js";
-import { STRATEGIES } from "./strategies.js";
+import { describeWorstRequest } from "./stall.js";
 import type { Verdict } from "./targets.js";
 
-const HEAD = [
-  "strategy",
+/** One row per run; the worst request says what it was and when (relative to the move and the defrags). */
+const RUN_HEAD = [
+  "run",
+  "leader",
   "wall s",
-  "raw defrag s",
-  "cluster worst ms",
-  "cluster p99 ms",
-  "local worst ms",
-  "idle p99 ms",
+  "defrag s",
+  "stalled ms",
+  "worst ms",
+  "worst request",
+  ">1 s",
   "failed",
-  "talosctl calls",
+  "timeouts",
+  "idle p99",
 ];
 
-export function buildRows(results: BenchResults): string[][] {
-  const repeated = results.options.repeat > 1;
+const SUMMARY_HEAD = [
+  "strategy",
+  "runs",
+  "stalled ms median",
+  "stalled ms worst",
+  "worst ms median",
+  "worst ms worst",
+  "runs with a timeout",
+  "moves",
+  "failed",
+];
+
+export function buildRunRows(results: BenchResults): string[][] {
   return results.strategies.map((r) => [
-    `${STRATEGIES.find((s) => s.id === r.strategy)?.label ?? r.strategy}${repeated ? ` (#${r.round})` : ""}`,
+    `${r.strategy} #${r.round}`,
+    shortNode(r.leaderAtStart),
     seconds(r.wallMs),
     seconds(r.rawDefragMs),
-    String(Math.round(r.run.cluster.worstMs)),
-    String(Math.round(r.run.cluster.p99Ms)),
-    String(Math.round(r.run.local.worstMs)),
-    String(Math.round(r.idle.cluster.p99Ms)),
-    String(r.run.failedRequests + r.run.leaseExpiries),
-    r.strategy === "etcdctl" ? "-" : String(r.calls.total),
+    String(Math.round(r.stall.stalledClientMs)),
+    String(Math.round(r.stall.worst?.ms ?? 0)),
+    describeWorstRequest(r.stall.worst),
+    String(r.stall.over1s),
+    String(r.stall.failed + r.run.leaseExpiries),
+    String(r.stall.timeoutHits),
+    String(Math.round(r.stall.idleP99Ms)),
   ]);
 }
 
-export function renderTable(results: BenchResults): string {
+export function buildSummaryRows(results: BenchResults): string[][] {
+  return results.summary.map((s) => [
+    s.strategy,
+    String(s.runs),
+    String(Math.round(s.stalledClientMs.median)),
+    String(Math.round(s.stalledClientMs.worst)),
+    String(Math.round(s.worstRequestMs.median)),
+    String(Math.round(s.worstRequestMs.worst)),
+    `${s.runsWithTimeoutHit}/${s.runs}`,
+    `${s.runsWithMove}/${s.runs}`,
+    String(s.failedRequests),
+  ]);
+}
+
+function plainTable(head: readonly string[], rows: string[][]): string[] {
   // The product's own plain table, every column whole: a benchmark's figures are never cut.
-  const columns: Column<string[]>[] = HEAD.map((header, i) => ({
+  const columns: Column<string[]>[] = head.map((header, i) => ({
     header,
-    align: i === 0 ? "left" : "right",
+    align: i === 0 || header === "worst request" ? "left" : "right",
     value: (row) => row[i] ?? "",
   }));
-  const table = renderPlainTable(columns, buildRows(results), { width: undefined, wide: true });
-  return [...table.lines, ...renderExtras(results), "", ...renderVerdicts(results.targets)].join("\n");
+  return renderPlainTable(columns, rows, { width: undefined, wide: true }).lines;
+}
+
+export function renderTable(results: BenchResults): string {
+  return [
+    describeSetup(results),
+    "",
+    ...plainTable(RUN_HEAD, buildRunRows(results)),
+    "",
+    ...plainTable(SUMMARY_HEAD, buildSummaryRows(results)),
+    "",
+    ...renderExtras(results),
+    "",
+    ...renderVerdicts(results.targets),
+  ].join("\n");
+}
+
+/** The etcd line and the template every run restored: what the numbers are about. */
+function describeSetup(results: BenchResults): string {
+  const members = results.template.members
+    .map((m) => `${shortNode(m.node)} ${mb(m.sizes.dbSize)} MB (${mb(m.sizes.dbSizeInUse)} in use)`)
+    .join(", ");
+  return `etcd ${results.machine.etcd}; template (built in ${seconds(results.template.buildMs)} s): ${members}`;
 }
 
 function renderExtras(results: BenchResults): string[] {
@@ -59,10 +110,17 @@ export function renderVerdicts(verdicts: readonly Verdict[]): string[] {
 
 export function renderMarkdown(results: BenchResults): string {
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  const table = (head: readonly string[], rows: string[][]) => [
+    line(head),
+    line(head.map((h, i) => (i === 0 || h === "worst request" ? "---" : "---:"))),
+    ...rows.map(line),
+  ];
   return [
-    line(HEAD),
-    line(HEAD.map((_, i) => (i === 0 ? "---" : "---:"))),
-    ...buildRows(results).map(line),
+    `- ${describeSetup(results)}`,
+    "",
+    ...table(RUN_HEAD, buildRunRows(results)),
+    "",
+    ...table(SUMMARY_HEAD, buildSummaryRows(results)),
     "",
     ...renderExtras(results).map((e) => `- ${e}`),
     "",
@@ -75,4 +133,12 @@ export function renderMarkdown(results: BenchResults): string {
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(2);
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1e6).toFixed(0);
+}
+
+function shortNode(node: string): string {
+  return node.slice(node.lastIndexOf("."));
 }

@@ -1,5 +1,8 @@
-/** The whole benchmark: every chosen strategy on its own fresh cluster, then cold start and snapshot checks. */
-import { mkdir, writeFile } from "node:fs/promises";
+/**
+ * The whole benchmark: one fragmented cluster built and saved as a template, every chosen strategy on its own
+ * restored copy, then cold start and snapshot checks.
+ */
+import { access, mkdir, writeFile } from "node:fs/promises";
 import { cpus, release, totalmem, type } from "node:os";
 import { join } from "node:path";
 import { findExecutable } from "../sim/etcd-process.js";
@@ -13,7 +16,9 @@ import {
 import { measureStrategy, type StrategyResult } from "./measure-strategy.js";
 import type { BenchOptions } from "./options.js";
 import { runProcess } from "./process.js";
+import { type StrategySummary, summarizeStrategies } from "./strategy-summary.js";
 import { evaluateTargets, type Verdict } from "./targets.js";
+import { buildTemplate, type TemplateMember } from "./template.js";
 
 export interface Machine {
   cpus: number;
@@ -28,7 +33,11 @@ export interface BenchResults {
   date: string;
   machine: Machine;
   options: Omit<BenchOptions, "outDir" | "ips" | "format">;
+  /** The saved cluster every run restores: its members' sizes, and how long building it took. */
+  template: { buildMs: number; members: Omit<TemplateMember, "dataDir">[] };
   strategies: StrategyResult[];
+  /** Per strategy over its runs: medians and worsts of the stall numbers. */
+  summary: StrategySummary[];
   coldStart: ColdStart;
   snapshotThroughput: SnapshotThroughput | null;
   targets: Verdict[];
@@ -44,24 +53,33 @@ export interface BenchContext {
 export async function runBench(options: BenchOptions, ctx: BenchContext): Promise<BenchResults> {
   const { signal, log, workDir: work } = ctx;
   const strategies: StrategyResult[] = [];
+  log(`building the template: ${(options.sizeBytes / 1e6).toFixed(0)} MB per member, once`);
+  const template = await buildTemplate({
+    ips: options.ips,
+    sizeBytes: options.sizeBytes,
+    reclaimableRatio: options.reclaimableRatio,
+    fragmentTimeoutMs: options.fragmentTimeoutMs,
+    dir: join(work, "template"),
+  });
+  log(`template built in ${(template.buildMs / 1000).toFixed(1)} s`);
   // Rounds interleave the strategies, so a slow patch of the machine does not land on one strategy only.
   for (let round = 1; round <= options.repeat; round++)
     for (const id of options.strategies) {
       signal.throwIfAborted();
-      const result = await measureStrategy(id, round, {
-        ips: options.ips,
-        sizeBytes: options.sizeBytes,
-        reclaimableRatio: options.reclaimableRatio,
+      const result = await measureStrategy(id, round, template, {
         idleMs: options.idleMs,
         loadIntervalMs: options.loadIntervalMs,
-        fragmentTimeoutMs: options.fragmentTimeoutMs,
         runTimeoutMs: options.runTimeoutMs,
+        healthTimeoutMs: options.healthTimeoutMs,
         snapshotDir: work,
+        autoArgs: options.autoArgs,
         signal,
         log,
       });
       log(
-        `${id} #${round}: ${(result.wallMs / 1000).toFixed(2)} s, cluster-wide worst ${result.run.cluster.worstMs} ms`,
+        `${id} #${round}: run ${(result.wallMs / 1000).toFixed(2)} s (restore + idle + run ` +
+          `${(result.totalMs / 1000).toFixed(1)} s), stalled ${result.stall.stalledClientMs} ms, ` +
+          `worst ${result.stall.worst?.ms ?? 0} ms`,
       );
       strategies.push(result);
     }
@@ -73,7 +91,12 @@ export async function runBench(options: BenchOptions, ctx: BenchContext): Promis
     date: new Date().toISOString(),
     machine: await describeMachine(),
     options: recorded,
+    template: {
+      buildMs: template.buildMs,
+      members: template.members.map(({ dataDir: _dir, ...member }) => member),
+    },
     strategies,
+    summary: summarizeStrategies(strategies),
     coldStart,
     snapshotThroughput,
     targets: evaluateTargets(strategies),
@@ -111,10 +134,33 @@ async function describeMachine(): Promise<Machine> {
   };
 }
 
-/** bench/results/<YYYY-MM-DD>.json (UTC date); returns the path. */
+/** <YYYY-MM-DD>-etcd<version>-<size> (UTC date), so runs on each etcd line and size sit side by side. */
+export function resultsBaseName(results: Pick<BenchResults, "date" | "machine" | "options">): string {
+  return `${results.date.slice(0, 10)}-etcd${results.machine.etcd}-${sizeLabel(results.options.sizeBytes)}`;
+}
+
+/** 200000000 -> 200MB, 1e9 -> 1GB: the label a person passed to --size, as far as it can be told back. */
+export function sizeLabel(bytes: number): string {
+  if (bytes >= 1e9 && bytes % 1e8 === 0) return `${bytes / 1e9}GB`;
+  return `${Math.round(bytes / 1e6)}MB`;
+}
+
+/** bench/results/<base>.json, or <base>-2.json, ... when a file of that name exists: never overwrites. */
 export async function writeResults(results: BenchResults, outDir: string): Promise<string> {
   await mkdir(outDir, { recursive: true });
-  const path = join(outDir, `${results.date.slice(0, 10)}.json`);
-  await writeFile(path, `${JSON.stringify(results, null, 2)}\n`);
-  return path;
+  const base = resultsBaseName(results);
+  for (let n = 1; n <= 100; n++) {
+    const path = join(outDir, `${base}${n === 1 ? "" : `-${n}`}.json`);
+    if (await exists(path)) continue;
+    await writeFile(path, `${JSON.stringify(results, null, 2)}\n`, { flag: "wx" });
+    return path;
+  }
+  throw new Error(`${outDir}: 100 result files named ${base} already`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }

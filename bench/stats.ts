@@ -126,7 +126,11 @@ export function summarizeLoad(
 }
 
 /** A failure is recorded as the request returns: match it to the sample by kind and end time. */
-function errorOf(failures: EndpointLoad["failures"], sample: LatencySample, kind: "put" | "lease"): string {
+export function errorOf(
+  failures: EndpointLoad["failures"],
+  sample: LatencySample,
+  kind: "put" | "lease",
+): string {
   const end = sample.t + sample.ms;
   return failures.find((f) => f.kind === kind && Math.abs(f.t - end) <= 100)?.error ?? "unknown error";
 }

@@ -10,13 +10,18 @@ import { cliPath } from "./paths.js";
 import { assertSucceeded, runProcess } from "./process.js";
 import type { DefragInterval } from "./stats.js";
 
-export type StrategyId = "runbook" | "etcdctl" | "tool" | "tool-snapshot";
+export type StrategyId = "runbook" | "last" | "forfeit" | "auto" | "etcdctl" | "tool-snapshot";
+
+/** Issue 14 compares these four; etcdctl and the snapshot run stay available on request. */
+export const DEFAULT_STRATEGIES: readonly StrategyId[] = ["runbook", "last", "forfeit", "auto"];
 
 export const STRATEGIES: readonly { id: StrategyId; label: string }[] = [
-  { id: "runbook", label: "a. runbook: talosctl etcd defrag per follower, then leader" },
-  { id: "etcdctl", label: "b. etcdctl defrag --cluster" },
-  { id: "tool", label: "c. talos-etcd-defrag defrag --no-snapshot" },
-  { id: "tool-snapshot", label: "c'. talos-etcd-defrag defrag (with snapshot)" },
+  { id: "runbook", label: "runbook: talosctl etcd defrag per follower, then leader" },
+  { id: "last", label: "tool --leader last" },
+  { id: "forfeit", label: "tool --leader forfeit" },
+  { id: "auto", label: "tool --leader auto" },
+  { id: "etcdctl", label: "etcdctl defrag --cluster" },
+  { id: "tool-snapshot", label: "tool --leader auto, with snapshot" },
 ];
 
 export interface StrategyContext {
@@ -26,6 +31,8 @@ export interface StrategyContext {
   snapshotDir: string;
   /** Hard limit for one strategy's processes. */
   timeoutMs: number;
+  /** Extra tool arguments for `auto` (say `--leader-move-above 300ms`), after `defrag`. */
+  autoArgs: readonly string[];
 }
 
 export interface StrategyRun {
@@ -35,7 +42,7 @@ export interface StrategyRun {
   defrags: DefragInterval[];
   /** Where the per-member defrag times come from. */
   intervalSource: "simulator call log" | "etcdctl output line times";
-  /** The tool's own report (strategies c and c'). */
+  /** The tool's own report (the tool's strategies). */
   report: RunReport | null;
 }
 
@@ -45,10 +52,13 @@ export async function runStrategy(id: StrategyId, ctx: StrategyContext): Promise
       return runRunbook(ctx);
     case "etcdctl":
       return runEtcdctl(ctx);
-    case "tool":
-      return runTool(ctx, false);
+    case "last":
+    case "forfeit":
+      return runTool(ctx, ["--leader", id, "--no-snapshot"]);
+    case "auto":
+      return runTool(ctx, ["--leader", "auto", "--no-snapshot", ...ctx.autoArgs]);
     case "tool-snapshot":
-      return runTool(ctx, true);
+      return runTool(ctx, ["--leader", "auto", "--snapshot-dir", ctx.snapshotDir, ...ctx.autoArgs]);
   }
 }
 
@@ -121,9 +131,8 @@ async function runEtcdctl(ctx: StrategyContext): Promise<StrategyRun> {
 }
 
 /** The built CLI, as a user runs it, with JSON output so the bench can read its own report. */
-async function runTool(ctx: StrategyContext, withSnapshot: boolean): Promise<StrategyRun> {
+async function runTool(ctx: StrategyContext, defragArgs: readonly string[]): Promise<StrategyRun> {
   const { cluster } = ctx;
-  const snapshotArgs = withSnapshot ? ["--snapshot-dir", ctx.snapshotDir] : ["--no-snapshot"];
   const argv = [
     cliPath(),
     "--talosctl",
@@ -135,7 +144,7 @@ async function runTool(ctx: StrategyContext, withSnapshot: boolean): Promise<Str
     "defrag",
     "--yes",
     "--force",
-    ...snapshotArgs,
+    ...defragArgs,
   ];
   const result = assertSucceeded(
     "talos-etcd-defrag defrag",

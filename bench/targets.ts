@@ -21,7 +21,8 @@ export function evaluateTargets(results: readonly StrategyResult[]): Verdict[] {
   const rounds = [...new Set(results.map((r) => r.round))].sort((a, b) => a - b);
   const perRound = (rounds.length === 0 ? [1] : rounds).map((round) => {
     const runbook = results.find((r) => r.strategy === "runbook" && r.round === round);
-    const tool = results.find((r) => r.strategy === "tool" && r.round === round);
+    // The tool as a user runs it: its default leader mode.
+    const tool = results.find((r) => r.strategy === "auto" && r.round === round);
     return [
       judgeStallVersusRunbook(tool, runbook),
       judgeStallVersusIdle(tool),

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { cp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,11 @@ export function simTalosctlPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const root = here.includes(`${join("dist-tools", "sim")}`) ? resolve(here, "../..") : resolve(here, "..");
   return join(root, "sim", "bin", "talosctl");
+}
+
+/** Where member `index` (0-based, the order of `ips`) keeps its data inside a cluster's dir. */
+export function memberDataDir(clusterDir: string, index: number): string {
+  return join(clusterDir, `member-${index + 1}`);
 }
 
 /** True when etcd and etcdctl are installed (Debian etcd-server and etcd-client). */
@@ -72,6 +77,22 @@ async function assertPortsFree(ips: readonly string[]): Promise<void> {
   }
 }
 
+/** Copies saved data dirs into place; a plain copy keeps a bbolt file's free pages, so its fragmentation too. */
+async function seedDataDirs(
+  seeds: readonly string[] | undefined,
+  ips: readonly string[],
+  specs: ReadonlyMap<string, MemberSpec>,
+): Promise<void> {
+  if (seeds === undefined) return;
+  if (seeds.length !== ips.length)
+    throw new Error(`seedDataDirs: ${seeds.length} dirs for ${ips.length} IPs`);
+  await Promise.all(
+    ips.map((ip, i) =>
+      cp(seeds[i] ?? "", specs.get(ip)?.dataDir ?? "", { recursive: true, force: false, errorOnExist: true }),
+    ),
+  );
+}
+
 export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluster> {
   const etcdPath = findExecutable("etcd");
   const etcdctlPath = findExecutable("etcdctl");
@@ -108,7 +129,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
       {
         name: names[i] ?? ip,
         ip,
-        dataDir: join(dir, `member-${i + 1}`),
+        dataDir: memberDataDir(dir, i),
         logPath: join(dir, `etcd-${i + 1}.log`),
         initialCluster: ip === learnerIp ? `${initialCluster},${peerOf(ip, i)}` : initialCluster,
         initialClusterState: ip === learnerIp ? "existing" : "new",
@@ -152,6 +173,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
 
   try {
     await writeConfig(configPath, config);
+    await seedDataDirs(opts.seedDataDirs, ips, specs);
     await Promise.all(voterIps.map(startMember));
     const voterRunning = (): boolean => voterIps.every((ip) => isRunning(children.get(ip)));
     await waitForLeader(voterIps.map(endpoint), 20_000, voterRunning);

@@ -27,11 +27,14 @@ export interface Progress {
   close(): void;
 }
 
-/** `, memory 1.7 GB -> 95 MB` (etcd's RSS), `?` for a side not read, nothing when neither was. */
+/**
+ * `, memory 1.7 GB -> 95 MB` (etcd's RSS), `?` for a side not read, nothing when "after" is unknown: a run
+ * reads every member's memory after once it ends, so the closing report has it (run-report.ts).
+ */
 export function memoryChange(before: Sizes, after: Sizes): string {
   const known = (bytes: number | null | undefined) =>
     bytes === null || bytes === undefined ? "?" : formatSize(bytes);
-  if (known(before.rssBytes) === "?" && known(after.rssBytes) === "?") return "";
+  if (known(after.rssBytes) === "?") return "";
   return `, memory ${known(before.rssBytes)} -> ${known(after.rssBytes)}`;
 }
 

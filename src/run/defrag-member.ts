@@ -6,7 +6,7 @@ import type { ClusterView } from "../cluster/types.js";
 import { describeError } from "../errors.js";
 import type { LeaderMode, PlanStep } from "../plan/types.js";
 import { failureKindOf } from "../talos/error-kinds.js";
-import { inspectBeforeDefrag, readRssAfter, refuseMember } from "./member-resources.js";
+import { inspectBeforeDefrag, refuseMember } from "./member-resources.js";
 import { moveLeadership } from "./move-leader.js";
 import { type PollTiming, pollView } from "./poll.js";
 import { type RunRecord, reportStep, sizesOf, warn } from "./report.js";
@@ -104,7 +104,8 @@ export async function defragMember(
   const after = {
     dbSize: verified.value.dbSize,
     dbSizeInUse: verified.value.dbSizeInUse,
-    rssBytes: await readRssAfter(deps, record, view, node),
+    // Read for every member at once when the run ends (readRssAfterRun).
+    rssBytes: null,
   };
   const shrunk = after.dbSize < before.dbSize;
   step.after = after;

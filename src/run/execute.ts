@@ -18,6 +18,7 @@ import {
 import { hazardWarnings, waitForCatchUp } from "./catch-up.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
+import { readRssAfterRun } from "./member-resources.js";
 import type { PollTiming } from "./poll.js";
 import { rememberViews } from "./recent-view.js";
 import {
@@ -85,7 +86,11 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   }
   try {
     for (const w of lock?.warnings ?? []) warn(record, deps, w);
-    return finish(await runLocked(deps, options, gateOptions, record, view, plan.steps));
+    const result = await runLocked(deps, options, gateOptions, record, view, plan.steps);
+    // A read, not a touch: also after a stop, so the members done so far show their memory; not after a stop
+    // the operator asked for, who wants the run to end now.
+    if (result !== "interrupted") await readRssAfterRun(deps, record, view, record.steps);
+    return finish(result);
   } finally {
     await lock?.release();
   }

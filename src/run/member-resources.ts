@@ -15,7 +15,11 @@ export interface BeforeDefrag {
   refusal: string | null;
 }
 
-/** One `processes` answer serves every member until the next defrag; `mounts` is read once per run. */
+/**
+ * One `processes` answer, read before the first defrag, is every member's "before" (a member's memory does not
+ * move with another member's defrag); `mounts` is read once per run. Each read is a talosctl call with its own
+ * TLS handshake and proxy hop, so the run reads memory twice in all, not around every member.
+ */
 export async function inspectBeforeDefrag(
   deps: RunDeps,
   record: RunRecord,
@@ -36,13 +40,24 @@ export async function inspectBeforeDefrag(
   };
 }
 
-/** A fresh `processes` call once the member verified: its memory now, and the next member's "before". */
-export async function readRssAfter(deps: RunDeps, record: RunRecord, view: ClusterView, node: string) {
+/**
+ * One `processes` call once every member is done: each defragmented member's memory "after". Read at the end
+ * rather than after each member (which cost one call per member); etcd's RSS after a defrag stays low for far
+ * longer than a run lasts, so the value is the same.
+ */
+export async function readRssAfterRun(
+  deps: RunDeps,
+  record: RunRecord,
+  view: ClusterView,
+  steps: ReportStep[],
+) {
   const reader = deps.resources;
-  if (reader === undefined) return null;
+  const done = steps.filter((s) => s.outcome === "done" && s.after !== null);
+  if (reader === undefined || done.length === 0) return;
   const memory = await reader.readMemory(view.members.map((m) => m.node));
   for (const w of memory.warnings) warn(record, deps, w);
-  return memory.values.get(node) ?? null;
+  for (const step of done)
+    if (step.after !== null) step.after.rssBytes = memory.values.get(step.node) ?? null;
 }
 
 /** The member run that leaves a member untouched for lack of disk space. */

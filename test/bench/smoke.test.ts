@@ -1,14 +1,16 @@
 /**
- * A tiny run of the benchmark harness over real etcd: small clusters, three strategies, short idle period. It
- * checks the harness measures what it claims (every member defragmented once, samples classified, calls counted,
- * results written), not the numbers themselves. Skipped loudly without etcd; fails with REQUIRE_ETCD=1.
+ * A tiny run of the benchmark harness over real etcd: a small template cluster restored for each of five
+ * strategies, short idle period. It checks the harness measures what it claims (the template restored at its
+ * size, every member defragmented once, samples classified, leadership moved only where the strategy says,
+ * calls counted, results written), not the numbers themselves. Skipped loudly without etcd; fails with
+ * REQUIRE_ETCD=1.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBenchArgs } from "../../bench/options.js";
-import { renderTable } from "../../bench/render-results.js";
+import { renderMarkdown, renderTable } from "../../bench/render-results.js";
 import { type BenchResults, runBench, writeResults } from "../../bench/run-bench.js";
 import { checkEtcdGate } from "../../sim/etcd-gate.js";
 
@@ -34,7 +36,7 @@ describe.skipIf(!gate.available)("bench smoke test over real etcd", () => {
       "--size",
       "8MB",
       "--strategies",
-      "runbook,etcdctl,tool",
+      "runbook,etcdctl,last,forfeit,auto",
       "--idle",
       "1",
       "--cold-start-runs",
@@ -50,17 +52,33 @@ describe.skipIf(!gate.available)("bench smoke test over real etcd", () => {
       log: () => {},
       workDir: work,
     });
-  }, 120_000);
+  }, 180_000);
 
   function ran(): BenchResults {
     if (results === undefined) throw new Error("the bench run in beforeAll failed");
     return results;
   }
 
-  it("runs the runbook, etcdctl and the tool on fresh clusters and measures each", () => {
+  it("runs every strategy on the restored template and measures each", () => {
     const results = ran();
-    expect(results.strategies.map((s) => s.strategy)).toEqual(["runbook", "etcdctl", "tool"]);
+    expect(results.strategies.map((s) => s.strategy)).toEqual([
+      "runbook",
+      "etcdctl",
+      "last",
+      "forfeit",
+      "auto",
+    ]);
+    expect(results.template.members.map((m) => m.node)).toEqual(IPS.split(","));
     for (const s of results.strategies) {
+      // The restore check already refused a differing size; what the runs saw is the template's size.
+      s.before.forEach((before, i) => {
+        expect(before.dbSize).toBe(results.template.members[i]?.sizes.dbSize);
+      });
+      expect(IPS.split(",")).toContain(s.leaderAtStart);
+      expect(s.members.filter((m) => m.role === "leader").map((m) => m.node)).toEqual([s.leaderAtStart]);
+      expect(s.stall.idleP99Ms).toBe(s.idle.cluster.p99Ms);
+      // Both pick the slowest cluster-wide request; they round it differently (whole ms, 0.1 ms).
+      expect(Math.abs((s.stall.worst?.ms ?? 0) - s.run.cluster.worstMs)).toBeLessThanOrEqual(1);
       // Every member exactly once, and each came out smaller than it went in.
       expect(s.defrags.map((d) => d.node).sort()).toEqual(IPS.split(","));
       expect(s.defrags.every((d) => d.ok && d.end >= d.start)).toBe(true);
@@ -73,12 +91,30 @@ describe.skipIf(!gate.available)("bench smoke test over real etcd", () => {
       expect(s.wallMs).toBeGreaterThan(0);
       expect(s.rawDefragMs).toBeLessThanOrEqual(s.wallMs + 1000);
     }
-    const [runbook, etcdctl, tool] = results.strategies;
+    const [runbook, etcdctl, last, forfeit, auto] = results.strategies;
     expect(runbook?.calls.byCommand).toEqual({ defrag: 3 });
     expect(etcdctl?.calls.total).toBe(0);
     expect(etcdctl?.intervalSource).toBe("etcdctl output line times");
-    expect(tool?.calls.byCommand.defrag).toBe(3);
-    expect(tool?.calls.statusCallsDuringRun).toBeGreaterThan(0);
+    for (const tool of [last, forfeit, auto]) {
+      expect(tool?.calls.byCommand.defrag).toBe(3);
+      expect(tool?.calls.statusCallsDuringRun).toBeGreaterThan(0);
+      expect(tool?.leaderStep?.role).toBe("leader");
+    }
+    // last never moves leadership, forfeit always does, and the worst request is timed against that move.
+    expect(last?.calls.leaderTransfers).toHaveLength(0);
+    expect(last?.leaderStep?.leaderMovedTo).toBeNull();
+    expect(last?.stall.worst?.fromForfeitMs ?? null).toBeNull();
+    expect(forfeit?.calls.leaderTransfers.length).toBeGreaterThan(0);
+    expect(forfeit?.leaderStep?.leaderMovedTo).not.toBeNull();
+    expect(typeof forfeit?.stall.worst?.fromForfeitMs).toBe("number");
+    expect(forfeit?.stall.worst?.windows).toHaveLength(3);
+    expect(results.summary.map((s) => [s.strategy, s.runs])).toEqual([
+      ["runbook", 1],
+      ["etcdctl", 1],
+      ["last", 1],
+      ["forfeit", 1],
+      ["auto", 1],
+    ]);
     expect(results.targets).toHaveLength(4);
     expect(results.targets.every((t) => t.met !== null)).toBe(true);
     expect(results.coldStart.runs).toBe(2);
@@ -88,15 +124,18 @@ describe.skipIf(!gate.available)("bench smoke test over real etcd", () => {
     expect(results.machine.etcd).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it("writes <date>.json and prints a table with every strategy", async () => {
+  it("writes <date>-etcd<version>-8MB.json and prints the run and summary tables", async () => {
     const results = ran();
     const path = await writeResults(results, join(work, "results"));
-    expect(path.endsWith(`${results.date.slice(0, 10)}.json`)).toBe(true);
+    expect(path.endsWith(`${results.date.slice(0, 10)}-etcd${results.machine.etcd}-8MB.json`)).toBe(true);
     const written = JSON.parse(readFileSync(path, "utf8")) as BenchResults;
-    expect(written.strategies).toHaveLength(3);
-    const table = renderTable(results);
-    expect(table).toContain("a. runbook");
-    expect(table).toContain("b. etcdctl defrag --cluster");
-    expect(table).toContain("cold start");
+    expect(written.strategies).toHaveLength(5);
+    for (const text of [renderTable(results), renderMarkdown(results)]) {
+      for (const run of ["runbook #1", "etcdctl #1", "last #1", "forfeit #1", "auto #1"])
+        expect(text).toContain(run);
+      expect(text).toContain("stalled ms median");
+      expect(text).toContain(`etcd ${results.machine.etcd}`);
+      expect(text).toContain("cold start");
+    }
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { median } from "../../bench/extras.js";
 import type { StrategyResult } from "../../bench/measure-strategy.js";
-import { parseSize } from "../../bench/options.js";
+import { parseBenchArgs, parseSize } from "../../bench/options.js";
 import { type LoadSummary, percentile, summarizeLoad } from "../../bench/stats.js";
 import { evaluateTargets } from "../../bench/targets.js";
 import type { LoadReport } from "../../sim/load.js";
@@ -85,6 +85,22 @@ describe("parseSize", () => {
   });
 });
 
+describe("parseBenchArgs", () => {
+  it.each<[string[], Record<string, unknown>]>([
+    [[], { strategies: ["runbook", "last", "forfeit", "auto"], autoArgs: [], repeat: 1 }],
+    [["--auto-args=--leader-move-above 300ms"], { autoArgs: ["--leader-move-above", "300ms"] }],
+    [
+      ["--strategies", "etcdctl,tool-snapshot", "--repeat", "5"],
+      { strategies: ["etcdctl", "tool-snapshot"], repeat: 5 },
+    ],
+  ])("reads %j", (argv, expected) => {
+    expect(parseBenchArgs(argv)).toMatchObject(expected);
+  });
+  it.each([[["--strategies", "tool"]], [["--repeat", "0"]]])("refuses %j", (argv) => {
+    expect(() => parseBenchArgs(argv)).toThrow();
+  });
+});
+
 function summary(worstMs: number, p99Ms: number): LoadSummary {
   const l = { count: 10, worstMs, p99Ms };
   return {
@@ -103,8 +119,12 @@ function result(strategy: StrategyResult["strategy"], over: Partial<StrategyResu
   return {
     strategy,
     round: 1,
+    leaderAtStart: "n1",
+    members: [],
     before: [],
     after: [],
+    restoreMs: 1000,
+    totalMs: 8000,
     wallMs: 1000,
     rawDefragMs: 900,
     defrags: [1, 2, 3].map((i) => ({ node: `n${i}`, start: 0, end: 300, ok: true })),
@@ -120,6 +140,16 @@ function result(strategy: StrategyResult["strategy"], over: Partial<StrategyResu
       statusCallsNamingEveryNode: 5,
       otherReadsBetweenDefrags: 0,
     },
+    stall: {
+      idleP99Ms: 10,
+      stalledClientMs: 0,
+      over1s: 0,
+      failed: 0,
+      timeoutHits: 0,
+      localTimeoutHits: 0,
+      worst: null,
+    },
+    leaderStep: null,
     snapshot: null,
     ...over,
   };
@@ -129,7 +159,7 @@ describe("evaluateTargets", () => {
   it("meets every target when the numbers are inside the limits", () => {
     const verdicts = evaluateTargets([
       result("runbook", { run: summary(1000, 30) }),
-      result("tool", { run: summary(50, 20), wallMs: 7000 }),
+      result("auto", { run: summary(50, 20), wallMs: 7000 }),
     ]);
     expect(verdicts.map((v) => v.met)).toEqual([true, true, true, true]);
   });
@@ -137,10 +167,10 @@ describe("evaluateTargets", () => {
   it("reports misses with the numbers that decided them", () => {
     const verdicts = evaluateTargets([
       result("runbook", { run: summary(999, 30) }),
-      result("tool", {
+      result("auto", {
         run: summary(6000, 20),
         wallMs: 7036,
-        calls: { ...result("tool", {}).calls, statusCallsNamingEveryNode: 4 },
+        calls: { ...result("auto", {}).calls, statusCallsNamingEveryNode: 4 },
       }),
     ]);
     expect(verdicts.map((v) => v.met)).toEqual([false, false, false, false]);
@@ -151,9 +181,9 @@ describe("evaluateTargets", () => {
   it("judges each repetition apart and is met only when met in every one", () => {
     const verdicts = evaluateTargets([
       result("runbook", { run: summary(1000, 30) }),
-      result("tool", { run: summary(50, 20) }),
+      result("auto", { run: summary(50, 20) }),
       result("runbook", { round: 2, run: summary(1000, 30) }),
-      result("tool", { round: 2, run: summary(6000, 20) }),
+      result("auto", { round: 2, run: summary(6000, 20) }),
     ]);
     expect(verdicts[0]?.met).toBe(false);
     expect(verdicts[0]?.measured).toMatch(
@@ -163,7 +193,7 @@ describe("evaluateTargets", () => {
   });
 
   it("says not measured when a strategy was left out", () => {
-    expect(evaluateTargets([result("tool", {})])[0]?.met).toBeNull();
+    expect(evaluateTargets([result("auto", {})])[0]?.met).toBeNull();
     expect(evaluateTargets([]).every((v) => v.met === null)).toBe(true);
   });
 });
