@@ -68,12 +68,15 @@ function lastValue(value: ArgValue): string | null {
   return last === undefined ? null : String(last);
 }
 
-/** toJS() refuses alias bombs with its own error: that is unparseable output too. */
-function toPlain(doc: Document): unknown {
+/**
+ * toJS() refuses alias bombs, unresolved aliases and malformed anchors with its own errors: that is unparseable
+ * output too. The quote comes from the text: stringifying a document that failed may throw again.
+ */
+function toPlain(doc: Document, yamlText: string): unknown {
   try {
     return doc.toJS();
   } catch {
-    throw new ParseError(COMMAND, "YAML cannot be read", String(doc).split("\n")[0] ?? "");
+    throw new ParseError(COMMAND, "YAML cannot be read", lineAt(yamlText, 1));
   }
 }
 
@@ -99,7 +102,7 @@ export function parseEtcdSpec(yamlText: string): EtcdSpec {
     if (problem !== undefined)
       throw new ParseError(COMMAND, "not YAML", lineAt(yamlText, problem.linePos?.[0].line));
   }
-  const [spec] = docs.map((doc) => readSpecFields(toPlain(doc))).filter((fields) => fields !== undefined);
+  const [spec] = docs.map((doc) => readSpecFields(toPlain(doc, yamlText))).filter((fields) => fields !== undefined);
   if (spec === undefined)
     throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));
   return {

@@ -93,6 +93,15 @@ describe("parseEtcdSpecQuota on hostile YAML", () => {
     }
     expect(() => parseEtcdSpecQuota(`${levels.join("\n")}\nspec: *h\n`)).toThrow(ParseError);
   });
+
+  // Found by the hostile-input property test: the YAML library's own errors, even while quoting the input.
+  it.each([
+    ["an anchor with a control character", "*\u0000"],
+    ["an alias before its anchor", "*a"],
+    ["an alias to nothing inside a spec", "spec: *nowhere\n"],
+  ])("%s is a ParseError", (_name, text) => {
+    expect(() => parseEtcdSpec(text)).toThrow(ParseError);
+  });
 });
 
 describe("parseEtcdSpec: the etcd image and its version", () => {
