@@ -18,7 +18,7 @@
  *   esbuild's wrapping of the CommonJS build, and unused parts are left out.
  * - Not minified: stack traces of an internal error stay readable, and minifying saved no measurable time.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -69,7 +69,7 @@ function thirdPartyLicenses(inputs) {
   return [...packages].sort().map((name) => {
     const dir = join(root, "node_modules", name);
     const { version, license } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    const file = ["LICENSE", "LICENSE.md", "LICENSE.txt", "license"].find((f) => existsSync(join(dir, f)));
+    const file = readdirSync(dir).find((f) => /^licen[cs]e(\.\w+)?$/i.test(f));
     if (file === undefined) throw new Error(`no licence file in ${dir}: cannot ship it bundled`);
     return `${name}@${version} (${license})\n\n${readFileSync(join(dir, file), "utf8").trim()}\n`;
   });
