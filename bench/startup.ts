@@ -1,7 +1,7 @@
 /**
- * `npm run bench:startup -- [--runs N] [--delay MS] [--compare PATH] [--out DIR]`: how long the CLI takes to
+ * `npm run bench:startup -- [--runs N] [--delay MS] [--compare PATH]... [--out DIR]`: how long the CLI takes to
  * start, next to a bare `node -e 0`. Every round runs each target once, in the same order, so a change of
- * machine load hits all of them alike; the table shows medians of the rounds. `status` runs against
+ * machine load hits all of them alike (--compare, repeatable, adds another build's launcher); the table shows medians of the rounds. `status` runs against
  * bench/fixture-talosctl, which prints fixture files and logs when each call ran: the time during which at
  * least one talosctl call was running is subtracted, so "own ms" is the tool's own time. Nothing here asserts a
  * time: it measures and prints.
@@ -40,7 +40,7 @@ export interface StartupRow {
 const NODES = "172.20.0.2,172.20.0.3,172.20.0.4";
 const BARE = "node -e 0 (bare node)";
 
-function targets(dir: string, snapshotPath: string, delayMs: number, compare?: string): Target[] {
+function targets(dir: string, snapshotPath: string, delayMs: number, compare: readonly string[]): Target[] {
   const fixture = join(repoRoot(), "bench", "fixture-talosctl");
   const status = (launcher: string, delay: number, label: string): Target => ({
     name: `status, talosctl ${delay} ms per call${label}`,
@@ -63,7 +63,7 @@ function targets(dir: string, snapshotPath: string, delayMs: number, compare?: s
       file: process.execPath,
       args: [cliPath(), "snapshot", "verify", snapshotPath],
     },
-    ...(compare === undefined ? [] : cli(compare, ` [${compare}]`)),
+    ...compare.flatMap((launcher) => cli(launcher, ` [${launcher}]`)),
   ];
 }
 
@@ -94,7 +94,11 @@ async function readTalosctlMs(log: string): Promise<number> {
   return total * 1000;
 }
 
-export async function measureStartup(runs: number, delayMs: number, compare?: string): Promise<StartupRow[]> {
+export async function measureStartup(
+  runs: number,
+  delayMs: number,
+  compare: readonly string[] = [],
+): Promise<StartupRow[]> {
   const dir = await mkdtemp(join(tmpdir(), "ted-startup-"));
   try {
     const list = targets(dir, await writeTinySnapshot(dir), delayMs, compare);
@@ -151,7 +155,7 @@ export function renderStartup(rows: readonly StartupRow[], runs: number): string
 
 const USAGE =
   "usage: npm run bench:startup -- [--runs N (1-200, default 10)] [--delay MS (talosctl call time, default 100)]\n" +
-  "       [--compare OTHER/bin/talos-etcd-defrag.js] [--out DIR]\n";
+  "       [--compare OTHER/bin/talos-etcd-defrag.js (repeatable)] [--out DIR]\n";
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -160,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
       runs: { type: "string", default: "10" },
       delay: { type: "string", default: "100" },
       out: { type: "string" },
-      compare: { type: "string" },
+      compare: { type: "string", multiple: true },
       help: { type: "boolean" },
     },
   });
@@ -179,7 +183,7 @@ async function main(argv: string[]): Promise<number> {
   const started = new Date();
   // Other work on the machine moves every number; the load average says how much there was.
   const loadBefore = loadavg()[0] ?? 0;
-  const rows = await measureStartup(runs, delayMs, values.compare);
+  const rows = await measureStartup(runs, delayMs, values.compare ?? []);
   const load = `load average ${loadBefore.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end`;
   process.stdout.write(`${renderStartup(rows, runs)}\n\n${started.toISOString()}, ${load}\n`);
   if (values.out !== undefined) {

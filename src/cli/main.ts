@@ -1,14 +1,14 @@
 /** Entry point: runs the program and maps every outcome to the exit codes of the contract. Only here is the exit code set. */
-import { readFileSync } from "node:fs";
 import { CommanderError } from "commander";
 import { CommandError, EXIT, ParseError, UserError } from "../errors.js";
 import { configErrorHint, failureKindOf } from "../talos/error-kinds.js";
 import { type CliIO, processIO } from "./io.js";
 import { type ActionResult, buildProgram } from "./program.js";
+import { packageVersion } from "./version.js";
 
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const result: ActionResult = { exitCode: EXIT.ok };
-  const program = buildProgram(io, readVersion(), result);
+  const program = buildProgram(io, packageVersion(), result);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return result.exitCode;
@@ -69,11 +69,4 @@ function indent(text: string): string {
     .split("\n")
     .map((l) => `  ${l}`)
     .join("\n");
-}
-
-function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }

@@ -10,6 +10,7 @@ import { MAX_APPLIED_LAG, QUOTA_HEADROOM } from "../policy.js";
 import { formatSize } from "../talos/size.js";
 import type { NodeFailure } from "../talos/types.js";
 import { advisoryLines } from "./advisories.js";
+import { compareNatural } from "./natural-order.js";
 import { percent, type Style } from "./style.js";
 import { type Cell, type Column, renderTable, type TableLayout } from "./table.js";
 import { wrapText } from "./text.js";
@@ -84,7 +85,7 @@ function statusColumns(view: ClusterView, style: Style, lags: Lags): Column<Row>
 }
 
 export function renderStatus(view: ClusterView, style: Style, layout: TableLayout): string {
-  const byNode = [...view.members].sort((a, b) => a.node.localeCompare(b.node, "en", { numeric: true }));
+  const byNode = [...view.members].sort((a, b) => compareNatural(a.node, b.node));
   const rows: Row[] = [
     ...byNode.map((member) => ({ member })),
     ...view.unreachable.map((failure) => ({ failure })),

@@ -6,11 +6,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type BuildProject, findStale, listSources } from "./stale-build.js";
 
 const TOOLS: BuildProject = {
-  tsconfig: "tsconfig.tools.json",
-  rootDir: ".",
   outDir: "dist-tools",
+  build: [],
   sources: ["sim"],
   imported: ["src"],
+  configs: ["tsconfig.tools.json", "tsconfig.base.json"],
+  outputs: { rootDir: "." },
+};
+/** The shape of the CLI's bundle: a fixed set of entry files, whatever src/ holds. */
+const BUNDLE: BuildProject = {
+  outDir: "dist",
+  build: [],
+  sources: ["src"],
+  imported: [],
+  configs: ["scripts/build.mjs", "package.json"],
+  outputs: { files: ["dist/cli/main.js", "dist/talos/runner.js"] },
 };
 const OLD = 1_000;
 const BUILT = 2_000;
@@ -30,6 +40,11 @@ function makeRepo(ages: Record<string, number>): string {
     "dist-tools/sim/bin/b.js": BUILT,
     "dist-tools/src/x.js": BUILT,
     "dist-tools/src/gone.js": OLD,
+    "scripts/build.mjs": OLD,
+    "package.json": OLD,
+    "dist/cli/main.js": BUILT,
+    "dist/talos/runner.js": BUILT,
+    "dist/chunks/old-chunk.js": OLD,
     ...ages,
   };
   for (const [path, age] of Object.entries(files)) {
@@ -80,6 +95,31 @@ describe("findStale", () => {
   it.each(cases)("$name", ({ ages, expected }) => {
     root = makeRepo(ages);
     expect(findStale(root, TOOLS)).toEqual(expected);
+  });
+});
+
+describe("findStale for the bundle", () => {
+  const cases: { name: string; ages: Record<string, number>; expected: string[] }[] = [
+    { name: "fresh (a chunk of an older build is ignored)", ages: {}, expected: [] },
+    {
+      name: "an entry file missing (a failed build empties dist/)",
+      ages: { "dist/talos/runner.js": -1 },
+      expected: ["dist/talos/runner.js is missing"],
+    },
+    {
+      name: "a source edited after the build (no output per source needed)",
+      ages: { "src/x.ts": NEW },
+      expected: ["src/x.ts is newer than dist/"],
+    },
+    {
+      name: "package.json changed (the bundle embeds its version)",
+      ages: { "package.json": NEW },
+      expected: ["package.json is newer than dist/"],
+    },
+  ];
+  it.each(cases)("$name", ({ ages, expected }) => {
+    root = makeRepo(ages);
+    expect(findStale(root, BUNDLE)).toEqual(expected);
   });
 });
 

@@ -1,30 +1,44 @@
 /**
- * Which compiled outputs are older than their TypeScript, per tsc project. The e2e tests run the built CLI
- * (dist/) and the simulator runs from dist-tools/: a build older than its sources would silently test old code,
+ * Which builds are older than their sources. The e2e tests run the built CLI (dist/, esbuild's bundle of src/)
+ * and the simulator runs from dist-tools/ (tsc): a build older than its sources would silently test old code,
  * so the test setup (build-before-tests.ts) rebuilds any project this finds stale.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 export interface BuildProject {
-  tsconfig: string;
-  /** tsc's rootDir and outDir: src/a.ts with rootDir "src" and outDir "dist" is dist/a.js. */
-  rootDir: string;
   outDir: string;
-  /** Folders whose every .ts file the project emits. */
+  /** What rebuilds it: arguments to `node`, run from the repository root. */
+  build: readonly string[];
+  /** Folders whose every .ts file the build reads. */
   sources: readonly string[];
-  /** Folders the project emits only the files it imports from (a missing output there is not stale). */
+  /** Folders it reads only the files imported from (a missing output there is not stale). */
   imported: readonly string[];
+  /** Other inputs: tsconfigs, the build script, package.json (the bundle embeds its version). */
+  configs: readonly string[];
+  /**
+   * tsc writes one output per source (src/a.ts with rootDir "src" is <outDir>/a.js); the bundle writes a fixed
+   * set of entry files, all at once.
+   */
+  outputs: { rootDir: string } | { files: readonly string[] };
 }
 
 export const PROJECTS: readonly BuildProject[] = [
-  { tsconfig: "tsconfig.build.json", rootDir: "src", outDir: "dist", sources: ["src"], imported: [] },
   {
-    tsconfig: "tsconfig.tools.json",
-    rootDir: ".",
+    outDir: "dist",
+    build: ["scripts/build.mjs"],
+    sources: ["src"],
+    imported: [],
+    configs: ["scripts/build.mjs", "package.json", "package-lock.json"],
+    outputs: { files: ["dist/cli/main.js", "dist/talos/runner.js"] },
+  },
+  {
     outDir: "dist-tools",
+    build: ["node_modules/typescript/bin/tsc", "-p", "tsconfig.tools.json", "--noEmitOnError"],
     sources: ["sim", "bench"],
     imported: ["src"],
+    configs: ["tsconfig.tools.json", "tsconfig.base.json"],
+    outputs: { rootDir: "." },
   },
 ];
 
@@ -38,8 +52,12 @@ export function listSources(root: string, dir: string): string[] {
     .sort();
 }
 
-function outputOf(project: BuildProject, source: string): string {
-  return join(project.outDir, relative(project.rootDir, source)).replace(/\.ts$/, ".js");
+function expectedOutputs(project: BuildProject, sources: readonly string[]): string[] {
+  const { outputs } = project;
+  if ("files" in outputs) return [...outputs.files];
+  return sources.map((source) =>
+    join(project.outDir, relative(outputs.rootDir, source)).replace(/\.ts$/, ".js"),
+  );
 }
 
 function mtimeOf(path: string): number | undefined {
@@ -47,17 +65,16 @@ function mtimeOf(path: string): number | undefined {
 }
 
 /**
- * Why the project must be rebuilt; [] when fresh. tsc rewrites every output on each build, so the project is
- * fresh when every output it must emit exists and no input (its sources, what they import, its tsconfig) is
- * newer than the oldest of them. Comparing to the oldest output, not each file's own, keeps leftovers of
- * files the project no longer emits from asking for a rebuild forever.
+ * Why the project must be rebuilt; [] when fresh. Both builds rewrite every output each time, so the project
+ * is fresh when every output it must write exists and no input (its sources, what they import, its configs) is
+ * newer than the oldest of them. Comparing to the oldest output, not each file's own, keeps leftovers of files
+ * the project no longer emits from asking for a rebuild forever.
  */
 export function findStale(root: string, project: BuildProject): string[] {
   const sources = project.sources.flatMap((dir) => listSources(root, dir));
   const missing: string[] = [];
   let oldest = Number.POSITIVE_INFINITY;
-  for (const source of sources) {
-    const output = outputOf(project, source);
+  for (const output of expectedOutputs(project, sources)) {
     const built = mtimeOf(join(root, output));
     if (built === undefined) missing.push(`${output} is missing`);
     else oldest = Math.min(oldest, built);
@@ -66,8 +83,7 @@ export function findStale(root: string, project: BuildProject): string[] {
   const inputs = [
     ...sources,
     ...project.imported.flatMap((dir) => listSources(root, dir)),
-    project.tsconfig,
-    "tsconfig.base.json",
+    ...project.configs,
   ];
   return inputs
     .filter((input) => (mtimeOf(join(root, input)) ?? 0) > oldest)
