@@ -15,6 +15,7 @@ import {
   POLL_MAX_INTERVAL_MS,
   REPLAN_VIEW_MAX_AGE_MS,
 } from "../policy.js";
+import { configErrorHint } from "../talos/error-kinds.js";
 import { hazardWarnings, waitForCatchUp } from "./catch-up.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
@@ -42,6 +43,9 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   try {
     view = await deps.readView();
   } catch (err) {
+    // A talosconfig that cannot be used is the caller's configuration error (exit 2, with its hint), not a
+    // cluster that refuses to be touched.
+    if (configErrorHint(err) !== undefined) throw err;
     record.refusedReasons.push(`cannot read the cluster: ${describeError(err)}`);
     return finish("refused");
   }

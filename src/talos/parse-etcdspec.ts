@@ -102,7 +102,9 @@ export function parseEtcdSpec(yamlText: string): EtcdSpec {
     if (problem !== undefined)
       throw new ParseError(COMMAND, "not YAML", lineAt(yamlText, problem.linePos?.[0].line));
   }
-  const [spec] = docs.map((doc) => readSpecFields(toPlain(doc, yamlText))).filter((fields) => fields !== undefined);
+  const [spec] = docs
+    .map((doc) => readSpecFields(toPlain(doc, yamlText)))
+    .filter((fields) => fields !== undefined);
   if (spec === undefined)
     throw new ParseError(COMMAND, "no EtcdSpec resource with a spec", quoteFor(yamlText, "spec"));
   return {
