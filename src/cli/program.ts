@@ -90,7 +90,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       )
       .option(
         "--leader-move-above <duration>",
-        `with --leader auto: move leadership only when the leader's predicted in-place defrag takes longer (0: always) (default: ${DEFAULT_LEADER_MOVE_ABOVE_MS}ms)`,
+        `with --leader auto: move leadership only when the leader's predicted in-place defrag takes longer (0: always) (default: ${DEFAULT_LEADER_MOVE_ABOVE_MS % 1000 === 0 ? `${DEFAULT_LEADER_MOVE_ABOVE_MS / 1000}s` : `${DEFAULT_LEADER_MOVE_ABOVE_MS}ms`})`,
       )
       .option("--wait-timeout <duration>", "how long to wait for a member to verify after its defrag", "5m")
       .option(

@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatMs } from "../../src/plan/leader-decision.js";
+import { DEFAULT_LEADER_MOVE_ABOVE_MS } from "../../src/policy.js";
 import type { RunReport } from "../../src/run/types.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { commandOf, createStatefulCluster, isMutating, NODES, nodesOf, runCli } from "./stateful-exec.js";
@@ -193,13 +195,17 @@ describe("--leader", () => {
     expect(leader?.leaderDecision).toMatchObject({
       mode: "auto",
       move: false,
-      thresholdMs: 300,
+      thresholdMs: DEFAULT_LEADER_MOVE_ABOVE_MS,
       basis: "measured",
       followersMeasured: 2,
     });
-    expect(leader?.leaderDecision?.predictedStallMs).toBeLessThanOrEqual(300);
+    expect(leader?.leaderDecision?.predictedStallMs).toBeLessThanOrEqual(DEFAULT_LEADER_MOVE_ABOVE_MS);
     // The progress line names the comparison and the outcome
-    expect(run.stderr).toMatch(/\[3\/3\] 172\.20\.0\.3 leader: predicted stall \d+ ms <= 300 ms/);
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `\\[3/3\\] 172\\.20\\.0\\.3 leader: predicted stall \\d+ ms <= ${formatMs(DEFAULT_LEADER_MOVE_ABOVE_MS)}`,
+      ),
+    );
     expect(run.stderr).toMatch(/in place, last/);
   });
 

@@ -9,13 +9,14 @@ import {
   wantsMove,
 } from "../../src/plan/leader-decision.js";
 import type { LeaderDecision } from "../../src/plan/types.js";
-import { DEFAULT_LEADER_MOVE_ABOVE_MS, ESTIMATED_DEFRAG_BYTES_PER_SECOND } from "../../src/policy.js";
+import { ESTIMATED_DEFRAG_BYTES_PER_SECOND } from "../../src/policy.js";
 
 const MB = 1_000_000;
 
 const input = (over: Partial<LeaderDecisionInput> = {}): LeaderDecisionInput => ({
   mode: "auto",
-  thresholdMs: DEFAULT_LEADER_MOVE_ABOVE_MS,
+  // A fixed threshold, so that these cases keep their meaning when the default changes.
+  thresholdMs: 300,
   leaderInUseBytes: 100 * MB,
   measured: { samples: [], fixedCostMs: null },
   cannotMove: null,

@@ -4,6 +4,8 @@
  * charges to every status call). Fast followers keep the leader in place; slow ones, or a threshold of 0, move it.
  */
 import { describe, expect, it } from "vitest";
+import { formatMs } from "../../src/plan/leader-decision.js";
+import { DEFAULT_LEADER_MOVE_ABOVE_MS } from "../../src/policy.js";
 import { runDefrag } from "../../src/run/execute.js";
 import type { RunEvent } from "../../src/run/types.js";
 import { defragOrder, harness, N, options, threeMembers } from "./run-harness.js";
@@ -39,10 +41,14 @@ describe("runDefrag: --leader auto decides from the run's own numbers", () => {
       basis: "measured",
       followersMeasured: 2,
       fixedCostMs: 200,
-      thresholdMs: 300,
+      thresholdMs: DEFAULT_LEADER_MOVE_ABOVE_MS,
       predictedStallMs: 43,
     });
-    expect(leader?.leaderDecision?.reason).toMatch(/<= 300 ms .*measured on 2 followers\): in place, last$/);
+    expect(leader?.leaderDecision?.reason).toMatch(
+      new RegExp(
+        `<= ${formatMs(DEFAULT_LEADER_MOVE_ABOVE_MS)} .*measured on 2 followers\\): in place, last$`,
+      ),
+    );
     expect(report.steps.slice(0, 2).map((s) => s.leaderDecision)).toEqual([null, null]);
     // And the decision is announced before the leader's defrag, with no leadership events
     const types = typesOf(events);
