@@ -4,9 +4,12 @@
  * default threshold the leader stays in place; a threshold of 0 moves leadership whatever the numbers. Each test
  * fragments the cluster itself, so either runs alone with `-t`.
  */
+
 import { expect, it } from "vitest";
 import type { SimCluster } from "../../sim/cluster.js";
 import { fragmentCluster } from "../../sim/data.js";
+import { formatMs } from "../../src/plan/leader-decision.js";
+import { DEFAULT_LEADER_MOVE_ABOVE_MS } from "../../src/policy.js";
 import type { RunReport } from "../../src/run/types.js";
 import { callsOf, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
@@ -55,10 +58,14 @@ describeWithEtcd(
         move: false,
         basis: "measured",
         followersMeasured: 2,
-        thresholdMs: 300,
+        thresholdMs: DEFAULT_LEADER_MOVE_ABOVE_MS,
       });
       expect(last?.leaderMovedTo).toBeNull();
-      expect(run.stderr).toMatch(/leader: predicted stall \d+ ms <= 300 ms .*measured on 2 followers/);
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `leader: predicted stall \\d+ ms <= ${formatMs(DEFAULT_LEADER_MOVE_ABOVE_MS)} .*measured on 2 followers`,
+        ),
+      );
       const log = (await c.callLog()).slice(from);
       expect(callsOf(log, "forfeit-leadership")).toEqual([]);
       expect(callsOf(log, "defrag").at(-1)?.node).toBe(leader);
