@@ -5,7 +5,7 @@
  * place, which only works on one terminal row.
  */
 import type { PlanStep } from "../plan/types.js";
-import type { RunEvent, Sizes, StepRef } from "../run/types.js";
+import type { RunEvent, StepRef } from "../run/types.js";
 import { formatSize } from "../talos/size.js";
 import type { Style } from "./style.js";
 import { cutText, wrapText } from "./text.js";
@@ -25,17 +25,6 @@ export interface Progress {
   /** The node whose defrag is running right now, if any (for the second Ctrl-C message). */
   running(): string | undefined;
   close(): void;
-}
-
-/**
- * `, memory 1.7 GB -> 95 MB` (etcd's RSS), `?` for a side not read, nothing when "after" is unknown: a run
- * reads every member's memory after once it ends, so the closing report has it (run-report.ts).
- */
-export function memoryChange(before: Sizes, after: Sizes): string {
-  const known = (bytes: number | null | undefined) =>
-    bytes === null || bytes === undefined ? "?" : formatSize(bytes);
-  if (known(after.rssBytes) === "?") return "";
-  return `, memory ${known(before.rssBytes)} -> ${known(after.rssBytes)}`;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -152,7 +141,7 @@ export function createProgress(options: ProgressOptions): Progress {
         const { before, after } = event;
         const shrink = event.shrunk ? "" : style.warn(" (did not shrink)");
         line(
-          `${prefix(event.step)}: defrag ${formatSize(before.dbSize)} -> ${formatSize(after.dbSize)}${memoryChange(before, after)} in ${seconds(event.durationMs)}, ${style.ok("verified")}${shrink}`,
+          `${prefix(event.step)}: defrag ${formatSize(before.dbSize)} -> ${formatSize(after.dbSize)} in ${seconds(event.durationMs)}, ${style.ok("verified")}${shrink}`,
         );
         return;
       }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { decideLeader } from "../../src/plan/leader-decision.js";
-import { createProgress, memoryChange } from "../../src/render/progress.js";
+import { createProgress } from "../../src/render/progress.js";
 import { createStyle } from "../../src/render/style.js";
 import { displayWidth, stripAnsi } from "../../src/render/text.js";
 import type { StepRef } from "../../src/run/types.js";
@@ -200,18 +200,5 @@ describe("progress at the terminal's width", () => {
     vi.advanceTimersByTime(300);
     progress.close();
     expect(out).toContain("\r\u001b[2K[3/5] cp3.lab.internal follo…");
-  });
-});
-
-describe("memoryChange: etcd's RSS on a member's progress line", () => {
-  const sizes = (rssBytes: number | null) => ({ dbSize: 1, dbSizeInUse: 1, rssBytes });
-  it.each([
-    ["both read", 1_500_000_000, 87_000_000, ", memory 1.5 GB -> 87 MB"],
-    ["before unknown", null, 87_000_000, ", memory ? -> 87 MB"],
-    // A run reads every member's "after" once it ends: the line says nothing rather than "-> ?".
-    ["after not read yet", 1_500_000_000, null, ""],
-    ["neither read", null, null, ""],
-  ])("%s", (_name, before, after, expected) => {
-    expect(memoryChange(sizes(before), sizes(after))).toBe(expected);
   });
 });
