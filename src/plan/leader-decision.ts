@@ -57,7 +57,7 @@ export function decideLeader(input: LeaderDecisionInput): LeaderDecision {
     return { ...base, move: true, reason: "--leader forfeit: moving leadership first" };
   }
   const prediction = predictStall(input.leaderInUseBytes, input.measured);
-  const wanted = input.thresholdMs === 0 || prediction.stallMs > input.thresholdMs;
+  const wanted = exceedsThreshold(prediction.stallMs, input.thresholdMs);
   const move = wanted && cannotMove === null;
   const verdict =
     input.thresholdMs === 0
@@ -80,8 +80,12 @@ export function decideLeader(input: LeaderDecisionInput): LeaderDecision {
 /** Whether the mode or the numbers asked for a move, possible or not (decision.move says whether it happens). */
 export function wantsMove(decision: LeaderDecision): boolean {
   if (decision.mode !== "auto") return decision.mode === "forfeit";
-  const { thresholdMs, predictedStallMs } = decision;
-  return thresholdMs === 0 || (predictedStallMs ?? 0) > (thresholdMs ?? 0);
+  return exceedsThreshold(decision.predictedStallMs ?? 0, decision.thresholdMs ?? 0);
+}
+
+/** The one rule of `auto`: a stall above the threshold asks for a move, and a threshold of 0 always does. */
+function exceedsThreshold(stallMs: number, thresholdMs: number): boolean {
+  return thresholdMs === 0 || stallMs > thresholdMs;
 }
 
 interface Prediction {
