@@ -1,6 +1,13 @@
 /** Public surface of the metrics module: the CLI imports from here only. */
 export { renderClusterMetrics } from "./cluster-metrics.js";
-export { ALL_METRIC_NAMES, CLUSTER_METRICS, MEMBER_METRICS, RUN_METRICS } from "./names.js";
+export {
+  ALL_METRIC_NAMES,
+  CLUSTER_METRICS,
+  MEMBER_METRICS,
+  METRICS_COMMANDS,
+  type MetricsCommand,
+  RUN_METRICS,
+} from "./names.js";
 export {
   parseLastSuccess,
   RUN_RESULTS,

@@ -1,10 +1,10 @@
 /** Gauges describing the run that wrote the file, plus the last successful defrag carried across runs. */
 import { readFile } from "node:fs/promises";
 import { formatGauges, type GaugeFamily, secondsFromDate } from "./exposition.js";
-import { RUN_METRICS } from "./names.js";
+import { type MetricsCommand, RUN_METRICS } from "./names.js";
 
 export interface RunMetricsInput {
-  command: "defrag" | "check" | "status";
+  command: MetricsCommand;
   /** docs/CONTRACT.md's result for defrag (ok, nothing-to-do, refused, failed, interrupted); any string is accepted. */
   result: string;
   startedAt: Date;
@@ -13,7 +13,8 @@ export interface RunMetricsInput {
   bytesReclaimed: number;
   /**
    * The previous last success, usually from `readPreviousLastSuccess(path)`. Ignored when this run is itself
-   * a successful defrag: then the run's end time is the new last success.
+   * a successful defrag (then the run's end time is the new last success), and for status and check, which
+   * never write the last success (one writer for that series: defrag).
    */
   lastSuccessAt?: Date;
 }
@@ -28,8 +29,9 @@ export function isSuccessfulDefrag(run: Pick<RunMetricsInput, "command" | "resul
   return run.command === "defrag" && SUCCESS_RESULTS.has(run.result);
 }
 
-/** The last-success timestamp this run should publish, or undefined when none is known yet. */
+/** The last-success timestamp this run should publish: undefined when none is known yet, or not a defrag. */
 export function resolveLastSuccess(run: RunMetricsInput): Date | undefined {
+  if (run.command !== "defrag") return undefined;
   if (isSuccessfulDefrag(run)) return new Date(run.startedAt.getTime() + run.durationMs);
   return run.lastSuccessAt;
 }
@@ -72,7 +74,8 @@ function buildFamilies(run: RunMetricsInput): GaugeFamily[] {
     {
       name: RUN_METRICS.lastSuccess,
       help: "When a defrag run last finished with result ok or nothing-to-do.",
-      samples: lastSuccess === undefined ? [] : [{ labels: {}, value: secondsFromDate(lastSuccess) }],
+      samples:
+        lastSuccess === undefined ? [] : [{ labels: { command }, value: secondsFromDate(lastSuccess) }],
     },
   ];
 }

@@ -33,10 +33,19 @@ export async function locatePromtool(): Promise<string | undefined> {
 const promtool = await locatePromtool();
 const required = process.env.REQUIRE_PROMTOOL === "1";
 
-/** Registers a test that needs promtool: runs it, fails it (REQUIRE_PROMTOOL=1) or skips it loudly. */
-export function testWithPromtool(name: string, body: (promtool: string) => Promise<void>): void {
+/**
+ * Registers a test that needs promtool: runs it, fails it (REQUIRE_PROMTOOL=1) or skips it loudly. `options` is
+ * vitest's (a longer timeout for `promtool test rules`, which is slow on a loaded machine).
+ */
+export function testWithPromtool(
+  name: string,
+  ...args:
+    | [body: (promtool: string) => Promise<void>]
+    | [options: { timeout: number }, body: (promtool: string) => Promise<void>]
+): void {
+  const [options, body] = args.length === 1 ? [{}, args[0]] : args;
   if (promtool !== undefined) {
-    test(name, () => body(promtool));
+    test(name, options, () => body(promtool));
     return;
   }
   if (required) {
@@ -65,7 +74,7 @@ export async function runPromtool(
 ): Promise<PromtoolResult> {
   const result = await execa(promtoolPath, args, {
     reject: false,
-    timeout: 30_000,
+    timeout: 100_000,
     ...(input === undefined ? { stdin: "ignore" as const } : { input }),
   });
   return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`.trim() };
