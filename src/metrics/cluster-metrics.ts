@@ -9,6 +9,10 @@
  * still see member sizes and alarms; with the label, each file is complete on its own, nothing collides whatever
  * commands share the folder, and `last_check_timestamp_seconds{command}` says which reading is the freshest
  * (the example alerts use it). docs/SCHEDULING.md explains the same for users.
+ *
+ * Per-member series are labelled by what does not change while a member lives: its node and member ID. The role
+ * is not a label (it was, until leadership moves made every move end one series and start another, resetting
+ * the alerts over them): it is the value of member_leader and member_learner, 1 or 0.
  */
 
 import type { ClusterView, MemberView } from "../cluster/types.js";
@@ -19,13 +23,6 @@ import { CLUSTER_METRICS, MEMBER_METRICS, type MetricsCommand } from "./names.js
 /** Always rendered, even at zero, so `alarms_active{alarm="NOSPACE"} > 0` never silently has no series. */
 const WELL_KNOWN_ALARMS = [ALARM.corrupt, ALARM.nospace] as const;
 
-export type MemberRole = "leader" | "follower" | "learner";
-
-export function describeRole(member: MemberView): MemberRole {
-  if (member.isLearner) return "learner";
-  return member.isLeader ? "leader" : "follower";
-}
-
 function memberGauge(
   members: readonly MemberView[],
   command: MetricsCommand,
@@ -33,12 +30,7 @@ function memberGauge(
   help: string,
   read: (member: MemberView) => number,
 ): GaugeFamily {
-  const labels = (m: MemberView): Labels => ({
-    node: m.node,
-    member_id: m.memberId,
-    role: describeRole(m),
-    command,
-  });
+  const labels = (m: MemberView): Labels => ({ node: m.node, member_id: m.memberId, command });
   return { name, help, samples: members.map((m) => ({ labels: labels(m), value: read(m) })) };
 }
 

@@ -14,13 +14,19 @@ const name = (suffix: string) => `${METRIC_PREFIX}${suffix}`;
 export const METRICS_COMMANDS = ["status", "check", "defrag"] as const;
 export type MetricsCommand = (typeof METRICS_COMMANDS)[number];
 
-/** Per member; labels node, member_id, role (leader | follower | learner), command. */
+/**
+ * Per member; labels node, member_id, command: stable while the member lives. The role is not a label (a
+ * leadership move would end every series of two members and start new ones): it is member_leader and
+ * member_learner, 1 or 0. Until this change the label `role` was there: the one deliberate label change.
+ */
 export const MEMBER_METRICS = {
   dbSize: name("member_db_size_bytes"),
   dbSizeInUse: name("member_db_size_in_use_bytes"),
   dbSizeFree: name("member_db_size_free_bytes"),
   quotaUsage: name("member_quota_usage_ratio"),
+  /** 1 for the raft leader, 0 for the others. */
   leader: name("member_leader"),
+  /** 1 for a raft learner (non-voting), 0 for voting members. */
   learner: name("member_learner"),
   defragRecommended: name("member_defrag_recommended"),
   /** Only members whose value was read (talosctl processes / mounts): no sample means unknown. */

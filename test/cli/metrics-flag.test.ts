@@ -21,7 +21,7 @@ describe("--metrics-file", () => {
     expect(code).toBe(0);
     const text = readFileSync(path, "utf8");
     expect(text).toMatch(
-      /^talos_etcd_defrag_member_db_size_bytes\{node="172\.20\.0\.2",member_id="a49c021e76e707db",role="follower",command="status"\} 1900000000$/m,
+      /^talos_etcd_defrag_member_db_size_bytes\{node="172\.20\.0\.2",member_id="a49c021e76e707db",command="status"\} 1900000000$/m,
     );
     expect(text).toMatch(/^talos_etcd_defrag_member_defrag_recommended\{node="172\.20\.0\.4",.*\} 0$/m);
     expect(text).toMatch(/^talos_etcd_defrag_run_result\{command="status",result="ok"\} 1$/m);

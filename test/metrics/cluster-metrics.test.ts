@@ -5,9 +5,9 @@ import { CLUSTER_METRICS, MEMBER_METRICS } from "../../src/metrics/names.js";
 import { nameOf, parseExposition } from "./parse-exposition.js";
 import { SAMPLE_NOW, SAMPLE_VIEW } from "./sample-view.js";
 
-const LEADER = 'node="172.20.0.3",member_id="ecebb05b59a776f1",role="leader"';
-const BLOATED = 'node="172.20.0.4",member_id="0b47fb33e59bf0e2",role="follower"';
-const LEARNER = 'node="172.20.0.2",member_id="a49c021e76e707db",role="learner"';
+const LEADER = 'node="172.20.0.3",member_id="ecebb05b59a776f1"';
+const BLOATED = 'node="172.20.0.4",member_id="0b47fb33e59bf0e2"';
+const LEARNER = 'node="172.20.0.2",member_id="a49c021e76e707db"';
 
 describe("renderClusterMetrics", () => {
   const text = renderClusterMetrics(SAMPLE_VIEW, "defrag", SAMPLE_NOW);
@@ -16,7 +16,7 @@ describe("renderClusterMetrics", () => {
   const sample = (name: string, labels = "") =>
     parsed.samples.get(`${name}{${labels === "" ? "" : `${labels},`}command="defrag"}`);
 
-  test("per member sizes, quota ratio and flags carry node, member_id and role labels", () => {
+  test("per member sizes, quota ratio and flags carry node, member_id and command labels", () => {
     expect(sample(MEMBER_METRICS.dbSize, BLOATED)).toBe(1_500_000_000);
     expect(sample(MEMBER_METRICS.dbSizeInUse, BLOATED)).toBe(47_000_000);
     expect(sample(MEMBER_METRICS.dbSizeFree, BLOATED)).toBe(1_453_000_000);
@@ -118,13 +118,31 @@ describe("renderClusterMetrics", () => {
     },
   );
 
+  test("a leadership change keeps every series: per-member labels are node, member_id and command only", () => {
+    const moved: ClusterView = {
+      ...SAMPLE_VIEW,
+      members: SAMPLE_VIEW.members.map((m) => ({ ...m, isLeader: m.node === "172.20.0.4" })),
+      leader: { node: "172.20.0.4", memberId: "0b47fb33e59bf0e2" },
+    };
+    const after = parseExposition(renderClusterMetrics(moved, "defrag", SAMPLE_NOW));
+    expect([...after.samples.keys()].sort()).toEqual([...parsed.samples.keys()].sort());
+    // The role is a value now: one 0/1 gauge for leader, one for learner.
+    expect(after.samples.get(`${MEMBER_METRICS.leader}{${BLOATED},command="defrag"}`)).toBe(1);
+    expect(after.samples.get(`${MEMBER_METRICS.leader}{${LEADER},command="defrag"}`)).toBe(0);
+    for (const key of parsed.samples.keys()) {
+      if (!key.startsWith("talos_etcd_defrag_member_")) continue;
+      const names = [...key.matchAll(/([a-z_]+)="/g)].map((m) => m[1]);
+      expect(names, key).toEqual(["node", "member_id", "command"]);
+    }
+  });
+
   test("label values are escaped: backslash, double quote, newline", () => {
     const member = SAMPLE_VIEW.members[0];
     if (member === undefined) throw new Error("sample view has members");
     const view: ClusterView = { ...SAMPLE_VIEW, members: [{ ...member, node: 'cp\\1 "a"\nb' }] };
     const out = renderClusterMetrics(view, "defrag", SAMPLE_NOW);
     expect(out).toContain(
-      '{node="cp\\\\1 \\"a\\"\\nb",member_id="ecebb05b59a776f1",role="leader",command="defrag"} 21000000',
+      '{node="cp\\\\1 \\"a\\"\\nb",member_id="ecebb05b59a776f1",command="defrag"} 21000000',
     );
     expect(out.split("\n").every((line) => !line.startsWith("b"))).toBe(true);
   });

@@ -25,7 +25,7 @@ function member(overrides: Partial<MemberView> & Pick<MemberView, "node" | "memb
   };
 }
 
-/** A healthy three-member cluster right after a defrag (SCHEDULING.md, "A sample"). */
+/** A healthy three-member cluster right after a defrag (docs/SCHEDULING.md, "A sample"). */
 export const AFTER_DEFRAG_VIEW: ClusterView = {
   members: [
     member({
