@@ -87,6 +87,14 @@ describe("examples/prometheus/alerts.yaml", () => {
     }
   });
 
+  test("no rule, annotation or unit test uses the removed role label", async () => {
+    const { readFile } = await import("node:fs/promises");
+    for (const file of ["prometheus/alerts.yaml", "prometheus/alerts.test.yaml"]) {
+      const text = await readFile(`${EXAMPLES_DIR}${file}`, "utf8");
+      expect(text, file).not.toMatch(/\brole\b\s*[=:)]|\$labels\.role|role="/);
+    }
+  });
+
   test("every rule has a severity and a summary, and every alert has a unit test", () => {
     const tested = new Set(
       (dig(unitTests, "tests") as { alert_rule_test: { alertname: string }[] }[]).flatMap((t) =>
