@@ -18,17 +18,20 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-/** $PROMTOOL if set, else the first promtool on PATH. */
-export async function locatePromtool(): Promise<string | undefined> {
-  const explicit = process.env.PROMTOOL;
+/** $<envVar> if set, else the first executable called `name` on PATH. */
+export async function locateExecutable(envVar: string, name: string): Promise<string | undefined> {
+  const explicit = process.env[envVar];
   if (explicit) return (await isExecutable(explicit)) ? explicit : undefined;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join(dir, "promtool");
+    const candidate = join(dir, name);
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
 }
+
+/** $PROMTOOL if set, else the first promtool on PATH. */
+export const locatePromtool = (): Promise<string | undefined> => locateExecutable("PROMTOOL", "promtool");
 
 const promtool = await locatePromtool();
 const required = process.env.REQUIRE_PROMTOOL === "1";

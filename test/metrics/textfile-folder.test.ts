@@ -9,41 +9,16 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
-import { createStatefulCluster, NODES, runCli } from "../cli/stateful-exec.js";
+import { NODES } from "../cli/stateful-exec.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { mergeLikeNodeExporter, seriesKey } from "./node-exporter-merge.js";
 import { parseExposition } from "./parse-exposition.js";
 import { runPromtool, testWithPromtool } from "./promtool.js";
+import { readmeSetup, runSetupIn, type SetupStep } from "./readme-setup.js";
 
 const tempDir = useTempDir("ted-textfile-");
 const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
-
-/** The commands and file names the README's metrics section tells a reader to run, e.g. `check --metrics-file …/x.prom`. */
-function readmeSetup(): { command: string; args: string[]; file: string }[] {
-  const section = readme.split("\n## Run it on a schedule")[1]?.split("\n## ")[0] ?? "";
-  return [...section.matchAll(/^talos-etcd-defrag (.+) --metrics-file \S*\/([\w.-]+\.prom)$/gm)].map((m) => {
-    const args = (m[1] ?? "").trim().split(/\s+/);
-    return { command: args[0] ?? "", args, file: m[2] ?? "" };
-  });
-}
-
-/** Runs each command of the set-up against one cluster, all writing into one folder, as a schedule would. */
-async function runSetup(
-  setup: readonly { command: string; args: string[]; file: string }[],
-): Promise<Record<string, string>> {
-  const cluster = createStatefulCluster();
-  const dir = tempDir();
-  const files: Record<string, string> = {};
-  for (const step of setup) {
-    const path = join(dir, step.file);
-    const extra =
-      step.command === "defrag" ? ["--wait-timeout", "2s", "--snapshot-dir", join(dir, "snaps")] : [];
-    const run = await runCli(cluster, ["-n", NODES, ...step.args, ...extra, "--metrics-file", path]);
-    expect([0, 4], `${step.args.join(" ")}: ${run.stderr}`).toContain(run.code);
-    files[step.file] = await readFile(path, "utf8");
-  }
-  return files;
-}
+const runSetup = (setup: readonly SetupStep[]) => runSetupIn(tempDir(), setup);
 
 describe("the README's textfile folder: one --metrics-file per command", () => {
   it("names a check and a defrag file, with the commands that write them", () => {
