@@ -11,6 +11,7 @@ export {
 export {
   parseLastSuccess,
   RUN_RESULTS,
+  RUN_RESULTS_BY_COMMAND,
   type RunMetricsInput,
   readPreviousLastSuccess,
   renderRunMetrics,

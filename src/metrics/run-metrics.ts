@@ -19,8 +19,19 @@ export interface RunMetricsInput {
   lastSuccessAt?: Date;
 }
 
-/** Rendered at 0 when not current, so an alert on `result="failed"` has a series to compare. */
+/** defrag's results (docs/CONTRACT.md). Rendered at 0 when not current, so an alert on `result="failed"` has a series. */
 export const RUN_RESULTS = ["ok", "nothing-to-do", "refused", "failed", "interrupted"] as const;
+
+/**
+ * Each command's own results, all rendered (1 for the current one, 0 for the others) so that no series comes and
+ * goes with the verdict: check's are its verdicts (exit 0, 4, 3), status's whether anything answered. Before,
+ * check and status wrote defrag's five, always 0, and their real result appeared only while it was current.
+ */
+export const RUN_RESULTS_BY_COMMAND: Readonly<Record<MetricsCommand, readonly string[]>> = {
+  defrag: RUN_RESULTS,
+  check: ["go", "defrag-recommended", "no-go"],
+  status: ["ok", "failed"],
+};
 
 /** nothing-to-do counts: the schedule ran and found the cluster lean, which is what the alert asks. */
 const SUCCESS_RESULTS: ReadonlySet<string> = new Set(["ok", "nothing-to-do"]);
@@ -38,9 +49,8 @@ export function resolveLastSuccess(run: RunMetricsInput): Date | undefined {
 
 function buildFamilies(run: RunMetricsInput): GaugeFamily[] {
   const command = run.command;
-  const results = RUN_RESULTS.includes(run.result as (typeof RUN_RESULTS)[number])
-    ? [...RUN_RESULTS]
-    : [...RUN_RESULTS, run.result];
+  const known = RUN_RESULTS_BY_COMMAND[command];
+  const results = known.includes(run.result) ? [...known] : [...known, run.result];
   const lastSuccess = resolveLastSuccess(run);
   return [
     {

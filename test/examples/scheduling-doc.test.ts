@@ -1,7 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
 import { METRIC_PREFIX } from "../../src/metrics/exposition.js";
-import { ALL_METRIC_NAMES, renderClusterMetrics, renderRunMetrics } from "../../src/metrics/index.js";
+import {
+  ALL_METRIC_NAMES,
+  RUN_RESULTS_BY_COMMAND,
+  renderClusterMetrics,
+  renderRunMetrics,
+} from "../../src/metrics/index.js";
 import { AFTER_DEFRAG_NOW, AFTER_DEFRAG_RUN, AFTER_DEFRAG_VIEW } from "../metrics/doc-samples.js";
 import { parseExposition } from "../metrics/parse-exposition.js";
 
@@ -18,6 +23,14 @@ describe("docs/SCHEDULING.md", () => {
   test("documents every metric the tool emits in its table", () => {
     for (const name of ALL_METRIC_NAMES) {
       expect(doc, `${name} missing from the table`).toContain(`\`${name.slice(METRIC_PREFIX.length)}\``);
+    }
+  });
+
+  test("lists every command's run results", () => {
+    const paragraph = doc.split("`run_result` has one series per result")[1]?.split("\n\n")[0] ?? "";
+    for (const [command, results] of Object.entries(RUN_RESULTS_BY_COMMAND)) {
+      const said = new RegExp(`\`${command}\`[^;]*`).exec(paragraph)?.[0] ?? "";
+      for (const result of results) expect(said, command).toContain(`\`${result}\``);
     }
   });
 

@@ -26,10 +26,29 @@ describe("renderRunMetrics", () => {
     }
   });
 
+  test.each([
+    ["check", ["defrag-recommended", "go", "no-go"]],
+    ["status", ["failed", "ok"]],
+    ["defrag", ["failed", "interrupted", "nothing-to-do", "ok", "refused"]],
+  ] as const)(
+    "%s writes its own results, every one of them whatever the verdict: no series comes and goes",
+    (command, results) => {
+      for (const current of results) {
+        const samples = render({ ...SAMPLE_RUN, command, result: current });
+        const rendered = [...samples.keys()]
+          .filter((key) => key.startsWith(`${RUN_METRICS.result}{`))
+          .map((key) => /result="([^"]+)"/.exec(key)?.[1])
+          .sort();
+        expect(rendered).toEqual([...results]);
+        expect(samples.get(`${RUN_METRICS.result}{command="${command}",result="${current}"}`)).toBe(1);
+      }
+    },
+  );
+
   test("an unknown result is still reported, next to the known ones", () => {
-    const samples = render({ ...SAMPLE_RUN, command: "check", result: "no-go" });
-    expect(samples.get(`${RUN_METRICS.result}{command="check",result="no-go"}`)).toBe(1);
-    expect(samples.get(`${RUN_METRICS.result}{command="check",result="ok"}`)).toBe(0);
+    const samples = render({ ...SAMPLE_RUN, command: "check", result: "maybe" });
+    expect(samples.get(`${RUN_METRICS.result}{command="check",result="maybe"}`)).toBe(1);
+    expect(samples.get(`${RUN_METRICS.result}{command="check",result="go"}`)).toBe(0);
   });
 
   test("start time, duration, members and bytes in base units", () => {
