@@ -3,7 +3,8 @@
  * go (exit 0): healthy and lean; recommend (exit 4): healthy but defragmentation is due; no-go (exit 3).
  */
 import { QUOTA_HEADROOM } from "../policy.js";
-import type { ClusterView, ProblemKind } from "./types.js";
+import { compareNatural } from "../render/natural-order.js";
+import type { ClusterView, MemberView, ProblemKind } from "./types.js";
 import { etcdVersionItem } from "./version-item.js";
 
 export type ItemStatus = "pass" | "warn" | "fail";
@@ -77,25 +78,40 @@ function learnerItem(learners: string[]): ChecklistItem {
   return { name, status: "warn", detail: learners.join("; "), informational: true };
 }
 
+/** Members in the order the tables list them (cp2 before cp10), so an item's node list reads like the table. */
+function inNodeOrder(members: readonly MemberView[]): MemberView[] {
+  return [...members].sort((a, b) => compareNatural(a.node, b.node));
+}
+
+const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+
+/** "cp1 97.8%, cp2 95.1%": each node with its own figure; one shared figure hid all but the worst. */
+function eachWith(members: readonly MemberView[], ratio: (m: MemberView) => number): string {
+  return inNodeOrder(members)
+    .map((m) => `${m.node} ${percent(ratio(m))}`)
+    .join(", ");
+}
+
 function quotaItem(view: ClusterView): ChecklistItem {
   const name = "quota headroom";
   const over = view.members.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
   const worst = Math.max(0, ...view.members.map((m) => m.quotaUsage));
   if (over.length === 0)
-    return { name, status: "pass", detail: `largest member uses ${(worst * 100).toFixed(1)}% of the quota` };
+    return { name, status: "pass", detail: `largest member uses ${percent(worst)} of the quota` };
   // Defragmentation helps only when the space is free pages, not live data.
-  const dataBound = over.filter((m) => m.dbSizeInUse / view.quota.bytes >= QUOTA_HEADROOM);
+  const liveShare = (m: MemberView) => m.dbSizeInUse / view.quota.bytes;
+  const dataBound = over.filter((m) => liveShare(m) >= QUOTA_HEADROOM);
   if (dataBound.length > 0) {
     return {
       name,
       status: "fail",
-      detail: `${dataBound.map((m) => m.node).join(", ")}: live data uses ${QUOTA_HEADROOM * 100}% or more of the quota; defrag cannot help, raise quota-backend-bytes`,
+      detail: `live data: ${eachWith(dataBound, liveShare)} of the quota; defrag cannot help, raise quota-backend-bytes`,
     };
   }
   return {
     name,
     status: "warn",
-    detail: `${over.map((m) => m.node).join(", ")} at ${(worst * 100).toFixed(1)}% of the quota; defrag frees it`,
+    detail: `${eachWith(over, (m) => m.quotaUsage)} of the quota; defrag frees it`,
   };
 }
 
@@ -106,6 +122,8 @@ function fragmentationItem(view: ClusterView): ChecklistItem {
   return {
     name,
     status: "warn",
-    detail: `defragmentation recommended for ${due.map((m) => m.node).join(", ")}`,
+    detail: `defragmentation recommended for ${inNodeOrder(due)
+      .map((m) => m.node)
+      .join(", ")}`,
   };
 }

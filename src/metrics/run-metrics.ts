@@ -1,10 +1,10 @@
 /** Gauges describing the run that wrote the file, plus the last successful defrag carried across runs. */
 import { readFile } from "node:fs/promises";
 import { formatGauges, type GaugeFamily, secondsFromDate } from "./exposition.js";
-import { RUN_METRICS } from "./names.js";
+import { type MetricsCommand, RUN_METRICS } from "./names.js";
 
 export interface RunMetricsInput {
-  command: "defrag" | "check" | "status";
+  command: MetricsCommand;
   /** docs/CONTRACT.md's result for defrag (ok, nothing-to-do, refused, failed, interrupted); any string is accepted. */
   result: string;
   startedAt: Date;
@@ -13,13 +13,25 @@ export interface RunMetricsInput {
   bytesReclaimed: number;
   /**
    * The previous last success, usually from `readPreviousLastSuccess(path)`. Ignored when this run is itself
-   * a successful defrag: then the run's end time is the new last success.
+   * a successful defrag (then the run's end time is the new last success), and for status and check, which
+   * never write the last success (one writer for that series: defrag).
    */
   lastSuccessAt?: Date;
 }
 
-/** Rendered at 0 when not current, so an alert on `result="failed"` has a series to compare. */
+/** defrag's results (docs/CONTRACT.md). Rendered at 0 when not current, so an alert on `result="failed"` has a series. */
 export const RUN_RESULTS = ["ok", "nothing-to-do", "refused", "failed", "interrupted"] as const;
+
+/**
+ * Each command's own results, all rendered (1 for the current one, 0 for the others) so that no series comes and
+ * goes with the verdict: check's are its verdicts (exit 0, 4, 3), status's whether anything answered. Before,
+ * check and status wrote defrag's five, always 0, and their real result appeared only while it was current.
+ */
+export const RUN_RESULTS_BY_COMMAND: Readonly<Record<MetricsCommand, readonly string[]>> = {
+  defrag: RUN_RESULTS,
+  check: ["go", "defrag-recommended", "no-go"],
+  status: ["ok", "failed"],
+};
 
 /** nothing-to-do counts: the schedule ran and found the cluster lean, which is what the alert asks. */
 const SUCCESS_RESULTS: ReadonlySet<string> = new Set(["ok", "nothing-to-do"]);
@@ -28,17 +40,17 @@ export function isSuccessfulDefrag(run: Pick<RunMetricsInput, "command" | "resul
   return run.command === "defrag" && SUCCESS_RESULTS.has(run.result);
 }
 
-/** The last-success timestamp this run should publish, or undefined when none is known yet. */
+/** The last-success timestamp this run should publish: undefined when none is known yet, or not a defrag. */
 export function resolveLastSuccess(run: RunMetricsInput): Date | undefined {
+  if (run.command !== "defrag") return undefined;
   if (isSuccessfulDefrag(run)) return new Date(run.startedAt.getTime() + run.durationMs);
   return run.lastSuccessAt;
 }
 
 function buildFamilies(run: RunMetricsInput): GaugeFamily[] {
   const command = run.command;
-  const results = RUN_RESULTS.includes(run.result as (typeof RUN_RESULTS)[number])
-    ? [...RUN_RESULTS]
-    : [...RUN_RESULTS, run.result];
+  const known = RUN_RESULTS_BY_COMMAND[command];
+  const results = known.includes(run.result) ? [...known] : [...known, run.result];
   const lastSuccess = resolveLastSuccess(run);
   return [
     {
@@ -72,7 +84,8 @@ function buildFamilies(run: RunMetricsInput): GaugeFamily[] {
     {
       name: RUN_METRICS.lastSuccess,
       help: "When a defrag run last finished with result ok or nothing-to-do.",
-      samples: lastSuccess === undefined ? [] : [{ labels: {}, value: secondsFromDate(lastSuccess) }],
+      samples:
+        lastSuccess === undefined ? [] : [{ labels: { command }, value: secondsFromDate(lastSuccess) }],
     },
   ];
 }

@@ -17,9 +17,11 @@ export async function writeMetrics(
     // Loaded only when a metrics file is asked for: most runs (and every --help) never pay for it.
     const { readPreviousLastSuccess, renderClusterMetrics, renderRunMetrics, writeMetricsFile } =
       await import("../metrics/index.js");
-    // The last successful defrag survives failed runs and status/check runs: read it back from the previous file.
-    const lastSuccessAt = await readPreviousLastSuccess(path).catch(() => undefined);
-    const text = `${view === undefined ? "" : renderClusterMetrics(view)}${renderRunMetrics({ ...run, ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }) })}`;
+    // The last successful defrag survives failed runs: defrag (its only writer) reads it back from its own file.
+    const lastSuccessAt =
+      run.command === "defrag" ? await readPreviousLastSuccess(path).catch(() => undefined) : undefined;
+    const cluster = view === undefined ? "" : renderClusterMetrics(view, run.command);
+    const text = `${cluster}${renderRunMetrics({ ...run, ...(lastSuccessAt === undefined ? {} : { lastSuccessAt }) })}`;
     await writeMetricsFile(path, text);
     return [];
   } catch (error) {

@@ -30,6 +30,37 @@ describe("buildChecklist", () => {
     expect(list.verdict).toBe("defrag-recommended");
   });
 
+  it("quota headroom gives each node its own figure, in the tables' natural node order", () => {
+    // View order a (.3), b (.2), c (.4): each at its own share of the 2 GiB quota, mostly free pages.
+    const list = buildChecklist(
+      viewOf([
+        row("a", { dbSize: Math.round(1.7 * GiB), dbSizeInUse: 100_000_000 }),
+        row("b", { dbSize: Math.round(1.9 * GiB), dbSizeInUse: 100_000_000 }),
+        row("c", { dbSize: Math.round(1.8 * GiB), dbSizeInUse: 100_000_000 }),
+      ]),
+    );
+    const quota = list.items.find((i) => i.name === "quota headroom");
+    expect(quota?.status).toBe("warn");
+    expect(quota?.detail).toBe(
+      "172.20.0.2 95.0%, 172.20.0.3 85.0%, 172.20.0.4 90.0% of the quota; defrag frees it",
+    );
+    const fragmentation = list.items.find((i) => i.name === "fragmentation (rule)");
+    expect(fragmentation?.detail).toBe("defragmentation recommended for 172.20.0.2, 172.20.0.3, 172.20.0.4");
+  });
+
+  it("live data near the quota names each node with its own share, in natural order", () => {
+    const list = buildChecklist(
+      viewOf([
+        row("a", { dbSize: Math.round(1.9 * GiB), dbSizeInUse: Math.round(1.7 * GiB) }),
+        row("b"),
+        row("c", { dbSize: Math.round(1.9 * GiB), dbSizeInUse: Math.round(1.8 * GiB) }),
+      ]),
+    );
+    expect(list.items.find((i) => i.name === "quota headroom")?.detail).toBe(
+      "live data: 172.20.0.3 85.0%, 172.20.0.4 90.0% of the quota; defrag cannot help, raise quota-backend-bytes",
+    );
+  });
+
   it("given live data near the quota, says no-go because defrag cannot help", () => {
     const list = buildChecklist(
       viewOf([

@@ -5,17 +5,18 @@ import { CLUSTER_METRICS, MEMBER_METRICS } from "../../src/metrics/names.js";
 import { nameOf, parseExposition } from "./parse-exposition.js";
 import { SAMPLE_NOW, SAMPLE_VIEW } from "./sample-view.js";
 
-const LEADER = 'node="172.20.0.3",member_id="ecebb05b59a776f1",role="leader"';
-const BLOATED = 'node="172.20.0.4",member_id="0b47fb33e59bf0e2",role="follower"';
-const LEARNER = 'node="172.20.0.2",member_id="a49c021e76e707db",role="learner"';
+const LEADER = 'node="172.20.0.3",member_id="ecebb05b59a776f1"';
+const BLOATED = 'node="172.20.0.4",member_id="0b47fb33e59bf0e2"';
+const LEARNER = 'node="172.20.0.2",member_id="a49c021e76e707db"';
 
 describe("renderClusterMetrics", () => {
-  const text = renderClusterMetrics(SAMPLE_VIEW, SAMPLE_NOW);
+  const text = renderClusterMetrics(SAMPLE_VIEW, "defrag", SAMPLE_NOW);
   const parsed = parseExposition(text);
+  /** Every series of a file written by defrag carries command="defrag", after its own labels. */
   const sample = (name: string, labels = "") =>
-    parsed.samples.get(labels === "" ? name : `${name}{${labels}}`);
+    parsed.samples.get(`${name}{${labels === "" ? "" : `${labels},`}command="defrag"}`);
 
-  test("per member sizes, quota ratio and flags carry node, member_id and role labels", () => {
+  test("per member sizes, quota ratio and flags carry node, member_id and command labels", () => {
     expect(sample(MEMBER_METRICS.dbSize, BLOATED)).toBe(1_500_000_000);
     expect(sample(MEMBER_METRICS.dbSizeInUse, BLOATED)).toBe(47_000_000);
     expect(sample(MEMBER_METRICS.dbSizeFree, BLOATED)).toBe(1_453_000_000);
@@ -36,7 +37,7 @@ describe("renderClusterMetrics", () => {
     expect(sample(MEMBER_METRICS.rssBytes, LEARNER)).toBeUndefined();
     expect(sample(MEMBER_METRICS.diskAvailableBytes, LEARNER)).toBeUndefined();
     const unread = SAMPLE_VIEW.members.map(({ rssBytes: _r, diskAvailableBytes: _d, ...m }) => m);
-    const without = renderClusterMetrics({ ...SAMPLE_VIEW, members: unread }, SAMPLE_NOW);
+    const without = renderClusterMetrics({ ...SAMPLE_VIEW, members: unread }, "defrag", SAMPLE_NOW);
     expect(without).not.toContain(MEMBER_METRICS.rssBytes);
   });
 
@@ -51,8 +52,8 @@ describe("renderClusterMetrics", () => {
   test("alarms count members once each, and CORRUPT/NOSPACE are always present", () => {
     expect(sample(CLUSTER_METRICS.alarmsActive, 'alarm="NOSPACE"')).toBe(1);
     expect(sample(CLUSTER_METRICS.alarmsActive, 'alarm="CORRUPT"')).toBe(0);
-    const calm = parseExposition(renderClusterMetrics({ ...SAMPLE_VIEW, alarms: [] }, SAMPLE_NOW));
-    expect(calm.samples.get(`${CLUSTER_METRICS.alarmsActive}{alarm="NOSPACE"}`)).toBe(0);
+    const calm = parseExposition(renderClusterMetrics({ ...SAMPLE_VIEW, alarms: [] }, "defrag", SAMPLE_NOW));
+    expect(calm.samples.get(`${CLUSTER_METRICS.alarmsActive}{alarm="NOSPACE",command="defrag"}`)).toBe(0);
     const odd = renderClusterMetrics(
       {
         ...SAMPLE_VIEW,
@@ -61,9 +62,12 @@ describe("renderClusterMetrics", () => {
           { memberId: "2", alarm: "CORRUPT" },
         ],
       },
+      "defrag",
       SAMPLE_NOW,
     );
-    expect(parseExposition(odd).samples.get(`${CLUSTER_METRICS.alarmsActive}{alarm="CORRUPT"}`)).toBe(2);
+    expect(
+      parseExposition(odd).samples.get(`${CLUSTER_METRICS.alarmsActive}{alarm="CORRUPT",command="defrag"}`),
+    ).toBe(2);
   });
 
   test("every family has HELP and TYPE gauge before its samples, in base units, never _total", () => {
@@ -95,22 +99,51 @@ describe("renderClusterMetrics", () => {
       members: [...SAMPLE_VIEW.members].reverse(),
       alarms: [...SAMPLE_VIEW.alarms].reverse(),
     };
-    expect(renderClusterMetrics(shuffled, SAMPLE_NOW)).toBe(text);
+    expect(renderClusterMetrics(shuffled, "defrag", SAMPLE_NOW)).toBe(text);
   });
 
   test("a view without members still reports the cluster gauges and no empty families", () => {
-    const empty = renderClusterMetrics({ ...SAMPLE_VIEW, members: [], healthy: false }, SAMPLE_NOW);
+    const empty = renderClusterMetrics({ ...SAMPLE_VIEW, members: [], healthy: false }, "defrag", SAMPLE_NOW);
     const emptyParsed = parseExposition(empty);
-    expect(emptyParsed.samples.get(CLUSTER_METRICS.members)).toBe(0);
+    expect(emptyParsed.samples.get(`${CLUSTER_METRICS.members}{command="defrag"}`)).toBe(0);
     expect(empty).not.toContain(MEMBER_METRICS.dbSize);
+  });
+
+  test.each(["status", "check", "defrag"] as const)(
+    "every series written by %s carries command=<it>, so the files of two commands never share a series",
+    (command) => {
+      const own = parseExposition(renderClusterMetrics(SAMPLE_VIEW, command, SAMPLE_NOW));
+      expect(own.samples.size).toBeGreaterThan(20);
+      for (const key of own.samples.keys()) expect(key).toMatch(new RegExp(`[{,]command="${command}"}$`));
+    },
+  );
+
+  test("a leadership change keeps every series: per-member labels are node, member_id and command only", () => {
+    const moved: ClusterView = {
+      ...SAMPLE_VIEW,
+      members: SAMPLE_VIEW.members.map((m) => ({ ...m, isLeader: m.node === "172.20.0.4" })),
+      leader: { node: "172.20.0.4", memberId: "0b47fb33e59bf0e2" },
+    };
+    const after = parseExposition(renderClusterMetrics(moved, "defrag", SAMPLE_NOW));
+    expect([...after.samples.keys()].sort()).toEqual([...parsed.samples.keys()].sort());
+    // The role is a value now: one 0/1 gauge for leader, one for learner.
+    expect(after.samples.get(`${MEMBER_METRICS.leader}{${BLOATED},command="defrag"}`)).toBe(1);
+    expect(after.samples.get(`${MEMBER_METRICS.leader}{${LEADER},command="defrag"}`)).toBe(0);
+    for (const key of parsed.samples.keys()) {
+      if (!key.startsWith("talos_etcd_defrag_member_")) continue;
+      const names = [...key.matchAll(/([a-z_]+)="/g)].map((m) => m[1]);
+      expect(names, key).toEqual(["node", "member_id", "command"]);
+    }
   });
 
   test("label values are escaped: backslash, double quote, newline", () => {
     const member = SAMPLE_VIEW.members[0];
     if (member === undefined) throw new Error("sample view has members");
     const view: ClusterView = { ...SAMPLE_VIEW, members: [{ ...member, node: 'cp\\1 "a"\nb' }] };
-    const out = renderClusterMetrics(view, SAMPLE_NOW);
-    expect(out).toContain('{node="cp\\\\1 \\"a\\"\\nb",member_id="ecebb05b59a776f1",role="leader"} 21000000');
+    const out = renderClusterMetrics(view, "defrag", SAMPLE_NOW);
+    expect(out).toContain(
+      '{node="cp\\\\1 \\"a\\"\\nb",member_id="ecebb05b59a776f1",command="defrag"} 21000000',
+    );
     expect(out.split("\n").every((line) => !line.startsWith("b"))).toBe(true);
   });
 });

@@ -10,7 +10,7 @@ async function checkMetrics(promtool: string, text: string) {
 
 describe("promtool check metrics", () => {
   testWithPromtool("accepts the cluster and run metrics of one file, lint included", async (promtool) => {
-    const text = renderClusterMetrics(SAMPLE_VIEW, SAMPLE_NOW) + renderRunMetrics(SAMPLE_RUN);
+    const text = renderClusterMetrics(SAMPLE_VIEW, "defrag", SAMPLE_NOW) + renderRunMetrics(SAMPLE_RUN);
     const result = await checkMetrics(promtool, text);
     expect(result.output).toBe("");
     expect(result.exitCode).toBe(0);
@@ -25,7 +25,8 @@ describe("promtool check metrics", () => {
       alarms: [{ memberId: "x", alarm: "NONE" }],
     };
     const text =
-      renderClusterMetrics(view, SAMPLE_NOW) + renderRunMetrics({ ...SAMPLE_RUN, result: 'odd"one' });
+      renderClusterMetrics(view, "defrag", SAMPLE_NOW) +
+      renderRunMetrics({ ...SAMPLE_RUN, result: 'odd"one' });
     const result = await checkMetrics(promtool, text);
     expect(result.output).toBe("");
     expect(result.exitCode).toBe(0);

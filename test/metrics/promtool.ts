@@ -18,25 +18,37 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-/** $PROMTOOL if set, else the first promtool on PATH. */
-export async function locatePromtool(): Promise<string | undefined> {
-  const explicit = process.env.PROMTOOL;
+/** $<envVar> if set, else the first executable called `name` on PATH. */
+export async function locateExecutable(envVar: string, name: string): Promise<string | undefined> {
+  const explicit = process.env[envVar];
   if (explicit) return (await isExecutable(explicit)) ? explicit : undefined;
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (dir === "") continue;
-    const candidate = join(dir, "promtool");
+    const candidate = join(dir, name);
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
 }
 
+/** $PROMTOOL if set, else the first promtool on PATH. */
+export const locatePromtool = (): Promise<string | undefined> => locateExecutable("PROMTOOL", "promtool");
+
 const promtool = await locatePromtool();
 const required = process.env.REQUIRE_PROMTOOL === "1";
 
-/** Registers a test that needs promtool: runs it, fails it (REQUIRE_PROMTOOL=1) or skips it loudly. */
-export function testWithPromtool(name: string, body: (promtool: string) => Promise<void>): void {
+/**
+ * Registers a test that needs promtool: runs it, fails it (REQUIRE_PROMTOOL=1) or skips it loudly. `options` is
+ * vitest's (a longer timeout for `promtool test rules`, which is slow on a loaded machine).
+ */
+export function testWithPromtool(
+  name: string,
+  ...args:
+    | [body: (promtool: string) => Promise<void>]
+    | [options: { timeout: number }, body: (promtool: string) => Promise<void>]
+): void {
+  const [options, body] = args.length === 1 ? [{}, args[0]] : args;
   if (promtool !== undefined) {
-    test(name, () => body(promtool));
+    test(name, options, () => body(promtool));
     return;
   }
   if (required) {
@@ -65,7 +77,7 @@ export async function runPromtool(
 ): Promise<PromtoolResult> {
   const result = await execa(promtoolPath, args, {
     reject: false,
-    timeout: 30_000,
+    timeout: 100_000,
     ...(input === undefined ? { stdin: "ignore" as const } : { input }),
   });
   return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`.trim() };

@@ -14,6 +14,8 @@ import { SAMPLE_NOW, SAMPLE_RUN } from "./sample-view.js";
 
 const PREVIOUS = new Date("2026-11-15T03:00:41.000Z");
 const render = (run: RunMetricsInput) => parseExposition(renderRunMetrics(run)).samples;
+/** Written by defrag only, and labelled as every series is. */
+const LAST_SUCCESS = `${RUN_METRICS.lastSuccess}{command="defrag"}`;
 
 describe("renderRunMetrics", () => {
   test("the current result is 1 and every other known result is 0", () => {
@@ -24,10 +26,29 @@ describe("renderRunMetrics", () => {
     }
   });
 
+  test.each([
+    ["check", ["defrag-recommended", "go", "no-go"]],
+    ["status", ["failed", "ok"]],
+    ["defrag", ["failed", "interrupted", "nothing-to-do", "ok", "refused"]],
+  ] as const)(
+    "%s writes its own results, every one of them whatever the verdict: no series comes and goes",
+    (command, results) => {
+      for (const current of results) {
+        const samples = render({ ...SAMPLE_RUN, command, result: current });
+        const rendered = [...samples.keys()]
+          .filter((key) => key.startsWith(`${RUN_METRICS.result}{`))
+          .map((key) => /result="([^"]+)"/.exec(key)?.[1])
+          .sort();
+        expect(rendered).toEqual([...results]);
+        expect(samples.get(`${RUN_METRICS.result}{command="${command}",result="${current}"}`)).toBe(1);
+      }
+    },
+  );
+
   test("an unknown result is still reported, next to the known ones", () => {
-    const samples = render({ ...SAMPLE_RUN, command: "check", result: "no-go" });
-    expect(samples.get(`${RUN_METRICS.result}{command="check",result="no-go"}`)).toBe(1);
-    expect(samples.get(`${RUN_METRICS.result}{command="check",result="ok"}`)).toBe(0);
+    const samples = render({ ...SAMPLE_RUN, command: "check", result: "maybe" });
+    expect(samples.get(`${RUN_METRICS.result}{command="check",result="maybe"}`)).toBe(1);
+    expect(samples.get(`${RUN_METRICS.result}{command="check",result="go"}`)).toBe(0);
   });
 
   test("start time, duration, members and bytes in base units", () => {
@@ -42,20 +63,37 @@ describe("renderRunMetrics", () => {
     "a defrag with result %s becomes the new last success (its end)",
     (result) => {
       const samples = render({ ...SAMPLE_RUN, result, lastSuccessAt: PREVIOUS });
-      expect(samples.get(RUN_METRICS.lastSuccess)).toBe(SAMPLE_NOW.getTime() / 1000 + 42.5);
+      expect(samples.get(LAST_SUCCESS)).toBe(SAMPLE_NOW.getTime() / 1000 + 42.5);
+    },
+  );
+
+  test.each(["failed", "refused", "interrupted"])(
+    "a defrag with result %s carries the previous last success over",
+    (result) => {
+      const samples = render({ ...SAMPLE_RUN, result, lastSuccessAt: PREVIOUS });
+      expect(samples.get(LAST_SUCCESS)).toBe(PREVIOUS.getTime() / 1000);
     },
   );
 
   test.each([
-    ["defrag", "failed"],
-    ["defrag", "refused"],
-    ["defrag", "interrupted"],
-    ["check", "ok"],
+    ["check", "go"],
     ["status", "ok"],
-  ] as const)("%s with result %s carries the previous last success over", (command, result) => {
-    const samples = render({ ...SAMPLE_RUN, command, result, lastSuccessAt: PREVIOUS });
-    expect(samples.get(RUN_METRICS.lastSuccess)).toBe(PREVIOUS.getTime() / 1000);
-  });
+  ] as const)(
+    "%s never writes the last success, even when given one (defrag is its one writer)",
+    (command, result) => {
+      const text = renderRunMetrics({ ...SAMPLE_RUN, command, result, lastSuccessAt: PREVIOUS });
+      expect(text).not.toContain(RUN_METRICS.lastSuccess);
+    },
+  );
+
+  test.each(["status", "check", "defrag"] as const)(
+    "every series written by %s carries command=<it>",
+    (command) => {
+      const samples = render({ ...SAMPLE_RUN, command, lastSuccessAt: PREVIOUS });
+      expect(samples.size).toBeGreaterThan(5);
+      for (const key of samples.keys()) expect(key).toMatch(new RegExp(`\\{command="${command}"[,}]`));
+    },
+  );
 
   test("no last success series at all when none is known (absent, not a fake zero)", () => {
     const text = renderRunMetrics({ ...SAMPLE_RUN, result: "failed" });
@@ -101,9 +139,7 @@ describe("carrying the last success across runs", () => {
       startedAt: new Date("2026-11-29T03:00:00Z"),
       ...(previous === undefined ? {} : { lastSuccessAt: previous }),
     });
-    expect(parseExposition(failed).samples.get(RUN_METRICS.lastSuccess)).toBe(
-      SAMPLE_NOW.getTime() / 1000 + 42.5,
-    );
+    expect(parseExposition(failed).samples.get(LAST_SUCCESS)).toBe(SAMPLE_NOW.getTime() / 1000 + 42.5);
   });
 
   test("no file yet is the first run, not an error; a directory in its place is an error", async () => {
