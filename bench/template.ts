@@ -32,6 +32,8 @@ export interface TemplateOptions {
   fragmentTimeoutMs: number;
   /** Where the saved data dirs go; the caller removes it. */
   dir: string;
+  /** The last IP joins as a learner before the data is written (the chaos run's learner runs). */
+  learner?: boolean;
 }
 
 /** etcd keeps its bbolt file here inside a data dir (3.4 and 3.5 alike). */
@@ -41,7 +43,7 @@ export function dbFileOf(dataDir: string): string {
 
 export async function buildTemplate(opts: TemplateOptions): Promise<ClusterTemplate> {
   const started = performance.now();
-  const cluster = await startCluster({ ips: opts.ips, release: "v1.13" });
+  const cluster = await startCluster({ ips: opts.ips, release: "v1.13", learner: opts.learner ?? false });
   try {
     const endpoints = cluster.nodes.map((n) => cluster.endpoints(n));
     await fragmentCluster(endpoints[0] ?? "", {

@@ -213,6 +213,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
       const child = children.get(node);
       if (child !== undefined) await stopEtcd(child);
     },
+    signalMember: (node: string, signal: NodeJS.Signals) => {
+      const child = children.get(node);
+      return child !== undefined && isRunning(child) && child.kill(signal);
+    },
     startMember: async (node: string) => {
       await startMember(node);
       await waitForLeader(runningNodes().map(endpoint), 20_000);

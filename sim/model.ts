@@ -72,6 +72,9 @@ export async function startModelCluster(opts: ClusterOptions = {}): Promise<SimC
     endpoints: (node) => `http://${node}:2379`,
     stopMember: async (node) => setRunning(node, false),
     startMember: async (node) => setRunning(node, true),
+    signalMember: () => {
+      throw new Error("the model backend has no etcd process to signal");
+    },
     leaderNode: async () => {
       const state = readModelState(statePathOf(cluster));
       return state.members.find((m) => m.id === state.leaderId)?.node ?? null;

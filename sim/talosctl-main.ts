@@ -2,6 +2,7 @@
  * Entry point of the simulated talosctl (launched by sim/bin/talosctl). Reads the cluster's
  * config from TALOS_SIM_CONFIG, applies faults, runs one command, appends one call-log line.
  */
+import { appendFileSync } from "node:fs";
 import { parseArgs, UsageError, usageText } from "./argv.js";
 import type { Backend } from "./backend.js";
 import { appendCall } from "./call-log.js";
@@ -80,6 +81,16 @@ function resolveCommand(words: string[], namespace: string | undefined): Resolve
   }
 }
 
+/**
+ * TALOS_SIM_START_LOG (optional): one JSON line `{command, nodes, t}` when a call starts, for harnesses that act
+ * at a moment of a run (the chaos run injects a fault when a defrag starts); the call log is written at the end.
+ */
+function noteStart(command: string, nodes: readonly string[]): void {
+  const path = process.env.TALOS_SIM_START_LOG;
+  if (path === undefined || path === "") return;
+  appendFileSync(path, `${JSON.stringify({ command, nodes, t: Date.now() })}\n`);
+}
+
 /** talosctl prints usage after errors that mention a flag, an arg count or a command. */
 function errorOutput(message: string, path: string): Rendered {
   const usage = /arg\(s\)|flag|command/.test(message) ? `\n${usageText(path)}\n` : "";
@@ -107,6 +118,7 @@ async function execute(
     throw error;
   }
   log.command = resolved.command;
+  noteStart(resolved.command, log.nodes);
   if (resolved.command === "version") {
     return { stdout: `Client:\n\tTag:         ${RELEASE_TAGS[config.release]}\n`, stderr: "", exitCode: 0 };
   }

@@ -42,6 +42,11 @@ export interface SimCluster {
   /** Switch the talosctl output format for later invocations (same cluster). */
   setRelease(release: Release): Promise<void>;
   stopMember(node: string): Promise<void>;
+  /**
+   * Real etcd only: sends a signal to the member's etcd process (SIGKILL: a crash; SIGSTOP/SIGCONT: a hung
+   * node). Returns false when the member is not running. startMember starts a killed member again.
+   */
+  signalMember(node: string, signal: NodeJS.Signals): boolean;
   startMember(node: string): Promise<void>;
   leaderNode(): Promise<string | null>;
   /** Replaces the talosconfig context's nodes (used when talosctl gets no -n); default: the first node. */

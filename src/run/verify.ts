@@ -24,6 +24,14 @@ export function trackVerification(target: MemberRef, baseline: ClusterView): Ver
       const newAlarms = view.alarms.filter((a) => !baselineAlarms.has(`${a.memberId}/${a.alarm}`));
       const corrupt = newAlarms.find((a) => a.alarm === ALARM.corrupt);
       if (corrupt !== undefined) return { fatal: `a CORRUPT alarm appeared on member ${corrupt.memberId}` };
+      // etcd never lifts an alarm by itself, so waiting for it would only wait out --wait-timeout: stop now.
+      const nospace = newAlarms.find((a) => a.alarm === ALARM.nospace);
+      if (nospace !== undefined)
+        return {
+          fatal:
+            `a NOSPACE alarm was raised during the run on member ${nospace.memberId}: the cluster reached its ` +
+            "quota and refuses writes; check the members' sizes (status) before anything else",
+        };
       const onNode = view.members.find((m) => m.node === target.node);
       if (onNode !== undefined && onNode.memberId !== target.memberId)
         return { fatal: `${target.node} now answers as member ${onNode.memberId}, not ${target.memberId}` };

@@ -100,6 +100,24 @@ describe("runDefrag: verification", () => {
     expect(cluster.callsOf("disarm")).toEqual([]);
   });
 
+  it("stops at once when a NOSPACE alarm is raised during the run: waiting cannot clear an alarm (chaos run)", async () => {
+    // Given the cluster fills to its quota while .4 is being defragmented (found by npm run chaos: the run
+    // waited out the whole --wait-timeout, 5 minutes by default, for an alarm that only a disarm clears)
+    const cluster = threeMembers();
+    cluster.script.afterDefrag = (node, c) => {
+      if (node === N.big) c.activeAlarms.push({ memberId: c.member(N.small).memberId, alarm: "NOSPACE" });
+    };
+    const { deps } = harness(cluster);
+    const report = await runDefrag(deps, options({ waitTimeoutMs: 120_000 }));
+    // Then the step fails at the first look, names the alarm, touches no other member and disarms nothing
+    expect(report.result).toBe("failed");
+    expect(report.error).toMatch(/NOSPACE alarm was raised during the run/);
+    expect(cluster.clock).toBeLessThan(3100 + 120_000);
+    expect(cluster.callsOf("status").length).toBeLessThan(5);
+    expect(defragOrder(cluster)).toEqual([N.big]);
+    expect(cluster.callsOf("disarm")).toEqual([]);
+  });
+
   it("requires every member to answer: a member that drops out during verification fails the step", async () => {
     const cluster = threeMembers();
     cluster.script.afterDefrag = (node, c) => {
