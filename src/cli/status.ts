@@ -1,6 +1,5 @@
 /** `status`: one table (or JSON document) of every member, its sizes, role, alarms and the rule's verdict. */
 import { EXIT, type ExitCode } from "../errors.js";
-import { renderStatus } from "../render/status-table.js";
 import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
@@ -26,7 +25,10 @@ export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsF
   });
   if (ctx.output === "json")
     ctx.io.stdout(`${JSON.stringify(warnings.length > 0 ? { ...view, warnings } : view, null, 2)}\n`);
-  else ctx.io.stdout(renderStatus(view, createStyle(ctx.color), ctx.layout));
+  else
+    ctx.io.stdout(
+      (await import("../render/status-table.js")).renderStatus(view, createStyle(ctx.color), ctx.layout),
+    );
   for (const w of warnings) ctx.warn(w);
   return exitCode;
 }

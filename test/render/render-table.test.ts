@@ -1,7 +1,7 @@
 /** The plain table and the text helpers under every command's output: fitting, cutting, wrapping, width. */
 import { describe, expect, it } from "vitest";
 import { detectWidth } from "../../src/cli/io.js";
-import { type Column, renderTable, type TableLayout } from "../../src/render/table.js";
+import { type Column, drawTable, renderTable, type TableLayout } from "../../src/render/table.js";
 import { cutText, displayWidth, flatten, stripAnsi, wrapText } from "../../src/render/text.js";
 
 interface Row {
@@ -118,5 +118,33 @@ describe("detectWidth", () => {
     ["COLUMNS=0", { isTTY: false }, { COLUMNS: "0" }, undefined],
   ])("%s", (_, stream, env, want) => {
     expect(detectWidth(stream, env)).toBe(want);
+  });
+});
+
+describe("drawTable (cli-table3, borderless)", () => {
+  it("draws rows without a header, columns the gap apart, numbers right-aligned, no trailing blanks", () => {
+    expect(
+      drawTable(
+        [],
+        [
+          ["ok", "21 MB", "a"],
+          ["FAILED", "1.9 GB", "b"],
+        ],
+        { gap: 2, widths: [6, 6, 1], aligns: ["left", "right", "left"] },
+      ),
+    ).toEqual(["ok       21 MB  a", "FAILED  1.9 GB  b"]);
+  });
+
+  it("gives a multi-line cell as many lines, the other columns blank on the extra ones", () => {
+    expect(
+      drawTable([], [["[ok]", "first\nsecond"]], { gap: 1, widths: [6, 6], aligns: ["left", "left"] }),
+    ).toEqual(["[ok]   first", "       second"]);
+  });
+
+  it("never cuts the last column, whatever width it was given", () => {
+    const path = `/var/backups/${"x".repeat(60)}.db`;
+    expect(
+      drawTable(["A", "PATH"], [["1", path]], { gap: 2, widths: [1, 4], aligns: ["left", "left"] }),
+    ).toEqual(["A  PATH", `1  ${path}`]);
   });
 });
