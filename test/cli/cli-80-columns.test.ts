@@ -152,7 +152,7 @@ describe("say it once: a 3-member cluster on etcd 3.4.23 in an 80-column termina
   const screen = (run: { stdout: string; stderr: string }) =>
     `${run.stderr}${run.stdout}`
       .split("\n")
-      .map((line) => line.slice(line.lastIndexOf("\r") + 1).replace(/\u001b\[[0-9;]*[mK]/g, ""))
+      .map((line) => stripAnsi(line.slice(line.lastIndexOf("\r") + 1)).replaceAll("\u001b[2K", ""))
       .filter((line) => line !== "");
   /** The lines of warnings and advisories: each `warning:`/`advisory:` line, its wrapped rest, "N warnings above". */
   const warningLines = (lines: string[]) => {
