@@ -6,6 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { median } from "./extras.js";
+import { markdownTable } from "./markdown-table.js";
 import type { StallSummary } from "./stall.js";
 
 interface RunRecord {
@@ -100,30 +101,39 @@ export function moveTimeoutRates(
 
 export function renderMarkdown(rows: readonly GroupRow[]): string {
   const head = [
-    "| etcd | size | strategy | runs | stalled ms median | mean | worst | worst request ms median | runs with a timeout | moves | failed requests | predicted stall ms median |",
-    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "etcd",
+    "size",
+    "strategy",
+    "runs",
+    "stalled ms median",
+    "mean",
+    "worst",
+    "worst request ms median",
+    "runs with a timeout",
+    "moves",
+    "failed requests",
+    "predicted stall ms median",
   ];
-  const body = rows.map((r) =>
-    [
-      r.etcd,
-      r.size,
-      r.strategy,
-      r.runs,
-      r.stalledMedian,
-      r.stalledMean,
-      r.stalledWorst,
-      r.worstRequestMedian,
-      `${r.runsWithTimeout}/${r.runs}`,
-      `${r.moves}/${r.runs}`,
-      r.failedRequests,
-      r.predictedMedian ?? "-",
-    ].join(" | "),
-  );
+  const body = rows.map((r) => [
+    r.etcd,
+    r.size,
+    r.strategy,
+    r.runs,
+    r.stalledMedian,
+    r.stalledMean,
+    r.stalledWorst,
+    r.worstRequestMedian,
+    `${r.runsWithTimeout}/${r.runs}`,
+    `${r.moves}/${r.runs}`,
+    r.failedRequests,
+    r.predictedMedian ?? "-",
+  ]);
   const rates = moveTimeoutRates(rows).map(
     (l) =>
       `- etcd ${l.etcd}: ${l.withTimeout} of ${l.moves} runs that moved leadership hit a request timeout`,
   );
-  return [...head, ...body.map((line) => `| ${line} |`), "", ...rates].join("\n");
+  const aligns = head.map((_, i) => (i < 3 ? "left" : "right") as "left" | "right");
+  return [...markdownTable(head, body, aligns), "", ...rates].join("\n");
 }
 
 async function main(paths: readonly string[]): Promise<void> {

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { median } from "./extras.js";
+import { markdownTable } from "./markdown-table.js";
 import { repoRoot } from "./paths.js";
 import { round } from "./stats.js";
 
@@ -51,15 +52,15 @@ async function main(argv: string[]): Promise<number> {
   const from = values.from ?? repoRoot();
   const specifiers = positionals.length > 0 ? positionals : DEFAULT_SPECIFIERS;
   const all = Array.from({ length: runs }, () => timeOnce(from, specifiers));
-  const lines = [
-    `| import (from ${from}, ${runs} fresh node processes) | min ms | median ms |`,
-    "| --- | ---: | ---: |",
-    ...["node:fs (first dynamic import)", ...specifiers].map((name, i) => {
+  const lines = markdownTable(
+    [`import (from ${from}, ${runs} fresh node processes)`, "min ms", "median ms"],
+    ["node:fs (first dynamic import)", ...specifiers].map((name, i) => {
       const times = all.map((run) => run[i] ?? Number.NaN);
-      if (times.some(Number.isNaN)) return `| ${name} | not found | |`;
-      return `| ${name} | ${round(Math.min(...times))} | ${round(median(times))} |`;
+      if (times.some(Number.isNaN)) return [name, "not found", ""];
+      return [name, round(Math.min(...times)), round(median(times))];
     }),
-  ];
+    ["left", "right", "right"],
+  );
   process.stdout.write(`${lines.join("\n")}\n\nload average ${(loadavg()[0] ?? 0).toFixed(2)} at the end\n`);
   return 0;
 }

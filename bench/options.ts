@@ -38,7 +38,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --cold-start-runs N  runs of --help for the cold start median (default 10)
   --out DIR            where <YYYY-MM-DD>-etcd<VERSION>-<SIZE>.json goes (default bench/results)
   --ips A,B,C          loopback IPs of the bench clusters (default 127.0.0.61-63)
-  --markdown           print the results as Markdown (for BENCHMARKS.md) instead of a box table`;
+  --markdown           print the results as Markdown (for BENCHMARKS.md) instead of a plain table`;
 
 const UNITS: Record<string, number> = {
   b: 1,

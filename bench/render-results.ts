@@ -1,5 +1,6 @@
 /** The results as terminal tables and as Markdown (BENCHMARKS.md), from the same rows. */
-import { type Column, renderTable as renderPlainTable } from "../src/render/table.js";
+import { type Column, drawTable, renderTable as renderPlainTable } from "../src/render/table.js";
+import { markdownTable } from "./markdown-table.js";
 import type { BenchResults } from "./run-bench.js";
 import { describeWorstRequest } from "./stall.js";
 import type { Verdict } from "./targets.js";
@@ -103,18 +104,20 @@ function renderExtras(results: BenchResults): string[] {
 }
 
 export function renderVerdicts(verdicts: readonly Verdict[]): string[] {
-  return verdicts.map(
-    (v) => `${v.met === null ? "n/a   " : v.met ? "met   " : "MISSED"}  ${v.target}: ${v.measured}`,
+  return drawTable(
+    [],
+    verdicts.map((v) => [v.met === null ? "n/a" : v.met ? "met" : "MISSED", `${v.target}: ${v.measured}`]),
+    { gap: 2, widths: [6, 0], aligns: ["left", "left"] },
   );
 }
 
 export function renderMarkdown(results: BenchResults): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-  const table = (head: readonly string[], rows: string[][]) => [
-    line(head),
-    line(head.map((h, i) => (i === 0 || h === "worst request" ? "---" : "---:"))),
-    ...rows.map(line),
-  ];
+  const table = (head: readonly string[], rows: string[][]) =>
+    markdownTable(
+      head,
+      rows,
+      head.map((h, i) => (i === 0 || h === "worst request" ? "left" : "right")),
+    );
   return [
     `- ${describeSetup(results)}`,
     "",

@@ -11,6 +11,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median } from "./extras.js";
+import { markdownTable } from "./markdown-table.js";
 import { cliPath, repoRoot } from "./paths.js";
 import { runProcess } from "./process.js";
 import { round } from "./stats.js";
@@ -143,14 +144,25 @@ export async function measureStartup(
 }
 
 export function renderStartup(rows: readonly StartupRow[], runs: number): string {
-  return [
-    `| talos-etcd-defrag … (${runs} interleaved runs) | wall ms (median) | min–max | talosctl ms | own ms | own − bare node |`,
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ...rows.map(
-      (r) =>
-        `| ${r.name} | ${r.medianMs} | ${r.minMs}–${r.maxMs} | ${r.talosctlMs} | ${r.ownMs} | ${r.name === BARE ? "" : r.overBareMs} |`,
-    ),
-  ].join("\n");
+  return markdownTable(
+    [
+      `talos-etcd-defrag … (${runs} interleaved runs)`,
+      "wall ms (median)",
+      "min–max",
+      "talosctl ms",
+      "own ms",
+      "own − bare node",
+    ],
+    rows.map((r) => [
+      r.name,
+      r.medianMs,
+      `${r.minMs}–${r.maxMs}`,
+      r.talosctlMs,
+      r.ownMs,
+      r.name === BARE ? "" : r.overBareMs,
+    ]),
+    ["left", "right", "right", "right", "right", "right"],
+  ).join("\n");
 }
 
 const USAGE =

@@ -16,6 +16,7 @@ import { pipeline } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { verifySnapshotFile } from "../src/run/snapshot-file.js";
 import { median, writeSnapshotLikeFile } from "./extras.js";
+import { markdownTable } from "./markdown-table.js";
 import { cliPath } from "./paths.js";
 import { runProcess } from "./process.js";
 import { round } from "./stats.js";
@@ -156,14 +157,17 @@ async function main(argv: string[]): Promise<number> {
     const rows = await measureVerify(path, runs);
     const load = `load average ${loadBefore.toFixed(2)} at the start, ${(loadavg()[0] ?? 0).toFixed(2)} at the end`;
     process.stdout.write(
-      `${[
-        `| method (median of ${runs}, interleaved, page cache warm) | MB hashed | median ms | MB/s | × openssl |`,
-        "| --- | ---: | ---: | ---: | ---: |",
-        ...rows.map(
-          (r) =>
-            `| ${r.name} | ${round(r.bytes / 1e6, 0)} | ${r.medianMs} | ${r.mbPerSecond} | ${r.ofOpenssl} |`,
-        ),
-      ].join("\n")}\n\n${new Date().toISOString()}, ${load}\n`,
+      `${markdownTable(
+        [
+          `method (median of ${runs}, interleaved, page cache warm)`,
+          "MB hashed",
+          "median ms",
+          "MB/s",
+          "× openssl",
+        ],
+        rows.map((r) => [r.name, round(r.bytes / 1e6, 0), r.medianMs, r.mbPerSecond, r.ofOpenssl]),
+        ["left", "right", "right", "right", "right"],
+      ).join("\n")}\n\n${new Date().toISOString()}, ${load}\n`,
     );
     return 0;
   } finally {

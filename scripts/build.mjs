@@ -69,7 +69,8 @@ function thirdPartyLicenses(inputs) {
   return [...packages].sort().map((name) => {
     const dir = join(root, "node_modules", name);
     const { version, license } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    const file = readdirSync(dir).find((f) => /^licen[cs]e(\.\w+)?$/i.test(f));
+    // LICENSE, license, LICENCE.txt, LICENSE-MIT.txt (emoji-regex, under cli-table3).
+    const file = readdirSync(dir).find((f) => /^licen[cs]e([-.]\w+)*$/i.test(f));
     if (file === undefined) throw new Error(`no licence file in ${dir}: cannot ship it bundled`);
     return `${name}@${version} (${license})\n\n${readFileSync(join(dir, file), "utf8").trim()}\n`;
   });

@@ -3,7 +3,6 @@
 import type { ClusterView } from "../cluster/types.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { ALARM } from "../policy.js";
-import { renderAlarms } from "../render/alarms-table.js";
 import { createStyle } from "../render/style.js";
 import { disarmIfCured } from "../run/disarm.js";
 import type { CommandContext } from "./context.js";
@@ -14,7 +13,14 @@ export async function runAlarmsList(ctx: CommandContext, flags: RuleFlags): Prom
   const view = await reader.read();
   if (ctx.output === "json")
     ctx.io.stdout(`${JSON.stringify({ alarms: withNodes(view), unreachable: view.unreachable }, null, 2)}\n`);
-  else ctx.io.stdout(renderAlarms(withNodes(view), createStyle(ctx.color), ctx.layout));
+  else
+    ctx.io.stdout(
+      (await import("../render/alarms-table.js")).renderAlarms(
+        withNodes(view),
+        createStyle(ctx.color),
+        ctx.layout,
+      ),
+    );
   for (const u of view.unreachable) ctx.warn(`${u.node} did not answer: ${u.error}`);
   return EXIT.ok;
 }

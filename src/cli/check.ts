@@ -2,7 +2,6 @@
 import { buildChecklist } from "../cluster/checklist.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { addDiskSpaceItem } from "../plan/disk-check.js";
-import { renderChecklist } from "../render/checklist.js";
 import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
@@ -29,7 +28,14 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFl
     ctx.io.stdout(
       `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", advisories: view.advisories, status: view, ...(warnings.length > 0 ? { warnings } : {}) }, null, 2)}\n`,
     );
-  else ctx.io.stdout(renderChecklist(checklist, createStyle(ctx.color), ctx.layout.width));
+  else
+    ctx.io.stdout(
+      (await import("../render/checklist.js")).renderChecklist(
+        checklist,
+        createStyle(ctx.color),
+        ctx.layout.width,
+      ),
+    );
   for (const w of warnings) ctx.warn(w);
   return checklist.verdict === "go"
     ? EXIT.ok

@@ -2,7 +2,6 @@
 import { type ExitCode, UserError } from "../errors.js";
 import type { LeaderMode } from "../plan/types.js";
 import { DEFAULT_SNAPSHOT_KEEP, DEFAULT_WAIT_TIMEOUT_MS } from "../policy.js";
-import { renderRunReport } from "../render/run-report.js";
 import { createStyle } from "../render/style.js";
 import type { RunReport } from "../run/types.js";
 import { defragCluster } from "../service/defrag.js";
@@ -56,11 +55,14 @@ export async function runDefragCommand(
   }
   const { rule, quotaBytes } = resolveRuleFlags(flags);
 
-  const { exitCode, report, lateWarnings } = await defragCluster(ctx, {
+  // The report for people follows progress on one screen: it need not repeat what progress said.
+  const sameScreen = ctx.output !== "json" && ctx.io.sharedTerminal === true;
+  const { exitCode, report, lateWarnings, said } = await defragCluster(ctx, {
     rule,
     ...(quotaBytes === undefined ? {} : { quotaBytes }),
     yes: flags.yes === true,
     ...(metricsPath === undefined ? {} : { metricsPath }),
+    reportFollows: sameScreen,
     options: {
       force: flags.force === true,
       leaderMode,
@@ -71,9 +73,22 @@ export async function runDefragCommand(
       ...(defragTimeoutMs === undefined ? {} : { defragTimeoutMs }),
     },
   });
-  if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
-  else ctx.io.stdout(renderRunReport(report, createStyle(ctx.color), ctx.layout));
-  for (const w of lateWarnings) ctx.warn(w);
+  if (ctx.output === "json") {
+    ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    for (const w of lateWarnings) ctx.warn(w);
+  } else {
+    const { renderRunReport, renderRunWarnings } = await import("../render/run-report.js");
+    ctx.io.stdout(renderRunReport(report, createStyle(ctx.color), ctx.layout));
+    // The warnings (late ones included: they are in the report) go to stderr, each said once on one screen.
+    ctx.io.stderr(
+      renderRunWarnings(report, createStyle(ctx.io.stderrIsTTY && !ctx.io.env.NO_COLOR), {
+        width: ctx.io.stderrWidth,
+        wide: ctx.layout.wide,
+        sameScreen,
+        said,
+      }),
+    );
+  }
   return { exitCode, report };
 }
 

@@ -1,4 +1,5 @@
 /** What the CLI needs from the outside world, injectable so tests run commands in-process. */
+import { fstatSync } from "node:fs";
 import { isatty } from "node:tty";
 import type { Exec } from "../talos/types.js";
 
@@ -16,6 +17,11 @@ export interface CliIO {
   stdoutWidth?: number | undefined;
   /** The same for progress on stderr. */
   stderrWidth?: number | undefined;
+  /**
+   * stdout and stderr are the same terminal (see sameTerminal): what progress printed is on the screen above the
+   * report, which then need not say it again. False or unset: a report stays complete on its own.
+   */
+  sharedTerminal?: boolean;
   /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
   confirm(question: string): Promise<boolean>;
   /** Calls handler on SIGINT/SIGTERM until the returned function is called. */
@@ -37,6 +43,7 @@ export function processIO(): CliIO {
     stderrIsTTY: process.stderr.isTTY === true,
     stdoutWidth: detectWidth(process.stdout, process.env),
     stderrWidth: detectWidth(process.stderr, process.env),
+    sharedTerminal: sameTerminal(1, 2),
     confirm: askOnTerminal,
     onStopSignal: (handler) => {
       process.on("SIGINT", handler);
@@ -65,6 +72,28 @@ export function detectWidth(
   if (stream.isTTY === true && stream.columns !== undefined && stream.columns > 0) return stream.columns;
   const columns = Number(env.COLUMNS);
   return env.COLUMNS !== undefined && Number.isInteger(columns) && columns > 0 ? columns : undefined;
+}
+
+/**
+ * Whether two file descriptors are one terminal: both TTYs and the same device (fstat's rdev, the pty or tty
+ * they are open on; dev and ino as well, for the device file itself). `2>/dev/null`, a pipe, a file, or two
+ * different terminals (`2>/dev/pts/3`) are not. Any error (a closed descriptor): not the same.
+ */
+export function sameTerminal(
+  a: number,
+  b: number,
+  probe: { isatty(fd: number): boolean; fstat(fd: number): { dev: number; ino: number; rdev: number } } = {
+    isatty,
+    fstat: fstatSync,
+  },
+): boolean {
+  try {
+    if (!probe.isatty(a) || !probe.isatty(b)) return false;
+    const [x, y] = [probe.fstat(a), probe.fstat(b)];
+    return x.rdev === y.rdev && x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -56,7 +56,8 @@ export async function runSnapshotVerify(
   }));
   const allOk = files.every((f) => f.ok);
   if (output === "json") io.stdout(`${JSON.stringify({ files, ok: allOk }, null, 2)}\n`);
-  else io.stdout(renderLines(checked, io, output === "wide" ? Number.POSITIVE_INFINITY : outputWidth(io)));
+  else
+    io.stdout(await renderLines(checked, io, output === "wide" ? Number.POSITIVE_INFINITY : outputWidth(io)));
   if (checked.some((c) => c.usage)) return EXIT.usage;
   return allOk ? EXIT.ok : EXIT.refused;
 }
@@ -111,23 +112,34 @@ function describe(error: NodeJS.ErrnoException): string {
 }
 
 /**
- * `ok      1.0 GB  PATH` and `FAILED  1.0 GB  bad SHA-256  PATH`: at most 30 columns before the path, which comes
- * last. With a known width (the terminal's, else COLUMNS) a path that would not fit loses its start, never its
- * end (a snapshot's name ends with its time stamp): `…cluster-3f9c1a2b-20261122T030000Z.db`. Piped output
- * and `-o json` always carry the whole path, and the full reason is in `-o json`.
+ * `ok      1.0 GB  PATH` and `FAILED  1.0 GB  bad SHA-256  PATH`, a table without a header: at most 30 columns
+ * before the path, which comes last. With a known width (the terminal's, else COLUMNS) a path that would not fit
+ * loses its start, never its end (a snapshot's name ends with its time stamp):
+ * `…cluster-3f9c1a2b-20261122T030000Z.db`. Piped output and `-o json` always carry the whole path, and the full
+ * reason is in `-o json`.
  */
-function renderLines(checked: readonly Checked[], io: CliIO, width: number): string {
+async function renderLines(checked: readonly Checked[], io: CliIO, width: number): Promise<string> {
+  const { drawTable } = await import("../render/table.js");
   const style = createStyle(io.stdoutIsTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb");
+  const sizes = checked.map((c) => (c.bytes === null ? "-" : formatSize(c.bytes)));
   const labelWidth = Math.max(0, ...checked.map((c) => c.label.length));
-  return checked
-    .map((c) => {
-      const size = (c.bytes === null ? "-" : formatSize(c.bytes)).padEnd(6);
-      const label = labelWidth === 0 ? "" : `${c.label.padEnd(labelWidth)}  `;
-      const head = `${c.ok ? "ok    " : "FAILED"}  ${size}  ${label}`;
-      const verdict = c.ok ? style.ok("ok    ") : style.bad("FAILED");
-      return `${verdict}${head.slice(6)}${fitPath(c.path, width - head.length)}\n`;
-    })
-    .join("");
+  // A size takes at most 6 columns ("1.0 GB"); the verdict column is as wide as FAILED.
+  const widths = [6, 6, ...(labelWidth === 0 ? [] : [labelWidth])];
+  const before = widths.reduce((sum, w) => sum + w + 2, 0);
+  const paths = checked.map((c) => fitPath(c.path, width - before));
+  const rows = checked.map((c, i) => [
+    c.ok ? style.ok("ok") : style.bad("FAILED"),
+    sizes[i] ?? "-",
+    ...(labelWidth === 0 ? [] : [c.label]),
+    paths[i] ?? c.path,
+  ]);
+  const lines = drawTable([], rows, {
+    gap: 2,
+    widths: [...widths, Math.max(0, ...paths.map((p) => p.length))],
+    // The size stays left-aligned, under its verdict's line as before: "-" for a file that has none.
+    aligns: [...widths, 0].map(() => "left" as const),
+  });
+  return lines.map((line) => `${line}\n`).join("");
 }
 
 /** The width the CLI IO detected (terminal, else COLUMNS); unlimited for a pipe. */

@@ -14,6 +14,7 @@
 import { CATCH_UP_MARGIN } from "../policy.js";
 import type { Advisory, ClusterView, MemberView } from "./types.js";
 import {
+  compareVersions,
   describeVersions,
   formatRanges,
   inRange,
@@ -38,6 +39,11 @@ interface AdvisoryEntry {
   hazard: string;
   /** What it means for the operator until etcd is upgraded, and what this tool does about it. */
   advice: string;
+  /**
+   * What it means for a defrag run, in a few words, for the one-line advisory of status, plan and defrag; null
+   * when the run guards against it on its own anyway (the free-disk check), so the line needs only the issue.
+   */
+  forRun: string | null;
   waitsForCatchUp: boolean;
 }
 
@@ -54,6 +60,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
       'a member that applies a raft snapshot from the leader while it is being defragmented can corrupt its database (bbolt panic "Page expected to be: 5")',
     advice:
       "the leader sends a snapshot only to a member that has fallen far behind, so defrag touches a member only while every voting member is caught up",
+    forRun: "defrag waits for every voter to catch up",
     waitsForCatchUp: true,
   },
   {
@@ -65,6 +72,7 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
       "if etcd crashes or is killed while it defragments, the member can restart with a revision ahead of the other members' and apply conditional writes differently",
     advice:
       "do not defragment a member that may be killed meanwhile (memory limits, a reboot); after such a crash, check that the members' revisions agree",
+    forRun: "a member killed mid-defrag can diverge",
     waitsForCatchUp: false,
   },
   {
@@ -75,6 +83,8 @@ export const ADVISORIES: readonly AdvisoryEntry[] = [
     hazard:
       "a defragmentation that fails (on a full disk, for example) can crash etcd or leave its temporary copy of the database in the data directory",
     advice: "keep free space of at least the in-use size on the volume of /var/lib/etcd before defragmenting",
+    // A run checks each member's free disk before its defrag (src/plan/disk-check.ts).
+    forRun: null,
     waitsForCatchUp: false,
   },
 ];
@@ -136,6 +146,78 @@ export function describeAdvisory(advisory: Advisory, memberCount?: number): stri
   const what = entry === undefined ? advisory.summary : `${entry.hazard}; ${entry.advice}`;
   const fixed = `Fixed in etcd ${(fixes.length > 0 ? fixes : advisory.fixedIn).join(" / ")}`;
   return `etcd issue ${advisory.issues.join("/")} affects etcd ${where}: ${what}. ${fixed}${talos.length > 0 ? ` (${talos.join(", ")})` : ""}.`;
+}
+
+/**
+ * The advisories in one line each for status, plan and defrag (the full text is `check`'s, `-o wide`'s and the
+ * JSON's): the etcd issue, what it means for this run, the fix. Advisories on the same members share a line:
+ * `advisory: etcd 3.4.23 has etcd#20271 and etcd#18842: defrag waits for every voter to catch up; fixed in Talos
+ * v1.10.9 / v1.11.3; details: check`. The fix named is, per etcd line, the first Talos release free of all of
+ * them; only the members' own lines when Talos ships one.
+ */
+export function briefAdvisories(advisories: readonly Advisory[], memberCount: number): string[] {
+  return briefAdvisoryGroups(advisories, memberCount).map((g) => g.text);
+}
+
+/** briefAdvisories with the advisories (by first issue number) each line stands for. */
+export function briefAdvisoryGroups(
+  advisories: readonly Advisory[],
+  memberCount: number,
+): { text: string; issues: number[] }[] {
+  const groups = new Map<string, Advisory[]>();
+  for (const advisory of advisories) {
+    const key = advisory.members
+      .map((m) => m.memberId)
+      .sort()
+      .join(",");
+    groups.set(key, [...(groups.get(key) ?? []), advisory]);
+  }
+  return [...groups.values()].map((group) => {
+    const members = group[0]?.members ?? [];
+    const entries = group.flatMap((a) => ADVISORIES.filter((e) => e.issues[0] === a.issues[0]));
+    const versions = [...new Set(members.map((m) => m.etcdVersion))].join(" / ");
+    const where = members.length === memberCount ? "" : ` on ${members.length} of ${memberCount} members`;
+    const issues = joinAnd(group.map((a) => `etcd#${a.issues[0]}`));
+    const fix = talosFix(entries, new Set(members.map((m) => lineOf(m.etcdVersion))));
+    const line = (meanings: readonly string[]) =>
+      [
+        `advisory: etcd ${versions}${where} has ${issues}${meanings.length === 0 ? "" : `: ${meanings.join("; ")}`}`,
+        ...(fix === "" ? [] : [`fixed in Talos ${fix}`]),
+        "details: check",
+      ].join("; ");
+    // Every meaning while the line stays within two 80-column lines; else the first one (check has them all).
+    const meanings = entries.flatMap((e) => e.forRun ?? []);
+    const full = line(meanings);
+    const text = full.length <= BRIEF_MAX ? full : line(meanings.slice(0, 1));
+    return { text, issues: group.map((a) => a.issues[0] ?? 0) };
+  });
+}
+
+/** The longest one-line advisory: it wraps into two 80-column lines (words are not split, so less than 160). */
+const BRIEF_MAX = 150;
+
+/** `v1.10.9 / v1.11.3`: per etcd line, the latest of the entries' fixing releases (so it is free of every one). */
+function talosFix(entries: readonly AdvisoryEntry[], lines: ReadonlySet<string>): string {
+  const byLine = new Map<string, string>();
+  for (const fix of entries.flatMap((e) => e.talos)) {
+    const known = byLine.get(fix.line);
+    if (known === undefined || compareRelease(fix.release, known) > 0) byLine.set(fix.line, fix.release);
+  }
+  const own = [...byLine.keys()].filter((line) => lines.has(line));
+  const chosen = own.length > 0 ? own : [...byLine.keys()];
+  return chosen
+    .map((line) => byLine.get(line) ?? "")
+    .sort(compareRelease)
+    .join(" / ");
+}
+
+function compareRelease(a: string, b: string): number {
+  const [va, vb] = [parseVersion(a.replace(/^v/, "")), parseVersion(b.replace(/^v/, ""))];
+  return va === null || vb === null ? a.localeCompare(b) : compareVersions(va, vb);
+}
+
+function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 
 function capitalise(text: string): string {

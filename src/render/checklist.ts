@@ -1,18 +1,26 @@
-/** The `check` checklist: one mark per item, then the verdict. A long detail wraps under the item's text. */
+/**
+ * The `check` checklist, a table without a header: the mark, then the item and its detail, which wraps within its
+ * column (under the item's name, past the mark); then the verdict.
+ */
 import type { Checklist } from "../cluster/checklist.js";
 import type { Style } from "./style.js";
-import { wrapText } from "./text.js";
+import { drawTable } from "./table.js";
+import { displayWidth, wrapText } from "./text.js";
 
-const MARKS = { pass: "[ok]  ", warn: "[warn]", fail: "[FAIL]" } as const;
-/** Continuation lines start under the item's name, past the mark. */
-const INDENT = " ".repeat(MARKS.pass.length + 1);
+const MARKS = { pass: "[ok]", warn: "[warn]", fail: "[FAIL]" } as const;
+/** The mark column: as wide as the widest mark, one space before the text. */
+const MARK_WIDTH = 6;
+const GAP = 1;
 
 export function renderChecklist(checklist: Checklist, style: Style, width?: number): string {
   const paint = { pass: style.ok, warn: style.warn, fail: style.bad } as const;
-  const lines = checklist.items.flatMap((i) => {
-    const [first = "", ...rest] = wrapText(`${MARKS[i.status]} ${i.name}: ${i.detail}`, width, INDENT);
-    const mark = MARKS[i.status];
-    return [`${paint[i.status](mark)}${first.slice(mark.length)}`, ...rest];
+  const textWidth = width === undefined ? undefined : Math.max(1, width - MARK_WIDTH - GAP);
+  const texts = checklist.items.map((i) => wrapText(`${i.name}: ${i.detail}`, textWidth, ""));
+  const rows = checklist.items.map((i, n) => [paint[i.status](MARKS[i.status]), (texts[n] ?? []).join("\n")]);
+  const lines = drawTable([], rows, {
+    gap: GAP,
+    widths: [MARK_WIDTH, Math.max(0, ...texts.flat().map(displayWidth))],
+    aligns: ["left", "left"],
   });
   const verdict =
     checklist.verdict === "go"

@@ -15,15 +15,29 @@ export interface ProgressOptions {
   live: boolean;
   style: Style;
   now?: () => number;
-  /** Columns of stderr; undefined = unlimited (not a terminal). */
-  /** Undefined: unlimited (a pipe). */
+  /** Columns of stderr; undefined = unlimited (not a terminal, a pipe). */
   width?: number | undefined;
+  /**
+   * The closing report follows on the same screen (stdout and stderr are one terminal): the snapshot's path is
+   * left to the report, which names it, so that no line is printed twice.
+   */
+  reportFollows?: boolean;
+}
+
+/** The run's warnings as progress said them, for the closing report (see renderRunWarnings). */
+export interface SaidWarnings {
+  /** The warnings progress printed (or said with an earlier brief line). */
+  above: ReadonlySet<string>;
+  /** Warnings said another way than `warning: <message>`: the brief line, or null (said by an earlier one). */
+  brief: ReadonlyMap<string, string | null>;
 }
 
 export interface Progress {
   onEvent(event: RunEvent): void;
   /** The node whose defrag is running right now, if any (for the second Ctrl-C message). */
   running(): string | undefined;
+  /** What was said of the warnings so far. */
+  said(): SaidWarnings;
   close(): void;
 }
 
@@ -46,6 +60,8 @@ export function createProgress(options: ProgressOptions): Progress {
   let ticker: NodeJS.Timeout | undefined;
   let runningNode: string | undefined;
   let lastUnmet = "";
+  const above = new Set<string>();
+  const brief = new Map<string, string | null>();
   /** One event's line; `paint` colours each wrapped part, so no colour runs across a line break. */
   const line = (text: string, paint: (t: string) => string = (t) => t) => {
     for (const part of wrapText(text, options.width, continuation(text))) write(`${paint(part)}\n`);
@@ -65,13 +81,19 @@ export function createProgress(options: ProgressOptions): Progress {
         for (const reason of event.reasons) line(`refused: ${reason}`, style.bad);
         return;
       case "plan": {
-        const todo = event.plan.steps.filter((s) => s.action === "defrag");
+        const steps = event.plan.steps;
+        const todo = steps.filter((s) => s.action === "defrag");
         const followers = todo.some((s) => s.role === "follower");
-        const names = todo.map((s) => `${s.node} (${s.role}${leaderNote(s, followers)})`);
+        // Every member the run steps through, as `[i/n]` numbers them; a skipped one says so.
+        const names = steps.map((s) =>
+          s.action === "defrag"
+            ? `${s.node} (${s.role}${leaderNote(s, followers)})`
+            : `${s.node} (${s.role}, skip)`,
+        );
         line(
           todo.length === 0
             ? "plan: nothing to defragment"
-            : `plan: ${todo.length} member(s), in order: ${names.join(", ")}`,
+            : `plan: ${steps.length} member(s), in order: ${names.join(", ")}`,
         );
         return;
       }
@@ -80,10 +102,9 @@ export function createProgress(options: ProgressOptions): Progress {
         return;
       case "snapshot-done": {
         const s = event.snapshot;
-        line(
-          // The path last: where a narrow terminal breaks the line, it goes whole onto the next.
-          `snapshot: ${formatSize(s.bytes)} from ${s.node}, revision ${s.revision ?? "?"}, sha256 verified: ${s.path}`,
-        );
+        const said = `snapshot: ${formatSize(s.bytes)} from ${s.node}, revision ${s.revision ?? "?"}, sha256 verified`;
+        // The path last: where a narrow terminal breaks the line, it goes whole onto the next.
+        line(options.reportFollows === true ? said : `${said}: ${s.path}`);
         if (s.pruned.length > 0) line(`snapshot: removed ${s.pruned.length} older snapshot(s) beyond --keep`);
         return;
       }
@@ -155,12 +176,17 @@ export function createProgress(options: ProgressOptions): Progress {
         line(`stopping: ${event.reason}`, style.warn);
         return;
       case "warning":
-        line(`warning: ${event.message}`, style.warn);
+        above.add(event.message);
+        if (event.brief === undefined) line(`warning: ${event.message}`, style.warn);
+        else {
+          brief.set(event.message, event.brief);
+          if (event.brief !== null) line(event.brief, style.warn);
+        }
         return;
       case "finished":
         stopTicker();
         return;
     }
   };
-  return { onEvent, running: () => runningNode, close: stopTicker };
+  return { onEvent, running: () => runningNode, said: () => ({ above, brief }), close: stopTicker };
 }

@@ -5,6 +5,7 @@
  */
 import type { ReportStep, RunReport } from "../run/types.js";
 import { formatSize } from "../talos/size.js";
+import type { SaidWarnings } from "./progress.js";
 import type { Style } from "./style.js";
 import { type Cell, type Column, renderTable, type TableLayout } from "./table.js";
 import { wrapText } from "./text.js";
@@ -87,9 +88,37 @@ export function renderRunReport(report: RunReport, style: Style, layout: TableLa
   for (const reason of report.refusedReasons)
     lines.push(...wrapText(`  - ${reason}`, layout.width, "    ").map(style.bad));
   if (report.error) lines.push(...wrap(`error: ${report.error}`).map(style.bad));
-  for (const warning of report.warnings) lines.push(...wrap(`warning: ${warning}`).map(style.warn));
   if (!report.dryRun) lines.push(style.dim(`took ${(report.durationMs / 1000).toFixed(1)} s`));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The report's warnings, for stderr after the report (warnings never go to stdout). `said`: what progress said
+ * of them. When the report is on the same screen as progress (`sameScreen`: stdout and stderr one terminal), a
+ * warning progress printed is not said again, only counted ("2 warnings above"); otherwise every one is, so that
+ * stderr ends with the complete list. An advisory is its one line (the brief progress printed), or with `-o wide`
+ * its full text, which progress did not print.
+ */
+export function renderRunWarnings(
+  report: Pick<RunReport, "warnings">,
+  style: Style,
+  options: { width: number | undefined; wide: boolean; sameScreen: boolean; said?: SaidWarnings },
+): string {
+  const { said, wide } = options;
+  const lines: string[] = [];
+  let above = 0;
+  for (const warning of report.warnings) {
+    const brief = said?.brief.get(warning);
+    const full = brief === undefined || wide;
+    if (options.sameScreen && said?.above.has(warning) === true && !(wide && brief !== undefined)) {
+      if (brief !== null) above++;
+      continue;
+    }
+    const text = full ? `warning: ${warning}` : brief;
+    if (text !== null) lines.push(...wrapText(text, options.width).map(style.warn));
+  }
+  if (above > 0) lines.push(style.dim(`${above} warning${above === 1 ? "" : "s"} above`));
+  return lines.map((line) => `${line}\n`).join("");
 }
 
 /**

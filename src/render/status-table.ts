@@ -98,7 +98,7 @@ export function renderStatus(view: ClusterView, style: Style, layout: TableLayou
     ...table.lines,
     ...summaryLines(view, style, layout.width),
     style.dim(quotaNote),
-    ...advisoryLines(view, style, layout.width),
+    ...advisoryLines(view, style, layout.width, layout.wide),
   ];
   return `${lines.join("\n")}\n`;
 }

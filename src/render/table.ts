@@ -1,6 +1,7 @@
 /**
  * A plain aligned table, kubectl's habit: a header line, no borders, columns apart by spaces. The columns are
  * data, so a command's layout is a list: which columns the default table shows, which only `-o wide` shows.
+ * cli-table3 draws it (see `drawTable`); what to show and how wide is decided here, before it draws.
  *
  * Fitting a width, first that fits: two spaces between columns; one space; two spaces with the columns marked
  * `cut` (long text: reasons, errors) shortened with an ellipsis to no less than 10 columns; the same with one
@@ -8,6 +9,7 @@
  * without a width (a pipe) or with `-o wide` nothing ever is. The caller says in full, below the table, the
  * text of every row that was cut (see `cutRows`).
  */
+import Table from "cli-table3";
 import { cutText, displayWidth, flatten } from "./text.js";
 
 /** A cell's text, and the colour it is shown in (applied after fitting, so colour codes take no room). */
@@ -58,24 +60,71 @@ export function renderTable<R>(
   // -o wide: every column, however wide.
   const { gap, widths } = chooseWidths(shown, natural, layout.wide ? undefined : layout.width);
   const cutRows = new Set<number>();
-  const line = (texts: { text: string; paint?: (t: string) => string }[], rowIndex?: number) =>
-    texts
-      .map((cell, i) => {
-        const width = widths[i] ?? 0;
-        let text = cell.text;
-        if (displayWidth(text) > width) {
-          text = cutText(text, width);
-          if (rowIndex !== undefined) cutRows.add(rowIndex);
-        }
-        const pad = " ".repeat(Math.max(0, width - displayWidth(text)));
-        const painted = cell.paint ? cell.paint(text) : text;
-        const last = i === texts.length - 1;
-        return shown[i]?.align === "right" ? `${pad}${painted}` : last ? painted : `${painted}${pad}`;
-      })
-      .join(" ".repeat(gap))
-      .trimEnd();
-  const lines = [line(shown.map((c) => ({ text: c.header }))), ...cells.map((r, i) => line(r, i))];
+  // Cut to the chosen widths and painted here, so that colour codes take no room and a cut row is known.
+  const fitCell = (cell: { text: string; paint?: (t: string) => string }, i: number, rowIndex?: number) => {
+    let text = cell.text;
+    if (displayWidth(text) > (widths[i] ?? 0)) {
+      text = cutText(text, widths[i] ?? 0);
+      if (rowIndex !== undefined) cutRows.add(rowIndex);
+    }
+    return cell.paint ? cell.paint(text) : text;
+  };
+  const lines = drawTable(
+    shown.map((c, i) => fitCell({ text: c.header }, i)),
+    cells.map((r, rowIndex) => r.map((cell, i) => fitCell(cell, i, rowIndex))),
+    { gap, widths, aligns: shown.map((c) => c.align ?? "left") },
+  );
   return { lines, cutRows: [...cutRows].sort((a, b) => a - b) };
+}
+
+/** The chars cli-table3 draws borders with: none at all. */
+const NO_BORDERS = Object.fromEntries(
+  [
+    "top",
+    "top-mid",
+    "top-left",
+    "top-right",
+    "bottom",
+    "bottom-mid",
+    "bottom-left",
+    "bottom-right",
+    "left",
+    "left-mid",
+    "mid",
+    "mid-mid",
+    "right",
+    "right-mid",
+    "middle",
+  ].map((name) => [name, ""]),
+);
+
+/**
+ * Draws fitted, painted cells with cli-table3: no borders, no padding, no colours of its own (cells come
+ * painted), columns `gap` spaces apart (its `middle` char, the only one not empty), each exactly its width, so
+ * it never cuts or wraps anything itself. Trailing blanks are dropped: a line ends where its text ends.
+ * With no header (`head` empty), only the rows are drawn.
+ */
+export function drawTable(
+  head: readonly string[],
+  rows: readonly (readonly string[])[],
+  layout: { gap: number; widths: readonly number[]; aligns: readonly ("left" | "right")[] },
+): string[] {
+  if (layout.widths.length === 0) return [...(head.length > 0 ? [""] : []), ...rows.map(() => "")];
+  const table = new Table({
+    head: [...head],
+    chars: { ...NO_BORDERS, middle: " ".repeat(layout.gap) },
+    style: { "padding-left": 0, "padding-right": 0, head: [], border: [] },
+    // cli-table3 takes no width of 0 (an empty column is one blank). The last column's width is left to it: it
+    // only pads, trimmed away below, and cli-table3 then never cuts the end of a line (a path, a reason).
+    colWidths: layout.widths.map((w, i) => (i === layout.widths.length - 1 ? null : Math.max(1, w))),
+    colAligns: [...layout.aligns],
+    wordWrap: false,
+  });
+  table.push(...rows.map((r) => [...r]));
+  return table
+    .toString()
+    .split("\n")
+    .map((line) => line.trimEnd());
 }
 
 function toCell(cell: Cell): { text: string; paint?: (t: string) => string } {

@@ -5,7 +5,7 @@
  * `etcd status` does not read the members at one instant), so a lagging cluster is waited for, with the same
  * backoff and --wait-timeout as verification; one that stays behind stops the run before the member is touched.
  */
-import { catchUpMarginFor, describeAdvisory } from "../cluster/advisories.js";
+import { briefAdvisoryGroups, catchUpMarginFor, describeAdvisory } from "../cluster/advisories.js";
 import type { ClusterView } from "../cluster/types.js";
 import { checkGate } from "../plan/gate.js";
 import type { GateOptions } from "../plan/types.js";
@@ -40,18 +40,33 @@ export async function waitForCatchUp(
   };
 }
 
-/** What a run on this cluster says up front: each advisory, and the catch-up rule when it applies. */
-export function hazardWarnings(view: ClusterView): string[] {
-  const warnings = view.advisories.map((a) => `${describeAdvisory(a, view.members.length)} ${a.url}`);
+/**
+ * What a run on this cluster says up front: each advisory, and the catch-up rule when it applies. `message` is
+ * the full text (the report's `warnings`); `brief` is how a person is told it (see the warning event): the
+ * advisory's one line, or null when an earlier line already says it (advisories sharing a line, the catch-up
+ * rule that the 20271 line names).
+ */
+export function hazardWarnings(view: ClusterView): { message: string; brief?: string | null }[] {
+  const groups = briefAdvisoryGroups(view.advisories, view.members.length);
+  const warnings: { message: string; brief?: string | null }[] = view.advisories.map((a) => {
+    const group = groups.find((g) => g.issues.includes(a.issues[0] ?? 0));
+    const first = group !== undefined && group.issues[0] === a.issues[0];
+    return {
+      message: `${describeAdvisory(a, view.members.length)} ${a.url}`,
+      brief: first ? group.text : null,
+    };
+  });
   const unknown = view.members.filter((m) => !m.isLearner && m.etcdVersion === null).map((m) => m.node);
   if (unknown.length > 0)
-    warnings.push(
-      `the etcd version of ${unknown.join(", ")} is unknown: known defrag hazards cannot be ruled out`,
-    );
+    warnings.push({
+      message: `the etcd version of ${unknown.join(", ")} is unknown: known defrag hazards cannot be ruled out`,
+    });
   const margin = catchUpMarginFor(view);
   if (margin !== undefined)
-    warnings.push(
-      `each member is defragmented only while every voting member is within ${margin} entries of the leader's raft index (waiting up to --wait-timeout for that)`,
-    );
+    warnings.push({
+      message: `each member is defragmented only while every voting member is within ${margin} entries of the leader's raft index (waiting up to --wait-timeout for that)`,
+      // The advisory's line says "defrag waits for every voter to catch up".
+      ...(view.advisories.some((a) => a.waitsForCatchUp) ? { brief: null } : {}),
+    });
   return warnings;
 }

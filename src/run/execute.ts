@@ -56,7 +56,7 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   const gate = checkGate(view, gateOptions);
   deps.emit({ type: "gate", ok: gate.ok, reasons: gate.reasons, warnings: gate.warnings });
   for (const w of gate.warnings) warn(record, deps, w);
-  for (const w of hazardWarnings(view)) warn(record, deps, w);
+  for (const w of hazardWarnings(view)) warn(record, deps, w.message, w.brief);
   const plan = buildPlan(view, options);
   deps.emit({ type: "plan", plan });
   for (const w of plan.warnings) warn(record, deps, w);

@@ -39,11 +39,19 @@ export function startRecord(startedAt: number, dryRun: boolean): RunRecord {
   };
 }
 
-/** Each distinct warning once: re-checking the gate before every member repeats the same ones. */
-export function warn(record: RunRecord, deps: Pick<RunDeps, "emit">, message: string): void {
+/**
+ * Each distinct warning once: re-checking the gate before every member repeats the same ones. `brief`: how a
+ * person is told it, when not as `warning: <message>` (see the warning event).
+ */
+export function warn(
+  record: RunRecord,
+  deps: Pick<RunDeps, "emit">,
+  message: string,
+  brief?: string | null,
+): void {
   if (record.warnings.includes(message)) return;
   record.warnings.push(message);
-  deps.emit({ type: "warning", message });
+  deps.emit(brief === undefined ? { type: "warning", message } : { type: "warning", message, brief });
 }
 
 export function sizesOf(view: ClusterView, memberId: string): Sizes {

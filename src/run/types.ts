@@ -151,5 +151,9 @@ export type RunEvent =
   | { type: "verify-failed"; step: StepRef; reason: string }
   | { type: "alarms-disarmed"; alarms: AlarmView[] }
   | { type: "stopping"; reason: string }
-  | { type: "warning"; message: string }
+  /**
+   * `message` is the report's warning, word for word. `brief`, when set, is how a person is told it instead of
+   * `warning: <message>` (an advisory's one line); null: an earlier brief line already said it.
+   */
+  | { type: "warning"; message: string; brief?: string | null }
   | { type: "finished"; report: RunReport };

@@ -6,7 +6,7 @@
 import { attachResources } from "../cluster/resources.js";
 import { describeError, type ExitCode } from "../errors.js";
 import { createNodeResourceReader } from "../read/node-resources.js";
-import { createProgress } from "../render/progress.js";
+import { createProgress, type SaidWarnings } from "../render/progress.js";
 import { createStyle } from "../render/style.js";
 import { runDefrag } from "../run/execute.js";
 import { exitCodeForResult } from "../run/exit-code.js";
@@ -22,6 +22,8 @@ export interface DefragRequest extends ReaderRequest {
   yes: boolean;
   /** Checked before the call; written after a run that was not a dry run. */
   metricsPath?: string;
+  /** The caller prints a report for people on the same screen as progress (see ProgressOptions.reportFollows). */
+  reportFollows?: boolean;
 }
 
 export interface DefragOutcome {
@@ -30,6 +32,8 @@ export interface DefragOutcome {
   report: RunReport;
   /** Warnings from after the run (metrics, lock release), for the caller to print on stderr too. */
   lateWarnings: string[];
+  /** What progress said of the report's warnings (for the closing report: each warning said once). */
+  said: SaidWarnings;
 }
 
 export async function defragCluster(ctx: ServiceContext, request: DefragRequest): Promise<DefragOutcome> {
@@ -48,6 +52,7 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
     live: ctx.io.stderrIsTTY,
     width: ctx.io.stderrWidth,
     style: createStyle(ctx.io.stderrIsTTY && !ctx.io.env.NO_COLOR),
+    reportFollows: request.reportFollows === true,
   });
   const stop = watchStopSignals(ctx.io, () => progress.running());
   const lateWarnings: string[] = [];
@@ -82,7 +87,7 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
         )),
       );
     report.warnings.push(...lateWarnings);
-    return { exitCode: exitCodeForResult(report.result), report, lateWarnings };
+    return { exitCode: exitCodeForResult(report.result), report, lateWarnings, said: progress.said() };
   } finally {
     progress.close();
     stop.unsubscribe();

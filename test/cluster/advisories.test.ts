@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   ADVISORIES,
   advisoriesFor,
+  briefAdvisories,
   catchUpMarginFor,
   describeAdvisory,
 } from "../../src/cluster/advisories.js";
 import type { MemberView } from "../../src/cluster/types.js";
 import { compareVersions, describeVersions, inRange, parseVersion } from "../../src/cluster/versions.js";
 import { CATCH_UP_MARGIN } from "../../src/policy.js";
+import { wrapText } from "../../src/render/text.js";
 import { member } from "../plan/views.js";
 
 const on = (version: string | null, node = "10.0.0.1", over: Partial<MemberView> = {}) =>
@@ -96,6 +98,40 @@ describe("describeAdvisory", () => {
     expect(text).toMatch(
       /Fixed in etcd 3\.4\.38 \(Talos v1\.10\.9 ships 3\.5\.26, Talos v1\.11\.3 ships 3\.6\.5\)/,
     );
+  });
+});
+
+describe("briefAdvisories: one line per advisory (several on the same members share one)", () => {
+  const three = (version: string) => ["10.0.0.1", "10.0.0.2", "10.0.0.3"].map((node) => on(version, node));
+  const brief = (members: MemberView[]) => briefAdvisories(advisoriesFor(members), members.length);
+
+  it("says the issues, what they mean for this run, the Talos fix and where the details are", () => {
+    expect(brief(three("3.4.23"))).toEqual([
+      "advisory: etcd 3.4.23 has etcd#20271 and etcd#18842: defrag waits for every voter to catch up; fixed in Talos v1.10.9 / v1.11.3; details: check",
+    ]);
+    expect(brief(three("3.5.21"))).toEqual([
+      "advisory: etcd 3.5.21 has etcd#20271: defrag waits for every voter to catch up; fixed in Talos v1.10.9; details: check",
+    ]);
+    // The Talos release free of every advisory on the line: v1.10.9, not v1.9.0 (which fixed 18842 alone).
+    expect(brief(three("3.5.3"))[0]).toMatch(
+      /^advisory: etcd 3\.5\.3 has etcd#20271, etcd#14733 and etcd#18842: .*; fixed in Talos v1\.10\.9; details: check$/,
+    );
+    expect(brief(three("3.6.12"))).toEqual([]);
+  });
+
+  it("gives members on other versions their own line, and says how many members one covers", () => {
+    const mixed = [on("3.5.21", "10.0.0.1"), on("3.5.21", "10.0.0.2"), on("3.6.12", "10.0.0.3")];
+    expect(brief(mixed)).toEqual([
+      "advisory: etcd 3.5.21 on 2 of 3 members has etcd#20271: defrag waits for every voter to catch up; fixed in Talos v1.10.9; details: check",
+    ]);
+  });
+
+  const versions = ["3.4", "3.5", "3.6"].flatMap((line) =>
+    Array.from({ length: 41 }, (_, patch) => `${line}.${patch}`),
+  );
+  it.each(versions)("etcd %s: each line fits 80 columns in at most two lines", (version) => {
+    for (const line of brief(three(version)))
+      expect(wrapText(line, 80, "  ").length, line).toBeLessThanOrEqual(2);
   });
 });
 

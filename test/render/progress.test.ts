@@ -88,6 +88,81 @@ describe("progress lines", () => {
   });
 });
 
+describe("the plan line counts what the steps count", () => {
+  const planStep = (node: string, action: "defrag" | "skip", role: "leader" | "follower" = "follower") => ({
+    node,
+    memberId: `id-${node}`,
+    role,
+    action,
+    reason: action === "skip" ? "rule: not matched" : "rule",
+    leaderMove: false,
+    leaderDecision: null,
+  });
+
+  it("names every member the run steps through, a skipped one as such, so that [i/n] agrees", () => {
+    const { progress, out } = capture(false);
+    progress.onEvent({
+      type: "plan",
+      plan: {
+        result: "ok",
+        force: false,
+        leaderMode: "auto",
+        warnings: [],
+        blockers: [],
+        steps: [planStep("cp1", "defrag"), planStep("cp2", "skip"), planStep("cp3", "defrag", "leader")],
+      },
+    });
+    progress.onEvent({
+      type: "step-skipped",
+      step: { ...step, index: 2, total: 3, node: "cp2" },
+      reason: "rule",
+    });
+    const [plan, skipped] = out().trimEnd().split("\n");
+    expect(plan).toBe("plan: 3 member(s), in order: cp1 (follower), cp2 (follower, skip), cp3 (leader)");
+    expect(skipped).toMatch(/^\[2\/3\] cp2 follower: skipped/);
+  });
+});
+
+describe("warnings: each said once, an advisory in its one line", () => {
+  it("prints a brief instead of the warning, nothing for one an earlier brief said, and remembers what it said", () => {
+    const { progress, out } = capture(false);
+    progress.onEvent({ type: "warning", message: "long advisory text", brief: "advisory: short" });
+    progress.onEvent({ type: "warning", message: "the catch-up rule", brief: null });
+    progress.onEvent({ type: "warning", message: "a learner is skipped" });
+    expect(out()).toBe("advisory: short\nwarning: a learner is skipped\n");
+    expect([...progress.said().above]).toEqual([
+      "long advisory text",
+      "the catch-up rule",
+      "a learner is skipped",
+    ]);
+    expect(progress.said().brief.get("the catch-up rule")).toBeNull();
+  });
+
+  it("leaves the snapshot's path to the report when the report follows on the same screen", () => {
+    const snapshot = {
+      path: "./etcd-snapshots/x.db",
+      bytes: 4096,
+      sha256Verified: true,
+      revision: 7,
+      totalKeys: 1,
+      node: "cp1",
+      pruned: [],
+      warnings: [],
+    };
+    for (const reportFollows of [false, true]) {
+      let text = "";
+      const progress = createProgress({
+        write: (t) => (text += t),
+        live: false,
+        style: createStyle(false),
+        reportFollows,
+      });
+      progress.onEvent({ type: "snapshot-done", snapshot });
+      expect(text.includes("x.db")).toBe(!reportFollows);
+    }
+  });
+});
+
 describe("progress at the terminal's width", () => {
   const node = (i: number) => `cp${i}.lab.internal`;
   const five = (i: number): StepRef => ({

@@ -1,7 +1,7 @@
 /** The plain table and the text helpers under every command's output: fitting, cutting, wrapping, width. */
 import { describe, expect, it } from "vitest";
-import { detectWidth } from "../../src/cli/io.js";
-import { type Column, renderTable, type TableLayout } from "../../src/render/table.js";
+import { detectWidth, sameTerminal } from "../../src/cli/io.js";
+import { type Column, drawTable, renderTable, type TableLayout } from "../../src/render/table.js";
 import { cutText, displayWidth, flatten, stripAnsi, wrapText } from "../../src/render/text.js";
 
 interface Row {
@@ -118,5 +118,69 @@ describe("detectWidth", () => {
     ["COLUMNS=0", { isTTY: false }, { COLUMNS: "0" }, undefined],
   ])("%s", (_, stream, env, want) => {
     expect(detectWidth(stream, env)).toBe(want);
+  });
+});
+
+describe("drawTable (cli-table3, borderless)", () => {
+  it("draws rows without a header, columns the gap apart, numbers right-aligned, no trailing blanks", () => {
+    expect(
+      drawTable(
+        [],
+        [
+          ["ok", "21 MB", "a"],
+          ["FAILED", "1.9 GB", "b"],
+        ],
+        { gap: 2, widths: [6, 6, 1], aligns: ["left", "right", "left"] },
+      ),
+    ).toEqual(["ok       21 MB  a", "FAILED  1.9 GB  b"]);
+  });
+
+  it("gives a multi-line cell as many lines, the other columns blank on the extra ones", () => {
+    expect(
+      drawTable([], [["[ok]", "first\nsecond"]], { gap: 1, widths: [6, 6], aligns: ["left", "left"] }),
+    ).toEqual(["[ok]   first", "       second"]);
+  });
+
+  it("never cuts the last column, whatever width it was given", () => {
+    const path = `/var/backups/${"x".repeat(60)}.db`;
+    expect(
+      drawTable(["A", "PATH"], [["1", path]], { gap: 2, widths: [1, 4], aligns: ["left", "left"] }),
+    ).toEqual(["A  PATH", `1  ${path}`]);
+  });
+});
+
+describe("sameTerminal: are stdout and stderr one terminal?", () => {
+  const tty = (rdev: number) => ({ tty: true, stat: { dev: 5, ino: 100 + rdev, rdev } });
+  const file = { tty: false, stat: { dev: 2049, ino: 7, rdev: 0 } };
+  it.each([
+    ["both on /dev/pts/3", [tty(3), tty(3)], true],
+    ["2>/dev/pts/4: two terminals", [tty(3), tty(4)], false],
+    ["stdout to a file or a pipe", [file, tty(3)], false],
+    [
+      "2>/dev/null (a character device, not a TTY)",
+      [tty(3), { ...file, stat: { dev: 5, ino: 6, rdev: 259 } }],
+      false,
+    ],
+  ] as const)("%s: %s", (_, [a, b], want) => {
+    const fds = [a, b];
+    const probe = {
+      isatty: (fd: number) => fds[fd - 1]?.tty === true,
+      fstat: (fd: number) => {
+        const stat = fds[fd - 1]?.stat;
+        if (stat === undefined) throw new Error("EBADF");
+        return stat;
+      },
+    };
+    expect(sameTerminal(1, 2, probe)).toBe(want);
+  });
+
+  it("is false when a descriptor cannot be read", () => {
+    const probe = {
+      isatty: () => true,
+      fstat: () => {
+        throw new Error("EBADF");
+      },
+    };
+    expect(sameTerminal(1, 2, probe)).toBe(false);
   });
 });
