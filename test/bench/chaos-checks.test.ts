@@ -198,7 +198,8 @@ describe("planRun", () => {
 
   it("replays one run by its own seed", () => {
     const [first] = plansFor({ runs: 3, seed: 4 });
-    expect(plansFor({ runs: 1, seed: 0, replay: first?.seed })).toEqual([first]);
+    if (first === undefined) throw new Error("no plan");
+    expect(plansFor({ runs: 1, seed: 0, replay: first.seed })).toEqual([first]);
   });
 });
 
