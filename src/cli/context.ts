@@ -62,7 +62,12 @@ export function createContext(flags: GlobalFlags, rawIO: CliIO): CommandContext 
     target,
     talosctl: createTalosctl(target, exec, { timeoutMs }),
     output,
-    layout: { width: output === "wide" ? undefined : io.stdoutWidth, wide: output === "wide" },
+    layout: {
+      width: output === "wide" ? undefined : io.stdoutWidth,
+      wide: output === "wide",
+      // Advisories and problems under a wide table still wrap to the terminal (a pipe: whole lines).
+      textWidth: io.stdoutWidth,
+    },
     color,
     log,
     // A warning is read on a terminal: wrapped to its width. Traces (-v) stay one line each, for grep.

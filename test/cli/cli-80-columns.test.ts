@@ -56,6 +56,16 @@ const COMMANDS: [string, string[]][] = [
   ["alarms list", ["alarms", "list"]],
 ];
 
+describe("alarms disarm refused on an 80-column terminal", () => {
+  it("wraps its refused: and hint: lines at spaces", async () => {
+    const { cluster, nodes } = homelab(true);
+    const run = await runCli(cluster, ["-n", nodes, "alarms", "disarm"], TERMINAL);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^refused: /m);
+    for (const line of run.stderr.split("\n")) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+  });
+});
+
 describe.each([false, true])("on an 80-column terminal (troubled cluster: %s)", (troubled) => {
   it.each(COMMANDS)("%s: every line of stdout and stderr fits", async (_, args) => {
     const { cluster, nodes } = homelab(troubled);
