@@ -8,7 +8,8 @@ const doc = await readFile(new URL("../../docs/SCHEDULING.md", import.meta.url),
 
 describe("docs/SCHEDULING.md", () => {
   test("names only metrics the tool emits", () => {
-    const mentioned = new Set(doc.match(/\btalos_etcd_defrag_[a-z0-9_]+/g) ?? []);
+    // A file name (talos_etcd_defrag_defrag.prom) is not a metric.
+    const mentioned = new Set(doc.match(/\btalos_etcd_defrag_[a-z0-9_]+\b(?!\.prom)/g) ?? []);
     for (const name of mentioned) expect(ALL_METRIC_NAMES, `${name} in the doc`).toContain(name);
   });
 
