@@ -11,6 +11,7 @@
  * Words of the marker:
  * - `cluster=homelab`: the five-member homelab (test/cli/homelab-cluster.ts), with `nospace` (NOSPACE on cp3),
  *   `unreachable=NODE`, `etcd=VERSION`; the command runs with `-n` of every member unless it names its own.
+ * - `snapshot-dir`: the command gets `--snapshot-dir` in a temporary directory.
  * - `width=N`: stdout and stderr are an N-column terminal (without it: pipes, whole lines).
  * - `stream=stdout`: the block is stdout alone (default: stdout and stderr as a terminal shows them, in order).
  * - `command=WORD`: the command, for a block that shows no `$ talos-etcd-defrag ...` line.
@@ -119,7 +120,10 @@ export async function runExample(example: DocExample): Promise<ExampleRun> {
   const dir = await mkdtemp(join(tmpdir(), "ted-doc-example-"));
   try {
     const metricsFile = join(dir, "talos_etcd_defrag.prom");
-    const extra = example.spec.has("metrics") ? ["--metrics-file", metricsFile] : [];
+    const extra = [
+      ...(example.spec.has("metrics") ? ["--metrics-file", metricsFile] : []),
+      ...(example.spec.has("snapshot-dir") ? ["--snapshot-dir", join(dir, "snapshots")] : []),
+    ];
     const hasNodes = args.includes("-n") || args.includes("--nodes");
     const json = example.spec.has("json-keys") && !args.includes("-o") ? ["-o", "json"] : [];
     const full = [
