@@ -28,8 +28,13 @@ function reportError(error: unknown, io: CliIO, program: Command, argv: readonly
     if (error.exitCode === 0) return EXIT.ok;
     // A missing command prints the help itself (commander.help); every other usage error is said here, once.
     if (error.code !== "commander.help") {
-      say("error: ", error.message.replace(/^error: /, ""));
-      say("hint: ", usageHint(program, argv, error.code, error.message));
+      const hint = usageHint(program, argv, error.code, error.message);
+      // commander's "(Did you mean --help?)" guesses by spelling; a hint that knows whose flag it is replaces it.
+      const message = hint.includes(" is a flag of ")
+        ? error.message.replace(/\n\(Did you mean [^)]*\)$/, "")
+        : error.message;
+      say("error: ", message.replace(/^error: /, ""));
+      say("hint: ", hint);
     }
     return EXIT.usage;
   }

@@ -52,6 +52,11 @@ describe("every command's --help", () => {
     }
   });
 
+  it.each(["", ...COMMANDS])("%s --help fits 80 columns", async (command) => {
+    const help = await run([...command.split(" ").filter((w) => w !== ""), "--help"]);
+    for (const line of help.stdout.split("\n")) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+  });
+
   it("shows the default rule (whole, however it wraps)", async () => {
     const help = await run(["plan", "--help"]);
     expect(help.stdout.replace(/\s+/g, " ")).toContain(`default: ${DEFAULT_RULE}`);
@@ -103,6 +108,8 @@ describe("a command's flag given before the command", () => {
     expect(result.stderr).toMatch(/^error: unknown option/m);
     expect(result.stderr).toMatch(hint);
     expect(result.calls).toEqual([]);
+    // No guess by spelling ("Did you mean --help?") beside a hint that knows whose flag it is.
+    expect(result.stderr).not.toMatch(/Did you mean/);
   });
 
   it("an option no command has still gets the usual pointer to --help", async () => {
@@ -152,7 +159,8 @@ describe("empty node and endpoint lists", () => {
     [["--nodes="], "--nodes"],
     [["-e", ""], "--endpoints"],
   ])("%j is refused (exit 2) instead of falling back to discovery", async (flags, name) => {
-    const result = await run(["--talosctl", ANY_EXECUTABLE, ...flags, "status"]);
+    // No --talosctl and none on PATH: the flag's own error comes first.
+    const result = await run([...flags, "status"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(new RegExp(`error: invalid ${name} value .*: no node in it`));
     expect(result.calls).toEqual([]);
