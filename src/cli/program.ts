@@ -22,6 +22,8 @@ const METRICS_OPTION = [
   "also write Prometheus metrics to this file; its name must end in .prom (node-exporter's textfile collector reads only those)",
 ] as const;
 
+const QUOTA_OPTION = () => shownDefault("--quota <size>", "etcd quota", "read from the cluster, else 2GiB");
+
 /** A duration in the form the flags take: 1s, 5m, 250ms. */
 const showDuration = (ms: number) =>
   ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
@@ -38,8 +40,14 @@ function describeOption(option: Option): string {
     extra.push(`default: ${String(option.defaultValue)}`);
   }
   if (extra.length === 0) return option.description;
+  // "where snapshots go (created 0700)" + default: one parenthesis, "(created 0700; default: ./etcd-snapshots)".
+  if (option.description.endsWith(")")) return `${option.description.slice(0, -1)}; ${extra.join(", ")})`;
   return option.description ? `${option.description} (${extra.join(", ")})` : `(${extra.join(", ")})`;
 }
+
+/** An option whose default is not a value commander should set: the help says it, the command applies it. */
+const shownDefault = (flags: string, description: string, shown: string) =>
+  new Option(flags, description).default(undefined, shown);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -58,12 +66,14 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       "Talos API endpoints, comma separated or repeated (passed to talosctl)",
       collect,
     )
-    .option(
-      "-n, --nodes <list>",
-      "control plane nodes, comma separated or repeated (default: discovered from the context)",
-      collect,
+    .addOption(
+      shownDefault(
+        "-n, --nodes <list>",
+        "control plane nodes, comma separated or repeated",
+        "discovered from the context",
+      ).argParser(collect),
     )
-    .option("--talosctl <path>", "talosctl binary (default: $TALOSCTL, then talosctl on PATH)")
+    .addOption(shownDefault("--talosctl <path>", "talosctl binary", "$TALOSCTL, then talosctl on PATH"))
     .addOption(
       new Option(
         "-o, --output <format>",
@@ -91,12 +101,13 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   const ruleOptions = (command: Command) =>
     command
       .addOption(
-        new Option(
+        shownDefault(
           "--rule <expr>",
           "when a member needs defragmentation (see README: Rule language)",
-        ).default(undefined, DEFAULT_RULE),
+          DEFAULT_RULE,
+        ),
       )
-      .option("--quota <size>", "etcd quota (default: read from the cluster, else 2GiB)");
+      .addOption(QUOTA_OPTION());
 
   ruleOptions(
     program.command("status").description("table of members, sizes, roles, alarms and the rule's verdict"),
@@ -128,18 +139,24 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
         "auto: move leadership away first when the leader's defrag would stall it longer than --leader-move-above, else defrag it in place; forfeit: moving is required; last: never move it",
         "auto",
       )
-      .option(
-        "--leader-move-above <duration>",
-        `with --leader auto: move leadership only when the leader's predicted in-place defrag takes longer (0: always) (default: ${showDuration(DEFAULT_LEADER_MOVE_ABOVE_MS)})`,
+      .addOption(
+        shownDefault(
+          "--leader-move-above <duration>",
+          "with --leader auto: move leadership only when the leader's predicted in-place defrag takes longer; 0: always",
+          showDuration(DEFAULT_LEADER_MOVE_ABOVE_MS),
+        ),
       )
       .option(
         "--wait-timeout <duration>",
         "how long to wait for a member to verify after its defrag, for leadership to move, and (on an etcd with a known defrag hazard) for every voting member to catch up before a defrag",
         showDuration(DEFAULT_WAIT_TIMEOUT_MS),
       )
-      .option(
-        "--defrag-timeout <duration>",
-        "client timeout for one defrag call (default: none; a timed-out defrag is never re-issued)",
+      .addOption(
+        shownDefault(
+          "--defrag-timeout <duration>",
+          "client timeout for one defrag call; a timed-out defrag is never re-issued",
+          "none",
+        ),
       );
 
   defragOptions(
@@ -205,7 +222,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   alarms
     .command("disarm")
     .description("disarm alarms; refuses while CORRUPT is raised or a member is still near the quota")
-    .option("--quota <size>", "etcd quota (default: read from the cluster, else 2GiB)")
+    .addOption(QUOTA_OPTION())
     .action(async (flags, command: Command) => {
       const ctx = await context(command);
       const { runAlarmsDisarm } = await import("./alarms.js");

@@ -74,7 +74,8 @@ describe("every command's --help", () => {
     expect(help).toContain("(default: 1s)");
     expect(help).toContain("(default: 30s)");
     expect(help).toContain("(default: 5)");
-    expect(help).toContain("(default: ./etcd-snapshots)");
+    expect(help).toContain("default: ./etcd-snapshots)");
+    expect(help).toContain("(default: none)");
   });
 
   it("--wait-timeout's help names every wait it bounds", async () => {
