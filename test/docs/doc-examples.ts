@@ -14,7 +14,8 @@
  * - `snapshot-dir`: the command gets `--snapshot-dir` in a temporary directory.
  * - `width=N`: stdout and stderr are an N-column terminal (without it: pipes, whole lines).
  * - `stream=stdout`: the block is stdout alone (default: stdout and stderr as a terminal shows them, in order).
- * - `command=WORD`: the command, for a block that shows no `$ talos-etcd-defrag ...` line.
+ * - `command=WORDS`: the command, words separated by commas (`alarms,disarm,--quota,8GiB`), for a block that
+ *   shows no `$ talos-etcd-defrag ...` line.
  * - `json-keys`: the block is a JSON document (the command runs with `-o json`), abbreviated: its field names (recursively; an array by its first
  *   element) must be the real document's, and every real field must be in it, unless the object holds a `"..."`
  *   key. Values are not compared.
@@ -90,7 +91,8 @@ const PROMPT = "$ talos-etcd-defrag ";
 
 /** Runs the command of an example against what its marker names. */
 export async function runExample(example: DocExample): Promise<ExampleRun> {
-  const command = example.body.find((l) => l.startsWith(PROMPT)) ?? example.spec.get("command");
+  const command =
+    example.body.find((l) => l.startsWith(PROMPT)) ?? example.spec.get("command")?.replaceAll(",", " ");
   if (command === undefined) throw new Error(`${where(example)}: no "${PROMPT}..." line and no command=`);
   const args = shellWords(command.startsWith(PROMPT) ? command.slice(PROMPT.length) : command);
   if (example.spec.get("cluster") !== "homelab") throw new Error(`${where(example)}: unknown cluster`);
