@@ -86,6 +86,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .option("-v, --verbose", "print each talosctl call and its duration on stderr")
     // Every command's help lists these too, under "Global Options": they go before or after the command.
     .configureHelp({ showGlobalOptions: true, optionDescription: describeOption })
+    .addHelpText("afterAll", "\nGlobal options go before or after the command; its own options after it.")
     .configureOutput({
       writeOut: (s) => io.stdout(s),
       writeErr: (s) => io.stderr(s),

@@ -47,6 +47,7 @@ describe("every command's --help", () => {
     const help = await run([...command.split(" "), "--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Global Options:$/m);
+    expect(help.stdout).toMatch(/Global options go before or after the command; its own options after it/);
     for (const flag of ["-n, --nodes", "-o, --output", "--talosctl", "--talosconfig", "--timeout"]) {
       expect(help.stdout).toContain(flag);
     }
