@@ -12,6 +12,8 @@
  * - `cluster=homelab`: the five-member homelab (test/cli/homelab-cluster.ts), with `nospace` (NOSPACE on cp3),
  *   `unreachable=NODE`, `etcd=VERSION`; the command runs with `-n` of every member unless it names its own.
  * - `snapshot-dir`: the command gets `--snapshot-dir` in a temporary directory.
+ * - `snapshot-files`: two snapshot files are appended to the command, a good one and one whose SHA-256 trailer
+ *   does not match.
  * - `width=N`: stdout and stderr are an N-column terminal (without it: pipes, whole lines).
  * - `stream=stdout`: the block is stdout alone (default: stdout and stderr as a terminal shows them, in order).
  * - `command=WORDS`: the command, words separated by commas (`alarms,disarm,--quota,8GiB`), for a block that
@@ -30,8 +32,10 @@
  * writes the real output into the text blocks (JSON and metrics blocks are abbreviated by hand: fix those from
  * the output the failure shows).
  */
+
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
@@ -125,6 +129,7 @@ export async function runExample(example: DocExample): Promise<ExampleRun> {
     const extra = [
       ...(example.spec.has("metrics") ? ["--metrics-file", metricsFile] : []),
       ...(example.spec.has("snapshot-dir") ? ["--snapshot-dir", join(dir, "snapshots")] : []),
+      ...(example.spec.has("snapshot-files") ? await snapshotFiles(dir) : []),
     ];
     const hasNodes = args.includes("-n") || args.includes("--nodes");
     const json = example.spec.has("json-keys") && !args.includes("-o") ? ["-o", "json"] : [];
@@ -145,6 +150,18 @@ export async function runExample(example: DocExample): Promise<ExampleRun> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** A good snapshot (whole pages, then their SHA-256) and the same with one byte flipped. */
+async function snapshotFiles(dir: string): Promise<string[]> {
+  const body = Buffer.alloc(512 * 8, 7);
+  const good = Buffer.concat([body, createHash("sha256").update(body).digest()]);
+  const bad = Buffer.from(good);
+  bad[0] = 8;
+  const paths = [join(dir, "a.db"), join(dir, "b.db")];
+  await writeFile(paths[0] ?? "", good);
+  await writeFile(paths[1] ?? "", bad);
+  return paths;
 }
 
 export const where = (example: DocExample) => `${example.file}:${example.line}`;
