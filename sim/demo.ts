@@ -7,6 +7,15 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  commandBanner,
+  DEMO_RULE,
+  demoRuleNote,
+  modelTitle,
+  REAL_TITLE,
+  RULE_ARG,
+  titleBanner,
+} from "./banner.js";
 import { etcdAvailable, startCluster } from "./cluster.js";
 import { fragmentCluster } from "./data.js";
 import { fragmentModelCluster, startModelCluster } from "./model.js";
@@ -14,18 +23,15 @@ import type { SimCluster } from "./types.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const cliPath = join(root, "bin", "talos-etcd-defrag.js");
-const DEMO_RULE = "dbQuotaUsage > 0.8 || (dbSizeFree > 10*MiB && dbSizeInUse / dbSize < 0.5)";
-
-function banner(text: string): void {
-  const bar = "=".repeat(Math.min(100, text.length + 6));
-  process.stdout.write(`\n${bar}\n== ${text}\n${bar}\n`);
+function banner(lines: string[]): void {
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 async function startSimulatedCluster(): Promise<SimCluster> {
   // DEMO_BACKEND=model shows the fallback even where etcd is installed.
   if (etcdAvailable() && process.env.DEMO_BACKEND !== "model") {
     try {
-      banner("SIMULATED Talos control plane: simulated talosctl over a REAL 3-member etcd on 127.0.0.11-13");
+      banner(titleBanner(REAL_TITLE));
       const cluster = await startCluster({ release: "v1.13" });
       process.stdout.write(
         "fragmenting: writing, rewriting and deleting ~30 MB of keys, then compacting ...\n",
@@ -39,7 +45,7 @@ async function startSimulatedCluster(): Promise<SimCluster> {
     }
   }
   const why = etcdAvailable() ? "DEMO_BACKEND=model" : "etcd not installed";
-  banner(`SIMULATED Talos control plane: simulated talosctl over an IN-MEMORY MODEL (${why})`);
+  banner(titleBanner(modelTitle(why)));
   const cluster = await startModelCluster({ release: "v1.13" });
   fragmentModelCluster(cluster, { targetBytes: 30_000_000, reclaimableRatio: 0.65 });
   return cluster;
@@ -47,8 +53,8 @@ async function startSimulatedCluster(): Promise<SimCluster> {
 
 function runCli(cluster: SimCluster, args: string[]): Promise<number | null> {
   const argv = [cliPath, "--talosctl", cluster.talosctlPath, "-n", cluster.nodes.join(","), ...args];
-  const shown = args.map((a) => (/[\s|&()<>*]/.test(a) ? `'${a}'` : a)).join(" ");
-  banner(`$ talos-etcd-defrag -n ${cluster.nodes.join(",")} ${shown}`);
+  const shown = args.map((a) => (a === DEMO_RULE ? RULE_ARG : a));
+  banner(commandBanner(["-n", cluster.nodes.join(","), ...shown]));
   return new Promise((done) => {
     const child = spawn(process.execPath, argv, {
       stdio: "inherit",
@@ -78,7 +84,7 @@ export async function runDemo(): Promise<number> {
     mkdirSync(snapshots, { recursive: true, mode: 0o700 });
     await runCli(cluster, ["status"]);
     // The default rule wants > 100 MiB free; a demo cluster that size takes too long to fill.
-    process.stdout.write(`\nnote: the demo cluster is small, so plan and defrag use --rule '${DEMO_RULE}'\n`);
+    process.stdout.write(`\n${demoRuleNote().join("\n")}\n`);
     await runCli(cluster, ["plan", "--rule", DEMO_RULE]);
     const defrag = await runCli(cluster, [
       "defrag",
@@ -90,7 +96,7 @@ export async function runDemo(): Promise<number> {
     ]);
     await runCli(cluster, ["status"]);
     const calls = await cluster.callLog();
-    banner(`simulated talosctl was called ${calls.length} times; the defrag order was:`);
+    banner(titleBanner(`simulated talosctl was called ${calls.length} times; the defrag order was:`));
     for (const call of calls.filter((c) => c.command === "defrag" || c.command === "forfeit-leadership")) {
       process.stdout.write(`  ${call.command.padEnd(18)} ${call.nodes.join(",")}  exit ${call.exitCode}\n`);
     }

@@ -31,6 +31,13 @@ export const CATCH_UP_MARGIN = 100;
  */
 export const QUOTA_HEADROOM = 0.8;
 
+/**
+ * The default rule (docs/CONTRACT.md "Rule language"): near the quota, or more than 100 MiB to gain with less than
+ * half the file in use. Here rather than in src/cluster/rule.ts so that `--help` can show it without loading the
+ * rule parser.
+ */
+export const DEFAULT_RULE = `dbQuotaUsage > ${QUOTA_HEADROOM} || (dbSizeFree > 100*MiB && dbSizeInUse / dbSize < 0.5)`;
+
 /** NOSPACE is lifted only when every member is below this share of the quota: it must take writes without tripping again. */
 export const DISARM_BELOW_QUOTA = 0.9;
 
@@ -61,6 +68,9 @@ export const REPLAN_VIEW_MAX_AGE_MS = 1_000;
 
 /** Snapshots of our own kept per cluster in --snapshot-dir. */
 export const DEFAULT_SNAPSHOT_KEEP = 5;
+
+/** Where `snapshot` and `defrag` put snapshots when --snapshot-dir is not given. */
+export const DEFAULT_SNAPSHOT_DIR = "./etcd-snapshots";
 
 /**
  * Free disk a member's defrag needs (src/plan/disk-check.ts): etcd copies every live key into a new bbolt file

@@ -4,6 +4,7 @@ import type { ClusterView } from "../cluster/types.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { ALARM } from "../policy.js";
 import { createStyle } from "../render/style.js";
+import { wrapText } from "../render/text.js";
 import { disarmIfCured } from "../run/disarm.js";
 import type { CommandContext } from "./context.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
@@ -29,6 +30,8 @@ export async function runAlarmsDisarm(ctx: CommandContext, flags: RuleFlags): Pr
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
   const style = createStyle(ctx.color);
+  // refused:, error: and hint: lines wrap at spaces on a terminal, as warnings do.
+  const say = (line: string) => ctx.io.stderr(`${wrapText(line, ctx.io.stderrWidth).join("\n")}\n`);
   const respond = (result: string, exitCode: ExitCode, detail: Record<string, unknown> = {}) => {
     if (ctx.output === "json")
       ctx.io.stdout(`${JSON.stringify({ result, alarms: withNodes(view), ...detail }, null, 2)}\n`);
@@ -41,19 +44,17 @@ export async function runAlarmsDisarm(ctx: CommandContext, flags: RuleFlags): Pr
   if (view.alarms.some((a) => a.alarm === ALARM.corrupt)) {
     const reason =
       "a CORRUPT alarm is raised: `etcd alarm disarm` would clear it along with every other alarm. A corrupt member must be investigated and replaced or restored from a snapshot, not disarmed.";
-    ctx.io.stderr(`${style.bad("refused:")} ${reason}\n`);
+    say(`${style.bad("refused:")} ${reason}`);
     return respond("refused", EXIT.refused, { reasons: [reason] });
   }
   const outcome = await disarmIfCured({ talosctl: ctx.talosctl, readView: () => reader.read() });
   if (outcome.error !== null) {
-    ctx.io.stderr(`${style.bad("error:")} ${outcome.error}\n`);
+    say(`${style.bad("error:")} ${outcome.error}`);
     return respond("failed", EXIT.failed, { error: outcome.error });
   }
   if (outcome.disarmed.length === 0) {
-    for (const w of outcome.warnings) ctx.io.stderr(`${style.bad("refused:")} ${w}\n`);
-    ctx.io.stderr(
-      "hint: run `talos-etcd-defrag defrag` first: it frees the space and then lifts NOSPACE itself\n",
-    );
+    for (const w of outcome.warnings) say(`${style.bad("refused:")} ${w}`);
+    say("hint: run `talos-etcd-defrag defrag` first: it frees the space and then lifts NOSPACE itself");
     return respond("refused", EXIT.refused, { reasons: outcome.warnings });
   }
   if (ctx.output !== "json")

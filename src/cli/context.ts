@@ -46,10 +46,13 @@ export function createContext(flags: GlobalFlags, rawIO: CliIO): CommandContext 
   const talosconfig =
     flags.talosconfig === undefined ? undefined : validateArgValue(flags.talosconfig, "--talosconfig");
   const context = flags.context === undefined ? undefined : validateArgValue(flags.context, "--context");
+  // Flag values first: a bad -n is said as such even where talosctl is missing.
+  const nodes = parseNodeList(flags.nodes ?? []);
+  const endpoints = parseNodeList(flags.endpoints ?? [], validateEndpoint);
   const target: TalosTarget = {
     talosctl: locateTalosctl(flags.talosctl, io.env),
-    nodes: parseNodeList(flags.nodes ?? []),
-    endpoints: parseNodeList(flags.endpoints ?? [], validateEndpoint),
+    nodes,
+    endpoints,
     ...(talosconfig === undefined ? {} : { talosconfig }),
     ...(context === undefined ? {} : { context }),
   };
@@ -62,7 +65,12 @@ export function createContext(flags: GlobalFlags, rawIO: CliIO): CommandContext 
     target,
     talosctl: createTalosctl(target, exec, { timeoutMs }),
     output,
-    layout: { width: output === "wide" ? undefined : io.stdoutWidth, wide: output === "wide" },
+    layout: {
+      width: output === "wide" ? undefined : io.stdoutWidth,
+      wide: output === "wide",
+      // Advisories and problems under a wide table still wrap to the terminal (a pipe: whole lines).
+      textWidth: io.stdoutWidth,
+    },
     color,
     log,
     // A warning is read on a terminal: wrapped to its width. Traces (-v) stay one line each, for grep.

@@ -1,9 +1,11 @@
 /** Entry point: runs the program and maps every outcome to the exit codes of the contract. Only here is the exit code set. */
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { CommandError, EXIT, ParseError, UserError } from "../errors.js";
+import { wrapLabelled } from "../render/text.js";
 import { configErrorHint, failureKindOf } from "../talos/error-kinds.js";
 import { type CliIO, processIO } from "./io.js";
 import { type ActionResult, buildProgram } from "./program.js";
+import { usageHint } from "./usage-hint.js";
 import { packageVersion } from "./version.js";
 
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
@@ -13,33 +15,48 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     await program.parseAsync([...argv], { from: "user" });
     return result.exitCode;
   } catch (error) {
-    return reportError(error, io);
+    return reportError(error, io, program, argv);
   }
 }
 
-function reportError(error: unknown, io: CliIO): number {
+function reportError(error: unknown, io: CliIO, program: Command, argv: readonly string[]): number {
+  // error: and hint: lines are read on a terminal: wrapped to its width like warnings (a pipe gets whole lines).
+  const say = (label: string, text: string) =>
+    io.stderr(`${wrapLabelled(label, text, io.stderrWidth).join("\n")}\n`);
   if (error instanceof CommanderError) {
     // Help and --version end the same way as errors in commander; they are not errors.
-    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (error.exitCode === 0) return EXIT.ok;
+    // A missing command prints the help itself (commander.help); every other usage error is said here, once.
+    if (error.code !== "commander.help") {
+      const hint = usageHint(program, argv, error.code, error.message);
+      // commander's "(Did you mean --help?)" guesses by spelling; a hint that knows whose flag it is replaces it.
+      const message = hint.includes(" is a flag of ")
+        ? error.message.replace(/\n\(Did you mean [^)]*\)$/, "")
+        : error.message;
+      say("error: ", message.replace(/^error: /, ""));
+      say("hint: ", hint);
+    }
+    return EXIT.usage;
   }
   if (error instanceof UserError) {
     // A multi-line hint (a rule with a caret under the bad character) is indented under its first line.
-    const hint = error.hint?.split("\n").join("\n      ");
-    io.stderr(`error: ${error.message}\n${hint ? `hint: ${hint}\n` : ""}`);
+    say("error: ", error.message);
+    if (error.hint) say("hint: ", error.hint);
     return error.exitCode;
   }
   if (error instanceof CommandError) {
-    io.stderr(
-      `error: talosctl failed: ${error.message}\n${error.stderr.trim() ? `${indent(error.stderr.trim())}\n` : ""}`,
-    );
+    say("error: ", `talosctl failed: ${error.message}`);
+    if (error.stderr.trim()) say("  ", error.stderr.trim());
     // A configuration error (talosconfig, nodes, context) is the operator's to fix: exit 2, like a bad flag.
     const configHint = configErrorHint(error);
-    io.stderr(`hint: ${configHint ?? hintFor(error)}\n`);
+    say("hint: ", configHint ?? hintFor(error));
     return configHint === undefined ? EXIT.failed : EXIT.usage;
   }
   if (error instanceof ParseError) {
-    io.stderr(
-      `error: ${error.message}\nhint: check that talosctl is a supported release (v1.4 or later) and run with -v to see the call\n`,
+    say("error: ", error.message);
+    say(
+      "hint: ",
+      "check that talosctl is a supported release (v1.4 or later) and run with -v to see the call",
     );
     return EXIT.failed;
   }
@@ -62,11 +79,4 @@ function hintFor(error: CommandError): string {
     default:
       return "run with -v to see each talosctl call";
   }
-}
-
-function indent(text: string): string {
-  return text
-    .split("\n")
-    .map((l) => `  ${l}`)
-    .join("\n");
 }

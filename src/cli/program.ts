@@ -5,15 +5,49 @@
  * to import; see BENCHMARKS.md "Cold start"). Type-only imports are erased and cost nothing.
  */
 import { Command, Option } from "commander";
-import type { ExitCode } from "../errors.js";
-import { DEFAULT_CALL_TIMEOUT, DEFAULT_LEADER_MOVE_ABOVE_MS, DEFAULT_SNAPSHOT_KEEP } from "../policy.js";
+import { type ExitCode, UserError } from "../errors.js";
+import {
+  DEFAULT_CALL_TIMEOUT,
+  DEFAULT_LEADER_MOVE_ABOVE_MS,
+  DEFAULT_RULE,
+  DEFAULT_SNAPSHOT_DIR,
+  DEFAULT_SNAPSHOT_KEEP,
+  DEFAULT_WAIT_TIMEOUT_MS,
+} from "../policy.js";
 import type { CommandContext, GlobalFlags } from "./context.js";
 import type { CliIO } from "./io.js";
 
 const METRICS_OPTION = [
   "--metrics-file <path>",
-  "also write Prometheus metrics here (*.prom, for node-exporter's textfile collector)",
+  "also write Prometheus metrics to this file; its name must end in .prom (node-exporter's textfile collector reads only those)",
 ] as const;
+
+const QUOTA_OPTION = () => shownDefault("--quota <size>", "etcd quota", "read from the cluster, else 2GiB");
+
+/** A duration in the form the flags take: 1s, 5m, 250ms. */
+const showDuration = (ms: number) =>
+  ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+
+/**
+ * One style for every default and choice in every help: `(default: 5m)`, `(choices: table, wide, json)`, never
+ * JSON-quoted (commander quotes string defaults, which then differ from the defaults written into a description).
+ */
+function describeOption(option: Option): string {
+  const extra: string[] = [];
+  if (option.argChoices) extra.push(`choices: ${option.argChoices.join(", ")}`);
+  if (option.defaultValueDescription !== undefined) extra.push(`default: ${option.defaultValueDescription}`);
+  else if (option.defaultValue !== undefined && !option.isBoolean() && !option.negate) {
+    extra.push(`default: ${String(option.defaultValue)}`);
+  }
+  if (extra.length === 0) return option.description;
+  // "where snapshots go (created 0700)" + default: one parenthesis, "(created 0700; default: ./etcd-snapshots)".
+  if (option.description.endsWith(")")) return `${option.description.slice(0, -1)}; ${extra.join(", ")})`;
+  return option.description ? `${option.description} (${extra.join(", ")})` : `(${extra.join(", ")})`;
+}
+
+/** An option whose default is not a value commander should set: the help says it, the command applies it. */
+const shownDefault = (flags: string, description: string, shown: string) =>
+  new Option(flags, description).default(undefined, shown);
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -32,21 +66,33 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       "Talos API endpoints, comma separated or repeated (passed to talosctl)",
       collect,
     )
-    .option(
-      "-n, --nodes <list>",
-      "control plane nodes, comma separated or repeated; default: discover from the context",
-      collect,
-    )
-    .option("--talosctl <path>", "talosctl binary (default: $TALOSCTL, then talosctl on PATH)")
     .addOption(
-      new Option("-o, --output <format>", "table (fits the terminal), wide (every column) or json")
+      shownDefault(
+        "-n, --nodes <list>",
+        "control plane nodes, comma separated or repeated",
+        "discovered from the context",
+      ).argParser(collect),
+    )
+    .addOption(shownDefault("--talosctl <path>", "talosctl binary", "$TALOSCTL, then talosctl on PATH"))
+    .addOption(
+      new Option(
+        "-o, --output <format>",
+        "table fits the terminal, wide shows every column, json is one document for scripts",
+      )
         .choices(["table", "wide", "json"])
         .default("table"),
     )
     .option("--timeout <duration>", "timeout for short talosctl calls", DEFAULT_CALL_TIMEOUT)
     .option("-v, --verbose", "print each talosctl call and its duration on stderr")
-    .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    // Every command's help lists these too, under "Global Options": they go before or after the command.
+    .configureHelp({ showGlobalOptions: true, optionDescription: describeOption })
+    .addHelpText("afterAll", "\nGlobal options go before or after the command; its own options after it.")
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // main() prints commander's errors itself, wrapped and with a hint (src/cli/usage-hint.ts).
+      outputError: () => {},
+    })
     .exitOverride();
 
   const context = async (command: Command): Promise<CommandContext> => {
@@ -55,8 +101,14 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   };
   const ruleOptions = (command: Command) =>
     command
-      .option("--rule <expr>", "when a member needs defragmentation (see README: Rule language)")
-      .option("--quota <size>", "etcd quota (default: read from the cluster, else 2GiB)");
+      .addOption(
+        shownDefault(
+          "--rule <expr>",
+          "when a member needs defragmentation (see README: Rule language)",
+          DEFAULT_RULE,
+        ),
+      )
+      .addOption(QUOTA_OPTION());
 
   ruleOptions(
     program.command("status").description("table of members, sizes, roles, alarms and the rule's verdict"),
@@ -88,14 +140,24 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
         "auto: move leadership away first when the leader's defrag would stall it longer than --leader-move-above, else defrag it in place; forfeit: moving is required; last: never move it",
         "auto",
       )
-      .option(
-        "--leader-move-above <duration>",
-        `with --leader auto: move leadership only when the leader's predicted in-place defrag takes longer (0: always) (default: ${DEFAULT_LEADER_MOVE_ABOVE_MS % 1000 === 0 ? `${DEFAULT_LEADER_MOVE_ABOVE_MS / 1000}s` : `${DEFAULT_LEADER_MOVE_ABOVE_MS}ms`})`,
+      .addOption(
+        shownDefault(
+          "--leader-move-above <duration>",
+          "with --leader auto: move leadership only when the leader's predicted in-place defrag takes longer; 0: always",
+          showDuration(DEFAULT_LEADER_MOVE_ABOVE_MS),
+        ),
       )
-      .option("--wait-timeout <duration>", "how long to wait for a member to verify after its defrag", "5m")
       .option(
-        "--defrag-timeout <duration>",
-        "client timeout for one defrag call (default: none; a timed-out defrag is never re-issued)",
+        "--wait-timeout <duration>",
+        "how long to wait for a member to verify after its defrag, for leadership to move, and (on an etcd with a known defrag hazard) for every voting member to catch up before a defrag",
+        showDuration(DEFAULT_WAIT_TIMEOUT_MS),
+      )
+      .addOption(
+        shownDefault(
+          "--defrag-timeout <duration>",
+          "client timeout for one defrag call; a timed-out defrag is never re-issued",
+          "none",
+        ),
       );
 
   defragOptions(
@@ -111,7 +173,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       .command("defrag")
       .description("snapshot, then one member at a time: followers first, the leader last"),
   )
-    .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
+    .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", DEFAULT_SNAPSHOT_DIR)
     .option("--no-snapshot", "skip the snapshot (not recommended)")
     .option("--keep <n>", "newest snapshots of ours to keep", String(DEFAULT_SNAPSHOT_KEEP))
     .option("--dry-run", "print the plan and stop")
@@ -126,7 +188,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   const snapshot = program
     .command("snapshot")
     .description("a verified snapshot with retention, from -n NODE or a healthy follower")
-    .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", "./etcd-snapshots")
+    .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", DEFAULT_SNAPSHOT_DIR)
     .option("--keep <n>", "newest snapshots of ours to keep", String(DEFAULT_SNAPSHOT_KEEP))
     .action(async (flags, command: Command) => {
       const ctx = await context(command);
@@ -139,6 +201,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .description("check snapshot files on disk: size 512·k+32 and the SHA-256 trailer (no talosctl needed)")
     .argument("<file...>", "snapshot files to check")
     .action(async (files: string[], _flags, command: Command) => {
+      refuseParentFlags(command, ["snapshotDir", "keep"]);
       const { runSnapshotVerify } = await import("./snapshot-verify.js");
       result.exitCode = await runSnapshotVerify(io, files, command.optsWithGlobals<GlobalFlags>());
     });
@@ -149,7 +212,10 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   alarms
     .command("list", { isDefault: true })
     .description("list raised alarms")
+    // `alarms bogus` lands here as an argument of the default subcommand: name it as the unknown subcommand.
+    .allowExcessArguments()
     .action(async (_flags, command: Command) => {
+      refuseArguments(command);
       const ctx = await context(command);
       const { runAlarmsList } = await import("./alarms.js");
       result.exitCode = await runAlarmsList(ctx, {});
@@ -157,7 +223,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   alarms
     .command("disarm")
     .description("disarm alarms; refuses while CORRUPT is raised or a member is still near the quota")
-    .option("--quota <size>", "etcd quota (default: read from the cluster, else 2GiB)")
+    .addOption(QUOTA_OPTION())
     .action(async (flags, command: Command) => {
       const ctx = await context(command);
       const { runAlarmsDisarm } = await import("./alarms.js");
@@ -165,4 +231,41 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     });
 
   return program;
+}
+
+/**
+ * A subcommand that takes none of its parent's flags must refuse them: `snapshot --keep 3 verify f` and
+ * `snapshot verify f --snapshot-dir x` would otherwise be accepted and ignored (commander lets a parent's flags
+ * appear anywhere after it).
+ */
+function refuseParentFlags(command: Command, keys: readonly string[]): void {
+  const parent = command.parent;
+  if (parent === null) return;
+  for (const key of keys) {
+    if (parent.getOptionValueSource(key) !== "cli") continue;
+    const option = parent.options.find((o) => o.attributeName() === key);
+    const flag = option?.long ?? key;
+    throw new UserError(
+      `${flag} is a flag of ${parent.name()}, not of ${parent.name()} ${command.name()}`,
+      `${parent.name()} ${command.name()} does not use it: drop ${flag}`,
+    );
+  }
+}
+
+/** `alarms list` takes no arguments; a word after `alarms` that is no subcommand is an unknown subcommand. */
+function refuseArguments(command: Command): void {
+  const [extra] = command.args;
+  if (extra === undefined) return;
+  const parent = command.parent;
+  const named = parent?.args[0] === command.name();
+  const valid = parent?.commands.map((c) => c.name()).join(", ") ?? "";
+  if (named || parent === null) {
+    throw new UserError(
+      `${parent?.name() ?? ""} ${command.name()} takes no arguments, got ${JSON.stringify(extra)}`,
+    );
+  }
+  throw new UserError(
+    `unknown ${parent.name()} subcommand ${JSON.stringify(extra)}`,
+    `the subcommands of ${parent.name()} are ${valid} (${command.name()} is the default)`,
+  );
 }

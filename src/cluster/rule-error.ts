@@ -5,7 +5,12 @@ import { listAllowedNames } from "./rule-names.js";
  * Build the one error every rule problem becomes: a UserError (exit 2) naming the 0-based position, with a hint
  * that shows the rule, a caret under that position, and the names a rule may use.
  */
-export function createRuleError(source: string, position: number, reason: string): UserError {
+export function createRuleError(
+  source: string,
+  position: number,
+  reason: string,
+  advice?: string,
+): UserError {
   const at = Math.max(0, Math.min(position, source.length));
   // Control characters would break the caret alignment or reach the terminal: show each as one space.
   const shown = source
@@ -15,6 +20,7 @@ export function createRuleError(source: string, position: number, reason: string
   const hint = [
     `  ${shown}`,
     `  ${" ".repeat(at)}^`,
+    ...(advice === undefined ? [] : [advice]),
     `Allowed ${listAllowedNames()}; operators + - * / % < <= > >= == != && || ! and parentheses.`,
   ].join("\n");
   return new UserError(`invalid --rule at position ${at}: ${reason}`, hint);

@@ -65,8 +65,10 @@ export function scanRule(source: string): Token[] {
     const number = matchAt(NUMBER);
     if (number !== undefined) {
       const next = source.charAt(at + number.length);
-      if (NAME_CHAR.test(next))
-        throw createRuleError(source, at, `malformed number ${JSON.stringify(number + next)}`);
+      if (NAME_CHAR.test(next)) {
+        const advice = sizeAdvice(number, source.slice(at + number.length));
+        throw createRuleError(source, at, `malformed number ${JSON.stringify(number + next)}`, advice);
+      }
       tokens.push({ kind: "number", text: number, position: at });
       at += number.length;
       continue;
@@ -105,6 +107,32 @@ export function scanRule(source: string): Token[] {
     throw createRuleError(source, at, reason ?? `unexpected character ${describeChar(char)}`);
   }
   return tokens;
+}
+
+/**
+ * A number run into a unit (`1GB`, `5MiB`, Kubernetes' `50Mi`) is a size written as `--quota` takes it. The rule
+ * language has no size literals (docs/CONTRACT.md "Rule language" says why): say how to write it instead.
+ */
+const UNIT_SPELLINGS: Readonly<Record<string, string>> = {
+  k: "KB",
+  kb: "KB",
+  m: "MB",
+  mb: "MB",
+  g: "GB",
+  gb: "GB",
+  ki: "KiB",
+  kib: "KiB",
+  mi: "MiB",
+  mib: "MiB",
+  gi: "GiB",
+  gib: "GiB",
+};
+
+function sizeAdvice(number: string, rest: string): string | undefined {
+  const suffix = /^[A-Za-z]+/.exec(rest)?.[0];
+  const unit = suffix === undefined ? undefined : UNIT_SPELLINGS[suffix.toLowerCase()];
+  if (unit === undefined) return undefined;
+  return `A size in a rule is a number times a unit: write ${number}*${unit} (KB MB GB are powers of 1000, KiB MiB GiB of 1024).`;
 }
 
 function checkName(source: string, name: string, at: number): void {

@@ -4,7 +4,7 @@
  * a tree of the few node types the language has and type-checked once, at start-up; evaluating it is a plain
  * tree walk.
  */
-import { QUOTA_HEADROOM } from "../policy.js";
+import { DEFAULT_RULE } from "../policy.js";
 import { explainVerdict, formatRuleNumber } from "./rule-describe.js";
 import { evaluateBoolean, type RuleVars } from "./rule-eval.js";
 import { parseRule } from "./rule-parse.js";
@@ -13,7 +13,7 @@ import type { RuleNode } from "./rule-tree.js";
 export type { RuleVars } from "./rule-eval.js";
 export { RULE_CONSTANTS, RULE_VARIABLES } from "./rule-names.js";
 
-export const DEFAULT_RULE = `dbQuotaUsage > ${QUOTA_HEADROOM} || (dbSizeFree > 100*MiB && dbSizeInUse / dbSize < 0.5)`;
+export { DEFAULT_RULE };
 
 export interface CompiledRule {
   source: string;

@@ -96,12 +96,14 @@ export function renderStatus(view: ClusterView, style: Style, layout: TableLayou
   const quotaNote = `quota ${formatIec(view.quota.bytes)} (${view.quota.bytes} bytes, ${QUOTA_SOURCE[view.quota.source]})`;
   const lines = [
     ...table.lines,
-    ...summaryLines(view, style, layout.width),
+    ...summaryLines(view, style, proseWidth(layout)),
     style.dim(quotaNote),
-    ...advisoryLines(view, style, layout.width, layout.wide),
+    ...advisoryLines(view, style, proseWidth(layout), layout.wide),
   ];
   return `${lines.join("\n")}\n`;
 }
+
+const proseWidth = (layout: TableLayout) => ("textWidth" in layout ? layout.textWidth : layout.width);
 
 export function summaryLines(view: ClusterView, style: Style, width?: number): string[] {
   const notes = view.problems.filter((p) => p.kind === "learner");

@@ -32,6 +32,11 @@ export interface TableLayout {
   width: number | undefined;
   /** `-o wide`: every column. */
   wide: boolean;
+  /**
+   * Columns the prose under a table (problems, advisories) wraps to: the terminal's, also under `-o wide`, whose
+   * table may be wider; undefined = whole lines (a pipe). Absent: `width`.
+   */
+  textWidth?: number | undefined;
 }
 
 export interface RenderedTable {

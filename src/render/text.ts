@@ -60,3 +60,18 @@ export function wrapText(text: string, width: number | undefined, indent = "  ")
   lines.push(line);
   return lines;
 }
+
+/**
+ * A labelled message (`error: …`, `hint: …`) wrapped as warnings are: at spaces, continuation lines indented, a
+ * URL or path never broken. Lines after the first of a multi-line text go under the label's text; a line that
+ * starts with a space is pre-formatted (a rule with a caret under it) and is never wrapped, so the caret stays
+ * where it points.
+ */
+export function wrapLabelled(label: string, text: string, width: number | undefined): string[] {
+  const under = " ".repeat(label.length);
+  return text.split("\n").flatMap((line, i) => {
+    const prefixed = `${i === 0 ? label : under}${line}`;
+    if (i > 0 && line.startsWith(" ")) return [prefixed];
+    return wrapText(prefixed, width, i === 0 ? "  " : `${under}  `);
+  });
+}

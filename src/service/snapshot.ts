@@ -1,12 +1,13 @@
 /** Snapshots as `defrag` and `snapshot` both take them: one default directory, one label, one refusal. */
 import { compileRule, DEFAULT_RULE } from "../cluster/rule.js";
 import { EXIT, UserError } from "../errors.js";
+import { DEFAULT_SNAPSHOT_DIR } from "../policy.js";
 import { SnapshotError, takeSnapshot } from "../run/snapshot.js";
 import type { SnapshotOptions, SnapshotResult } from "../run/types.js";
 import type { TalosTarget } from "../talos/types.js";
 import { openReader, type ServiceContext } from "./context.js";
 
-export const DEFAULT_SNAPSHOT_DIR = "./etcd-snapshots";
+export { DEFAULT_SNAPSHOT_DIR };
 
 /** Snapshots are named after the talosconfig context when one is given, else after the cluster's member IDs. */
 export function snapshotOptions(

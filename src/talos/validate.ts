@@ -36,6 +36,14 @@ export function parseNodeList(
 ): string[] {
   const out: string[] = [];
   for (const value of values) {
+    // `-n ''` (an unset shell variable) must not fall back to discovery: a value that names no node is refused.
+    if (value.split(",").every((part) => part.trim() === "")) {
+      const flag = validate === validateNode ? "--nodes" : "--endpoints";
+      throw new UserError(
+        `invalid ${flag} value ${showValue(value)}: no node in it`,
+        `give nodes as IP addresses or DNS names, comma separated, e.g. ${flag === "--nodes" ? "-n" : "-e"} 10.5.0.2,10.5.0.3; leave ${flag} out to discover them`,
+      );
+    }
     for (const part of value.split(",")) {
       if (part.trim() === "") continue;
       const node = validate(part);

@@ -11,41 +11,13 @@ import type { CliIO } from "../../src/cli/io.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import { displayWidth, stripAnsi } from "../../src/render/text.js";
 import { useTempDir } from "../support/temp-dir.js";
+import { homelabCluster } from "./homelab-cluster.js";
 import { createStatefulCluster, runCli, type SimMember } from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-80-");
-const GB = 1_000_000_000;
 const MB = 1_000_000;
-
 function homelab(troubled: boolean) {
-  const sizes: [number, number][] = [
-    [1.9 * GB, 120 * MB],
-    [1.84 * GB, 118 * MB],
-    [2.1 * GB, 121 * MB],
-    [105 * MB, 98 * MB],
-    [1.7 * GB, 119 * MB],
-  ];
-  const ids = [
-    "a49c021e76e707db",
-    "ecebb05b59a776f1",
-    "0b47fb33e59bf0e2",
-    "5f1e2d3c4b5a6978",
-    "00c0ffee12345678",
-  ];
-  const members: SimMember[] = sizes.map(([dbSize, dbSizeInUse], i) => ({
-    node: `cp${i + 1}.lab.internal`,
-    memberId: ids[i] ?? "",
-    hostname: `cp${i + 1}`,
-    dbSize,
-    dbSizeInUse,
-  }));
-  const cluster = createStatefulCluster(members, "cp2.lab.internal");
-  cluster.raftIndex = 412_345_678;
-  if (troubled) {
-    cluster.alarms = [{ memberId: "0b47fb33e59bf0e2", alarm: "NOSPACE" }];
-    cluster.knobs.unreachable.add("cp5.lab.internal");
-  }
-  return { cluster, nodes: members.map((m) => m.node).join(",") };
+  return homelabCluster(troubled ? { nospace: true, unreachable: ["cp5.lab.internal"] } : {});
 }
 
 const TERMINAL = { stdoutWidth: 80, stderrWidth: 80, stdinIsTTY: true };
@@ -57,6 +29,16 @@ const COMMANDS: [string, string[]][] = [
   ["defrag", ["defrag", "--yes", "--wait-timeout", "2s"]],
   ["alarms list", ["alarms", "list"]],
 ];
+
+describe("alarms disarm refused on an 80-column terminal", () => {
+  it("wraps its refused: and hint: lines at spaces", async () => {
+    const { cluster, nodes } = homelab(true);
+    const run = await runCli(cluster, ["-n", nodes, "alarms", "disarm"], TERMINAL);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^refused: /m);
+    for (const line of run.stderr.split("\n")) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+  });
+});
 
 describe.each([false, true])("on an 80-column terminal (troubled cluster: %s)", (troubled) => {
   it.each(COMMANDS)("%s: every line of stdout and stderr fits", async (_, args) => {

@@ -310,3 +310,16 @@ describe("status talosctl usage", () => {
     expect(rec.stderr()).toMatch(/--talosctl PATH/);
   });
 });
+
+describe("status -o wide on an 80-column terminal", () => {
+  it("wraps the advisories and problems under the wide table to the terminal, every word kept", async () => {
+    const rec = recordIO((calls) => fixtureExec("v1.13", "etcd-3.6.4", calls), { stdoutWidth: 80 });
+    const code = await main(["--talosctl", ANY_EXECUTABLE, "-n", NODES, "-o", "wide", "status"], rec.io);
+    expect(code).toBe(0);
+    const lines = rec.stdout().split("\n");
+    const after = lines.slice(lines.findIndex((l) => l.startsWith("quota ")));
+    expect(after.some((l) => l.startsWith("advisory: "))).toBe(true);
+    for (const line of after) expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+    expect(after.join(" ")).toContain("https://github.com/etcd-io/etcd/issues/20271");
+  });
+});

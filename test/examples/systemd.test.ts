@@ -1,4 +1,5 @@
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import { describe, expect, test } from "vitest";
 import { readExample } from "./read-example.js";
 import { parseUnitFile, value, values } from "./unit-file.js";
@@ -38,8 +39,15 @@ describe("examples/systemd/talos-etcd-defrag.service", () => {
 
   test("writes metrics into node-exporter's textfile directory, which it may write", () => {
     const metricsFile = argAfter("--metrics-file");
-    expect(metricsFile).toBe("/var/lib/node_exporter/textfile_collector/talos_etcd_defrag.prom");
+    expect(dirname(metricsFile)).toBe("/var/lib/node_exporter/textfile_collector");
     expect(readWritePaths).toContain(dirname(metricsFile));
+  });
+
+  test("names its metrics file as the README and the scheduling guide suggest for the defrag command", () => {
+    const name = basename(argAfter("--metrics-file"));
+    expect(readFileSync("README.md", "utf8")).toContain(`\`${name}\``);
+    expect(readFileSync("docs/SCHEDULING.md", "utf8")).toContain(`/${name}`);
+    expect(name).toMatch(/defrag\.prom$/);
   });
 
   test("the snapshot directory is writable under ProtectSystem=strict and created by StateDirectory", () => {
