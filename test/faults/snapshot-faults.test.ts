@@ -109,7 +109,14 @@ describe("the snapshot cannot be completed", () => {
       if (!commandOf(args).startsWith("etcd snapshot")) return undefined;
       // What talosctl leaves when a signal ends it: the partial download beside the final name.
       await writeFile(`${args.at(-1)}.part`, "");
-      return { stdout: "", stderr: "", exitCode: undefined, signal: "SIGINT", timedOut: false, durationMs: 5 };
+      return {
+        stdout: "",
+        stderr: "",
+        exitCode: undefined,
+        signal: "SIGINT",
+        timedOut: false,
+        durationMs: 5,
+      };
     });
     const run = await runCli(cluster, defrag(dir));
     expect(run.code).toBe(3);
