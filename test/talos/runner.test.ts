@@ -119,33 +119,44 @@ describe("runProcess", () => {
     expect((error as UserError).message).toMatch(/permission denied/);
   });
 
-  it("kills a running child when our process exits (as execa's cleanup did)", async () => {
-    // A parent that starts a long child through the built runner, waits for its pid file, then exits.
-    const pidFile = join(tempDir(), "child.pid");
-    const runner = new URL("../../dist/talos/runner.js", import.meta.url).href;
-    const child = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`;
-    const parent = [
-      `const { runProcess } = await import(${JSON.stringify(runner)});`,
-      `void runProcess(process.execPath, ["-e", ${JSON.stringify(child)}]);`,
-      `const fs = await import("node:fs");`,
-      `for (let i = 0; i < 200 && !fs.existsSync(${JSON.stringify(pidFile)}); i++) await new Promise((r) => setTimeout(r, 50));`,
-      "process.exit(0);",
-    ].join("\n");
-    const result = await runProcess(process.execPath, ["--input-type=module", "-e", parent], {
-      timeoutMs: 20_000,
-    });
-    expect(result.exitCode, result.stderr).toBe(0);
-    const pid = Number(await readFile(pidFile, "utf8"));
-    let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
-      try {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 50));
-      } catch {
-        alive = false;
+  it.each([
+    ["exits", "process.exit(0);", { exitCode: 0 }],
+    // Ctrl-C during `status`: no stop handler of ours, so the signal ends us; the child is in a group of its own.
+    [
+      "is ended by a signal it has no handler for",
+      "process.kill(process.pid, 'SIGINT');",
+      { signal: "SIGINT" },
+    ],
+  ])(
+    "kills a running child when our process %s (execa's cleanup, for a detached child)",
+    async (_, end, expected) => {
+      // A parent that starts a long child through the built runner, waits for its pid file, then ends.
+      const pidFile = join(tempDir(), "child.pid");
+      const runner = new URL("../../dist/talos/runner.js", import.meta.url).href;
+      const child = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`;
+      const parent = [
+        `const { runProcess } = await import(${JSON.stringify(runner)});`,
+        `void runProcess(process.execPath, ["-e", ${JSON.stringify(child)}]);`,
+        `const fs = await import("node:fs");`,
+        `for (let i = 0; i < 200 && !fs.existsSync(${JSON.stringify(pidFile)}); i++) await new Promise((r) => setTimeout(r, 50));`,
+        end,
+      ].join("\n");
+      const result = await runProcess(process.execPath, ["--input-type=module", "-e", parent], {
+        timeoutMs: 20_000,
+      });
+      expect(result, result.stderr).toMatchObject(expected);
+      const pid = Number(await readFile(pidFile, "utf8"));
+      let alive = true;
+      for (let i = 0; i < 100 && alive; i++) {
+        try {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 50));
+        } catch {
+          alive = false;
+        }
       }
-    }
-    if (alive) process.kill(pid, "SIGKILL");
-    expect(alive).toBe(false);
-  });
+      if (alive) process.kill(pid, "SIGKILL");
+      expect(alive).toBe(false);
+    },
+  );
 });
