@@ -6,7 +6,8 @@
  * - a timeout that sends SIGTERM, then SIGKILL after a grace period: `timeout`, `killSignal`,
  *   `forceKillAfterDelay`; `reject: false`, so a failed or killed call is a result, never a throw;
  * - a killed call reported without an exit code, with the signal that ended it (`isTerminated`, `signal`,
- *   `timedOut`), and each call's duration (`durationMs`);
+ *   `timedOut`), and each call's duration (`durationMs`); output is kept whole as text (`stripFinalNewline:
+ *   false`), up to execa's default `maxBuffer` (100 MB a stream, far beyond any talosctl table);
  * - a missing or non-executable talosctl as a UserError with the install hint (`code` ENOENT / EACCES);
  * - talosctl in a process group of its own (`detached: true`): the terminal sends Ctrl-C's SIGINT to its
  *   foreground process group, and talosctl must not die with the first Ctrl-C while the run lets the running

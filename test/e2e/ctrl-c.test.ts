@@ -19,7 +19,7 @@ import { CLI, describeWithEtcd, snapshotDir } from "./e2e-harness.js";
 
 const PTY = join(dirname(fileURLToPath(import.meta.url)), "pty-ctrl-c.py");
 /** How long the simulator holds the call open before doing it: the window the key press lands in. */
-const HOLD_MS = 3000;
+const HOLD_MS = 5000;
 
 interface PtyRun {
   code: number;
