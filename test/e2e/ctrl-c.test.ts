@@ -120,6 +120,8 @@ describeWithEtcd(
         expect(report.result).toBe("interrupted");
         expect(report.steps.map((s) => s.outcome)).toEqual(["done", "not-touched", "not-touched"]);
         expect(report.steps[0]).toMatchObject({ node: defrags[0]?.nodes[0], verified: true, error: null });
+        // etcd's memory is read again after a stop too (a read, never a touch).
+        expect(report.steps[0]?.after?.rssBytes).toEqual(expect.any(Number));
       } finally {
         await c.setFaults({});
       }
