@@ -12,7 +12,8 @@
  *   dist/THIRD-PARTY-LICENSES.txt.
  * - The version is embedded (PACKAGE_VERSION, see src/cli/version.ts): no package.json read at start.
  * - Entry points keep their source paths: dist/cli/main.js (what the launcher imports) and dist/talos/runner.js
- *   (test/talos/runner.test.ts runs it in a child process); shared and lazy code is dist/chunks/*.js.
+ *   (test/talos/runner.test.ts runs it in a child process; execa and signal-exit are bundled into it, and the CLI
+ *   imports it lazily on the first talosctl call); shared and lazy code is dist/chunks/*.js.
  * - yaml comes from its own ES module build (the one its package.json exports to non-Node platforms; the same
  *   code, but warnings go to console.warn instead of process.emitWarning): importing it measured ~2 ms less than
  *   esbuild's wrapping of the CommonJS build, and unused parts are left out.

@@ -37,8 +37,16 @@ export class CommandError extends Error {
     readonly timedOut: boolean,
     /** Set by the talosctl adapter, which alone reads talosctl's text (src/talos/error-kinds.ts). */
     readonly kind?: FailureKind,
+    /** The signal that ended talosctl when one did (a kill from outside: never "exited with code unknown"). */
+    readonly signal?: string,
   ) {
-    const why = timedOut ? "timed out" : `exited with code ${exitCode ?? "unknown"}`;
+    const why = timedOut
+      ? "timed out"
+      : exitCode !== undefined
+        ? `exited with code ${exitCode}`
+        : signal !== undefined
+          ? `was killed by ${signal}`
+          : "ended without an exit code";
     const detail = stderr.trim().split("\n")[0] ?? "";
     super(`${argv.join(" ")} ${why}${detail ? `: ${detail}` : ""}`);
     this.name = "CommandError";

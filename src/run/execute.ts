@@ -10,6 +10,7 @@ import { checkGate } from "../plan/gate.js";
 import { type DefragSample, estimateFixedCost } from "../plan/leader-decision.js";
 import type { GateOptions, PlanStep } from "../plan/types.js";
 import {
+  ALARM,
   DEFAULT_WAIT_TIMEOUT_MS,
   POLL_FIRST_INTERVAL_MS,
   POLL_MAX_INTERVAL_MS,
@@ -91,9 +92,9 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   try {
     for (const w of lock?.warnings ?? []) warn(record, deps, w);
     const result = await runLocked(deps, options, gateOptions, record, view, plan.steps);
-    // A read, not a touch: also after a stop, so the members done so far show their memory; not after a stop
-    // the operator asked for, who wants the run to end now.
-    if (result !== "interrupted") await readRssAfterRun(deps, record, view, record.steps);
+    // A read, not a touch, and side info (it never changes the result): also after any stop, the operator's
+    // included, so the members done so far show their memory. A second Ctrl-C still leaves at once.
+    await readRssAfterRun(deps, record, view, record.steps);
     return finish(result);
   } finally {
     await lock?.release();
@@ -217,6 +218,15 @@ async function runLocked(
         record.refusedReasons.push(run.stop.error);
       return stop(run.stop.result === "refused" && defragsIssued > 0 ? "failed" : run.stop.result);
     }
+  }
+  // Once a stop is announced nothing more is done, the disarm included: the run ends interrupted.
+  if (deps.signal.aborted) {
+    const nospace = view.alarms.some((a) => a.alarm === ALARM.nospace);
+    deps.emit({
+      type: "stopping",
+      reason: `stop requested: nothing more is done${nospace ? " (the NOSPACE alarm is left armed)" : ""}`,
+    });
+    return stop("interrupted");
   }
   return await liftNospace(deps, record, views.recent(REPLAN_VIEW_MAX_AGE_MS));
 }

@@ -3,8 +3,10 @@
  * `<path>.part` over `<path>`, so we reserve the final name with O_EXCL first: an existing file is never replaced.
  */
 import { createHash } from "node:crypto";
-import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { renameSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { chmod, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { onExit } from "signal-exit";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import { formatSnapshotName, PruneError, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
@@ -57,13 +59,19 @@ export async function takeSnapshot(
     path: await reserveName(options.dir, label, new Date(now())),
   }));
   let report: Awaited<ReturnType<Talosctl["snapshot"]>>;
+  // A second Ctrl-C exits while talosctl writes: what it leaves (its .part file, our placeholder) goes with us.
+  const removeExitHook = onExit(() => abandonSync(path));
   try {
     report = await talosctl.snapshot(node, path);
   } catch (err) {
+    // talosctl writes `<path>.part` and renames it when done; killed (a signal, a timeout), it leaves the part.
+    await rm(`${path}.part`, { force: true }).catch(() => undefined);
     const kept = await setAsideUnlessEmpty(path);
     throw new SnapshotError(
       `snapshot from ${node} failed: ${err instanceof Error ? err.message : String(err)}${kept ? `; the file talosctl wrote is kept as ${kept}` : ""}`,
     );
+  } finally {
+    removeExitHook();
   }
   await chmod(path, 0o600);
   const check = await verifySnapshotFile(path);
@@ -138,6 +146,20 @@ async function setAsideUnlessEmpty(path: string): Promise<string | null> {
   } catch {
     // Already gone: nothing of ours to clean up.
     return null;
+  }
+}
+
+/**
+ * setAsideUnlessEmpty and the .part removal, synchronously: run from an exit hook, while talosctl is being ended
+ * (src/talos/runner.ts signals its process group from the same kind of hook).
+ */
+function abandonSync(path: string): void {
+  try {
+    rmSync(`${path}.part`, { force: true });
+    if (statSync(path).size === 0) unlinkSync(path);
+    else renameSync(path, `${path}.unverified`);
+  } catch {
+    // Gone already, or not ours to tidy: exiting goes on.
   }
 }
 

@@ -100,7 +100,7 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
 
 function commandError(argv: readonly string[], result: ExecResult): CommandError {
   const kind = classifyFailure(result.stderr, result.timedOut);
-  return new CommandError(argv, result.exitCode, result.stderr, result.timedOut, kind);
+  return new CommandError(argv, result.exitCode, result.stderr, result.timedOut, kind, result.signal);
 }
 
 function firstLine(result: ExecResult): string {

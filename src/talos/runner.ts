@@ -1,13 +1,26 @@
 /**
- * The one place in the program that starts a child process. argv arrays only, never a shell:
- * node names and paths reach talosctl as single arguments, whatever characters they hold.
+ * The one place in the program that starts a child process, through execa 9. argv arrays only, never a shell
+ * (`shell: false`): node names and paths reach talosctl as single arguments, whatever characters they hold.
  *
- * Built on node:child_process rather than execa: importing execa cost ~100 ms of a cold start and each call
- * went through ~20 ms more of its machinery (BENCHMARKS.md, "Cold start"). What we relied on from execa is
- * kept: a timeout that sends SIGTERM then SIGKILL after a grace period, "killed" reported as no exit code,
- * a missing binary as a UserError, and children killed when we exit (signal-exit, as execa's `cleanup` did).
+ * What the rest of the program relies on, and which part of execa gives it:
+ * - a timeout that sends SIGTERM, then SIGKILL after a grace period: `timeout`, `killSignal`,
+ *   `forceKillAfterDelay`; `reject: false`, so a failed or killed call is a result, never a throw;
+ * - a killed call reported without an exit code, with the signal that ended it (`isTerminated`, `signal`,
+ *   `timedOut`), and each call's duration (`durationMs`); output is kept whole as text (`stripFinalNewline:
+ *   false`), up to execa's default `maxBuffer` (100 MB a stream, far beyond any talosctl table);
+ * - a missing or non-executable talosctl as a UserError with the install hint (`code` ENOENT / EACCES);
+ * - talosctl in a process group of its own (`detached: true`): the terminal sends Ctrl-C's SIGINT to its
+ *   foreground process group, and talosctl must not die with the first Ctrl-C while the run lets the running
+ *   step finish (src/service/stop-signals.ts). The second Ctrl-C exits, and the exit takes talosctl with it;
+ * - children killed when we exit. execa's `cleanup` does exactly that, but not for a detached child (its
+ *   cleanup skips `detached`), so the same hook is installed here: signal-exit's `onExit`, the package execa's
+ *   cleanup is built on (bundled once for both), which also runs when a signal ends us without a handler of ours.
+ *   It signals the whole group, so a talosctl wrapper script goes with its children.
+ *
+ * The module is loaded on the first talosctl call (src/cli/io.ts), so `--help`, `--version` and `snapshot verify`
+ * never load execa.
  */
-import { spawn } from "node:child_process";
+import { execa } from "execa";
 import { onExit } from "signal-exit";
 import { UserError } from "../errors.js";
 import type { Exec, ExecResult } from "./types.js";
@@ -18,85 +31,59 @@ const KILL_GRACE_MS = 2_000;
 const INSTALL_HINT =
   "install talosctl (https://www.talos.dev/latest/talos-guides/install/talosctl/), or pass --talosctl PATH, or set TALOSCTL";
 
-export const runProcess: Exec = (file, args, options = {}) =>
-  new Promise<ExecResult>((resolve, reject) => {
-    // hrtime, not performance.now(): the `performance` global loads perf_hooks, ~0.6 ms of every start.
-    const started = process.hrtime.bigint();
+export const runProcess: Exec = async (file, args, options = {}) => {
+  const timeoutMs = options.timeoutMs;
+  const subprocess = execa(file, [...args], {
+    shell: false,
     // talosctl may be a wrapper; it inherits our environment (TALOSCONFIG and the like) as the operator set it.
-    const child = spawn(file, [...args], { shell: false, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    let timedOut = false;
-    let settled = false;
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    // Ctrl-C twice, or a signal while no handler of ours is installed: the call must not outlive us.
-    const removeExitHook = onExit(() => {
-      child.kill();
-    });
-    let killTimer: NodeJS.Timeout | undefined;
-    const timeoutMs = options.timeoutMs;
-    const timer =
-      timeoutMs === undefined || timeoutMs <= 0
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill("SIGTERM");
-            killTimer = setTimeout(() => child.kill("SIGKILL"), KILL_GRACE_MS);
-          }, timeoutMs);
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      removeExitHook();
-      return true;
-    };
-    const durationMs = () => Math.round(Number(process.hrtime.bigint() - started) / 1e6);
-
-    child.once("error", (error: NodeJS.ErrnoException) => {
-      if (!settle()) return;
-      if (error.code === "ENOENT" || error.code === "EACCES") {
-        const why = error.code === "EACCES" ? "permission denied" : "not found";
-        reject(new UserError(`cannot run talosctl at ${JSON.stringify(file)}: ${why}`, INSTALL_HINT));
-        return;
-      }
-      // Any other failure to start is a failed call without an exit code; the caller reports it with stderr.
-      resolve({
-        stdout,
-        stderr: stderr || error.message,
-        exitCode: undefined,
-        timedOut,
-        durationMs: durationMs(),
-      });
-    });
-    child.once("close", (code, signal) => {
-      if (!settle()) return;
-      resolve({
-        stdout,
-        stderr,
-        exitCode: timedOut || signal !== null || code === null ? undefined : code,
-        timedOut,
-        durationMs: durationMs(),
-      });
-    });
+    extendEnv: true,
+    preferLocal: false,
+    stdin: "ignore",
+    encoding: "utf8",
+    stripFinalNewline: false,
+    detached: true,
+    // Inert with `detached` (see the header): the onExit hook below does its job.
+    cleanup: false,
+    reject: false,
+    killSignal: "SIGTERM",
+    forceKillAfterDelay: KILL_GRACE_MS,
+    ...(timeoutMs === undefined || timeoutMs <= 0 ? {} : { timeout: timeoutMs }),
   });
+  const pid = subprocess.pid;
+  // Ctrl-C twice, or a signal while no handler of ours is installed: the call must not outlive us.
+  const removeExitHook = pid === undefined ? () => {} : onExit(() => killGroup(pid));
+  let result: Awaited<typeof subprocess>;
+  try {
+    result = await subprocess;
+  } finally {
+    removeExitHook();
+  }
+  if (result.code === "ENOENT" || result.code === "EACCES") {
+    const why = result.code === "EACCES" ? "permission denied" : "not found";
+    throw new UserError(`cannot run talosctl at ${JSON.stringify(file)}: ${why}`, INSTALL_HINT);
+  }
+  const killed = result.timedOut || result.isTerminated || result.exitCode === undefined;
+  // Any other failure to start is a failed call without an exit code; the caller reports it with stderr.
+  const startError = killed && !result.isTerminated && !result.timedOut ? describeCause(result) : "";
+  return {
+    stdout: result.stdout,
+    stderr: result.stderr || startError,
+    exitCode: killed ? undefined : result.exitCode,
+    ...(result.signal === undefined ? {} : { signal: result.signal }),
+    timedOut: result.timedOut,
+    durationMs: Math.round(result.durationMs),
+  } satisfies ExecResult;
+};
 
-/** Wrap an Exec so that each call's argv and duration is reported (for --verbose). */
-export function traceExec(exec: Exec, log: (line: string) => void): Exec {
-  return async (file, args, options) => {
-    const result = await exec(file, args, options);
-    const how = result.timedOut ? "timed out" : `exit ${result.exitCode ?? "killed"}`;
-    log(`$ ${[file, ...args].map(quoteForDisplay).join(" ")}  (${result.durationMs} ms, ${how})`);
-    return result;
-  };
+/** SIGTERM to the child's process group (its pid, as `detached` made it the group's leader). */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
 }
 
-/** Only for display in logs: the argv is never handed to a shell. */
-function quoteForDisplay(arg: string): string {
-  return /^[\w./:,=@+-]+$/.test(arg) ? arg : JSON.stringify(arg);
+function describeCause(result: { cause?: unknown; shortMessage?: string | undefined }): string {
+  return result.cause instanceof Error ? result.cause.message : (result.shortMessage ?? "");
 }

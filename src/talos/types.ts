@@ -6,6 +6,8 @@ export interface ExecResult {
   stderr: string;
   /** undefined when the process was killed (timeout or signal) before it exited on its own. */
   exitCode: number | undefined;
+  /** The signal that ended the process (`SIGKILL`, `SIGINT`), when one did; absent when it exited by itself. */
+  signal?: string;
   timedOut: boolean;
   durationMs: number;
 }

@@ -12,7 +12,7 @@ import type { ClusterView } from "../../src/cluster/types.js";
 import { displayWidth, stripAnsi } from "../../src/render/text.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { homelabCluster } from "./homelab-cluster.js";
-import { createStatefulCluster, runCli, type SimMember } from "./stateful-exec.js";
+import { createStatefulCluster, runCli } from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-80-");
 const MB = 1_000_000;

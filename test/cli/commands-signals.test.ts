@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import type { RunReport } from "../../src/run/types.js";
+import { interceptExec } from "../faults/intercept.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "./stateful-exec.js";
 
@@ -85,4 +86,21 @@ it("one stop signal: the running defrag finishes and is verified, then the run s
   const lastDefrag = run.cluster.calls.findIndex((c) => commandOf(c) === "etcd defrag");
   expect(run.cluster.calls.slice(lastDefrag + 1).some((c) => commandOf(c) === "etcd status")).toBe(true);
   expect(run.cluster.members.map((m) => m.dbSize)).toEqual([310e6, 420e6, 47e6]);
+});
+
+it("a defrag call that a signal ended is reported by that signal, never as 'exited with code unknown'", async () => {
+  // Given talosctl dies by SIGKILL during the first defrag (the OOM killer, an operator's kill), nothing done
+  const cluster = createStatefulCluster();
+  interceptExec(cluster, (args) =>
+    commandOf(args) === "etcd defrag"
+      ? { stdout: "", stderr: "", exitCode: undefined, signal: "SIGKILL", timedOut: false, durationMs: 3 }
+      : undefined,
+  );
+  const args = ["-n", NODES, "-o", "json", "defrag", "--yes", "--no-snapshot", "--wait-timeout", "2s"];
+  const result = await runCli(cluster, args);
+  // Then the step's error names the signal
+  const report = JSON.parse(result.stdout) as RunReport;
+  const text = [report.error, ...report.steps.map((s) => s.error)].join("\n");
+  expect(text).toMatch(/talosctl -n 172\.20\.0\.4 etcd defrag was killed by SIGKILL/);
+  expect(text).not.toMatch(/code unknown/);
 });

@@ -6,7 +6,7 @@ import type { StatefulCluster } from "../cli/stateful-exec.js";
 /** Answer a call with `answer`'s result when it returns one (recording the argv), else let the cluster answer. */
 export function interceptExec(
   cluster: StatefulCluster,
-  answer: (args: readonly string[]) => ExecResult | Promise<ExecResult> | undefined,
+  answer: (args: readonly string[]) => ExecResult | Promise<ExecResult | undefined> | undefined,
 ): void {
   const real = cluster.exec;
   cluster.exec = async (file, args, options) => {

@@ -102,6 +102,31 @@ describe("the snapshot cannot be completed", () => {
     expect(await ours(dir)).toEqual([]);
   });
 
+  it("talosctl killed by a signal mid-snapshot: refused (exit 3), said so, its .part file and our placeholder removed", async () => {
+    const dir = join(tmp, "snaps");
+    const cluster = createStatefulCluster();
+    interceptExec(cluster, async (args) => {
+      if (!commandOf(args).startsWith("etcd snapshot")) return undefined;
+      // What talosctl leaves when a signal ends it: the partial download beside the final name.
+      await writeFile(`${args.at(-1)}.part`, "");
+      return {
+        stdout: "",
+        stderr: "",
+        exitCode: undefined,
+        signal: "SIGINT",
+        timedOut: false,
+        durationMs: 5,
+      };
+    });
+    const run = await runCli(cluster, defrag(dir));
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.refusedReasons.join("\n")).toMatch(/snapshot from \S+ failed: .*was killed by SIGINT/);
+    expect(report.refusedReasons.join("\n")).not.toMatch(/code unknown/);
+    expect(await readdir(dir)).toEqual([]);
+    expect(cluster.calls.filter((c) => commandOf(c) === "etcd defrag")).toEqual([]);
+  });
+
   it("the file is written but talosctl's report is garbage: refused (exit 3), no defrag", async () => {
     const dir = join(tmp, "snaps");
     const cluster = createStatefulCluster();

@@ -59,6 +59,42 @@ describe("runDefrag: stop requests", () => {
   });
 });
 
+describe("runDefrag: nothing after a stop is announced", () => {
+  it("a stop during the last member's defrag: no NOSPACE disarm, interrupted (130)", async () => {
+    // Given NOSPACE is raised and the stop arrives while the leader (the last member) is being defragmented
+    const cluster = threeMembers();
+    cluster.activeAlarms.push({ memberId: cluster.member(N.big).memberId, alarm: "NOSPACE" });
+    const { deps, controller, events } = harness(cluster);
+    cluster.script.afterDefrag = (node) => {
+      if (node === N.leader) controller.abort();
+    };
+    const report = await runDefrag(deps, options({ leaderMode: "last" }));
+    // Then every member is done, but the alarm is left as it was and the run says it was interrupted
+    expect(defragOrder(cluster)).toEqual([N.big, N.small, N.leader]);
+    expect(report.steps.map((s) => s.outcome)).toEqual(["done", "done", "done"]);
+    expect(cluster.callsOf("disarm")).toEqual([]);
+    expect(report.alarmsDisarmed).toEqual([]);
+    expect(cluster.activeAlarms).toHaveLength(1);
+    expect(report.result).toBe("interrupted");
+    expect(exitCodeForResult(report.result)).toBe(130);
+    expect(events.some((e) => e.type === "stopping")).toBe(true);
+  });
+
+  it("a stop while only skips are left: nothing more is done, interrupted", async () => {
+    // .4 is the only member the rule picks; the stop comes during its defrag
+    const cluster = threeMembers();
+    cluster.member(N.small).dbSize = 50 * 1024 * 1024;
+    cluster.member(N.leader).dbSize = 42 * 1024 * 1024;
+    cluster.activeAlarms.push({ memberId: cluster.member(N.big).memberId, alarm: "NOSPACE" });
+    const { deps, controller } = harness(cluster);
+    cluster.script.afterDefrag = () => controller.abort();
+    const report = await runDefrag(deps, options());
+    expect(defragOrder(cluster)).toEqual([N.big]);
+    expect(cluster.callsOf("disarm")).toEqual([]);
+    expect(report.result).toBe("interrupted");
+  });
+});
+
 describe("runDefrag: before anything is touched", () => {
   it("--dry-run reads only and returns the plan", async () => {
     const cluster = threeMembers();

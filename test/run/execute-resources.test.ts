@@ -37,6 +37,31 @@ describe("runDefrag: etcd's memory before and after each member", () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it("reads memory again after a stop too: the members done so far get their 'after'", async () => {
+    // Given the stop arrives during the first member's defrag
+    const cluster = withMemory(threeMembers());
+    const { deps, controller } = harness(cluster, { resources: createNodeResourceReader(cluster) });
+    cluster.script.afterDefrag = () => controller.abort();
+    const report = await runDefrag(deps, options());
+    // Then the run is interrupted, and the member it did has its memory after (a read, never a touch)
+    expect(report.result).toBe("interrupted");
+    expect(cluster.callsOf("processes")).toHaveLength(2);
+    expect(report.steps[0]).toMatchObject({ node: N.big, outcome: "done" });
+    expect(report.steps[0]?.after?.rssBytes).toBe(47 * MiB + 40 * MiB);
+  });
+
+  it("a memory reading that fails after a stop changes nothing: still interrupted", async () => {
+    const cluster = withMemory(threeMembers());
+    const { deps, controller } = harness(cluster, { resources: createNodeResourceReader(cluster) });
+    cluster.script.afterDefrag = () => {
+      controller.abort();
+      cluster.script.processes = "denied";
+    };
+    const report = await runDefrag(deps, options());
+    expect(report.result).toBe("interrupted");
+    expect(report.steps[0]?.after?.rssBytes).toBeNull();
+  });
+
   it("a role that cannot list processes: RSS null, ONE warning, the run still succeeds", async () => {
     const cluster = withMemory(threeMembers());
     cluster.script.processes = "denied";

@@ -1,12 +1,13 @@
 /**
- * runProcess, the one process runner (node:child_process since execa left): what the rest of the program relies
- * on from it. Timeouts and a vanished binary are covered in test/faults/config.test.ts, argv verbatim in
+ * runProcess, the one process runner (execa): what the rest of the program relies on from it. Timeouts and a vanished binary are covered in test/faults/config.test.ts, argv verbatim in
  * test/faults/hostile.test.ts.
  */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { UserError } from "../../src/errors.js";
+import { CommandError, UserError } from "../../src/errors.js";
 import { runProcess } from "../../src/talos/runner.js";
 import { useTempDir } from "../support/temp-dir.js";
 
@@ -15,14 +16,20 @@ const node = (script: string, timeoutMs = 20_000) =>
   runProcess(process.execPath, ["-e", script], { timeoutMs });
 
 describe("runProcess", () => {
-  it.each<[string, string, { stdout?: string; stderr?: string; exitCode: number | undefined }]>([
+  it.each<
+    [string, string, { stdout?: string; stderr?: string; exitCode: number | undefined; signal?: string }]
+  >([
     [
       "exit 0 with both streams",
       "process.stdout.write('out\\n'); process.stderr.write('err\\n')",
       { stdout: "out\n", stderr: "err\n", exitCode: 0 },
     ],
     ["a non-zero exit code as it is", "process.exit(7)", { exitCode: 7 }],
-    ["no exit code when a signal killed it", "process.kill(process.pid, 'SIGKILL')", { exitCode: undefined }],
+    [
+      "no exit code, and the signal, when a signal killed it",
+      "process.kill(process.pid, 'SIGKILL')",
+      { exitCode: undefined, signal: "SIGKILL" },
+    ],
     ["no trailing newline stripped", "process.stdout.write('a\\n\\n')", { stdout: "a\n\n", exitCode: 0 }],
   ])("returns %s", async (_, script, expected) => {
     const result = await node(script);
@@ -52,8 +59,55 @@ describe("runProcess", () => {
   });
 
   it("kills a child that ignores SIGTERM with SIGKILL after the grace period, and says it timed out", async () => {
-    const result = await node("process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)", 200);
-    expect(result).toMatchObject({ timedOut: true, exitCode: undefined });
+    // SIGTERM ignored from the shell's first instruction on (node would need longer to install a handler), and
+    // inherited by `sleep`: only the SIGKILL after the grace period can end it.
+    const result = await runProcess("/bin/sh", ["-c", "trap '' TERM; exec sleep 60"], { timeoutMs: 1000 });
+    expect(result).toMatchObject({ timedOut: true, exitCode: undefined, signal: "SIGKILL" });
+  });
+
+  it("starts the child in a process group of its own, out of the terminal's reach", async () => {
+    // Field 5 of /proc/PID/stat is the process group; the child leads its own, ours is another.
+    const pgrp = (stat: string) => stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2];
+    const result = await node("process.stdout.write(require('fs').readFileSync('/proc/self/stat', 'utf8'))");
+    const childPid = result.stdout.split(" ")[0];
+    expect(pgrp(result.stdout)).toBe(childPid);
+    expect(pgrp(await readFile("/proc/self/stat", "utf8"))).not.toBe(childPid);
+  });
+
+  it("a SIGINT to our process group (Ctrl-C in a terminal) does not reach the child: its call finishes", async () => {
+    // A parent leading a group of its own (as a shell's foreground job) that survives SIGINT, as `defrag` does,
+    // runs a child through the built runner; the test sends SIGINT to the parent's whole group, as a terminal does.
+    const ready = join(tempDir(), "child.started");
+    const runner = new URL("../../dist/talos/runner.js", import.meta.url).href;
+    const child = `require('fs').writeFileSync(${JSON.stringify(ready)}, ''); setTimeout(() => process.stdout.write('finished'), 1000)`;
+    const parentScript = [
+      `const { runProcess } = await import(${JSON.stringify(runner)});`,
+      "let interrupted = 0; process.on('SIGINT', () => { interrupted++; });",
+      `const result = await runProcess(process.execPath, ["-e", ${JSON.stringify(child)}]);`,
+      "process.stdout.write(JSON.stringify({ interrupted, ...result }));",
+    ].join("\n");
+    const parent = spawn(process.execPath, ["--input-type=module", "-e", parentScript], {
+      detached: true,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    parent.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => parent.on("close", (code) => resolve(code)));
+    for (let i = 0; i < 400 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(ready)).toBe(true);
+    process.kill(-(parent.pid ?? 0), "SIGINT");
+    expect(await exited).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ interrupted: 1, exitCode: 0, stdout: "finished" });
+  });
+
+  it("reports a child killed from outside by its signal", async () => {
+    const result = await node("process.kill(process.pid, 'SIGINT')");
+    expect(result).toMatchObject({ exitCode: undefined, signal: "SIGINT", timedOut: false });
+    const error = new CommandError(["talosctl", "etcd", "defrag"], undefined, "", false, "other", "SIGINT");
+    expect(error.message).toBe("talosctl etcd defrag was killed by SIGINT");
+    expect(error.message).not.toMatch(/unknown/);
   });
 
   it("refuses a file that is not executable with the install hint", async () => {
@@ -65,33 +119,44 @@ describe("runProcess", () => {
     expect((error as UserError).message).toMatch(/permission denied/);
   });
 
-  it("kills a running child when our process exits (as execa's cleanup did)", async () => {
-    // A parent that starts a long child through the built runner, waits for its pid file, then exits.
-    const pidFile = join(tempDir(), "child.pid");
-    const runner = new URL("../../dist/talos/runner.js", import.meta.url).href;
-    const child = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`;
-    const parent = [
-      `const { runProcess } = await import(${JSON.stringify(runner)});`,
-      `void runProcess(process.execPath, ["-e", ${JSON.stringify(child)}]);`,
-      `const fs = await import("node:fs");`,
-      `for (let i = 0; i < 200 && !fs.existsSync(${JSON.stringify(pidFile)}); i++) await new Promise((r) => setTimeout(r, 50));`,
-      "process.exit(0);",
-    ].join("\n");
-    const result = await runProcess(process.execPath, ["--input-type=module", "-e", parent], {
-      timeoutMs: 20_000,
-    });
-    expect(result.exitCode, result.stderr).toBe(0);
-    const pid = Number(await readFile(pidFile, "utf8"));
-    let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
-      try {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 50));
-      } catch {
-        alive = false;
+  it.each([
+    ["exits", "process.exit(0);", { exitCode: 0 }],
+    // Ctrl-C during `status`: no stop handler of ours, so the signal ends us; the child is in a group of its own.
+    [
+      "is ended by a signal it has no handler for",
+      "process.kill(process.pid, 'SIGINT');",
+      { signal: "SIGINT" },
+    ],
+  ])(
+    "kills a running child when our process %s (execa's cleanup, for a detached child)",
+    async (_, end, expected) => {
+      // A parent that starts a long child through the built runner, waits for its pid file, then ends.
+      const pidFile = join(tempDir(), "child.pid");
+      const runner = new URL("../../dist/talos/runner.js", import.meta.url).href;
+      const child = `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000)`;
+      const parent = [
+        `const { runProcess } = await import(${JSON.stringify(runner)});`,
+        `void runProcess(process.execPath, ["-e", ${JSON.stringify(child)}]);`,
+        `const fs = await import("node:fs");`,
+        `for (let i = 0; i < 200 && !fs.existsSync(${JSON.stringify(pidFile)}); i++) await new Promise((r) => setTimeout(r, 50));`,
+        end,
+      ].join("\n");
+      const result = await runProcess(process.execPath, ["--input-type=module", "-e", parent], {
+        timeoutMs: 20_000,
+      });
+      expect(result, result.stderr).toMatchObject(expected);
+      const pid = Number(await readFile(pidFile, "utf8"));
+      let alive = true;
+      for (let i = 0; i < 100 && alive; i++) {
+        try {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 50));
+        } catch {
+          alive = false;
+        }
       }
-    }
-    if (alive) process.kill(pid, "SIGKILL");
-    expect(alive).toBe(false);
-  });
+      if (alive) process.kill(pid, "SIGKILL");
+      expect(alive).toBe(false);
+    },
+  );
 });
