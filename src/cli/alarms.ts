@@ -7,13 +7,14 @@ import { renderAlarms } from "../render/alarms-table.js";
 import { createStyle } from "../render/style.js";
 import { disarmIfCured } from "../run/disarm.js";
 import type { CommandContext } from "./context.js";
+import { type DocumentBody, printDocument } from "./json-output.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
 
 export async function runAlarmsList(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
   if (ctx.output === "json")
-    ctx.io.stdout(`${JSON.stringify({ alarms: withNodes(view), unreachable: view.unreachable }, null, 2)}\n`);
+    printDocument(ctx.io, "alarms-list", { alarms: withNodes(view), unreachable: view.unreachable });
   else ctx.io.stdout(renderAlarms(withNodes(view), createStyle(ctx.color), ctx.layout));
   for (const u of view.unreachable) ctx.warn(`${u.node} did not answer: ${u.error}`);
   return EXIT.ok;
@@ -23,37 +24,45 @@ export async function runAlarmsDisarm(ctx: CommandContext, flags: RuleFlags): Pr
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
   const style = createStyle(ctx.color);
-  const respond = (result: string, exitCode: ExitCode, detail: Record<string, unknown> = {}) => {
+  // One shape per result (src/schema/alarms-disarm.ts): alarmsDisarmed on ok, reasons when refused, error when failed.
+  const respond = (exitCode: ExitCode, outcome: DisarmOutcome) => {
     if (ctx.output === "json")
-      ctx.io.stdout(`${JSON.stringify({ result, alarms: withNodes(view), ...detail }, null, 2)}\n`);
+      printDocument(ctx.io, "alarms-disarm", {
+        ...outcome,
+        alarms: withNodes(view),
+      });
     return exitCode;
   };
   if (view.alarms.length === 0) {
     if (ctx.output !== "json") ctx.io.stdout("no alarms raised: nothing to disarm\n");
-    return respond("nothing-to-do", EXIT.ok);
+    return respond(EXIT.ok, { result: "nothing-to-do" });
   }
   if (view.alarms.some((a) => a.alarm === ALARM.corrupt)) {
     const reason =
       "a CORRUPT alarm is raised: `etcd alarm disarm` would clear it along with every other alarm. A corrupt member must be investigated and replaced or restored from a snapshot, not disarmed.";
     ctx.io.stderr(`${style.bad("refused:")} ${reason}\n`);
-    return respond("refused", EXIT.refused, { reasons: [reason] });
+    return respond(EXIT.refused, { result: "refused", reasons: [reason] });
   }
   const outcome = await disarmIfCured({ talosctl: ctx.talosctl, readView: () => reader.read() });
   if (outcome.error !== null) {
     ctx.io.stderr(`${style.bad("error:")} ${outcome.error}\n`);
-    return respond("failed", EXIT.failed, { error: outcome.error });
+    return respond(EXIT.failed, { result: "failed", error: outcome.error });
   }
   if (outcome.disarmed.length === 0) {
     for (const w of outcome.warnings) ctx.io.stderr(`${style.bad("refused:")} ${w}\n`);
     ctx.io.stderr(
       "hint: run `talos-etcd-defrag defrag` first: it frees the space and then lifts NOSPACE itself\n",
     );
-    return respond("refused", EXIT.refused, { reasons: outcome.warnings });
+    return respond(EXIT.refused, { result: "refused", reasons: outcome.warnings });
   }
   if (ctx.output !== "json")
     ctx.io.stdout(`disarmed: ${outcome.disarmed.map((a) => `${a.alarm} on ${a.memberId}`).join(", ")}\n`);
-  return respond("ok", EXIT.ok, { alarmsDisarmed: outcome.disarmed });
+  return respond(EXIT.ok, { result: "ok", alarmsDisarmed: outcome.disarmed });
 }
+
+/** The document of a disarm without the alarms, which every result carries. */
+type DisarmOutcome =
+  DocumentBody<"alarms-disarm"> extends infer D ? (D extends unknown ? Omit<D, "alarms"> : never) : never;
 
 function withNodes(view: ClusterView) {
   return view.alarms.map((a) => ({

@@ -9,6 +9,7 @@ import { defragCluster } from "../service/defrag.js";
 import { DEFAULT_SNAPSHOT_DIR, snapshotOptions } from "../service/snapshot.js";
 import { validateArgValue } from "../talos/validate.js";
 import type { CommandContext } from "./context.js";
+import { printDocument } from "./json-output.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { type RuleFlags, resolveRuleFlags } from "./rule-flags.js";
 import { parseChoice, parseCount, parseDuration } from "./values.js";
@@ -71,7 +72,7 @@ export async function runDefragCommand(
       ...(defragTimeoutMs === undefined ? {} : { defragTimeoutMs }),
     },
   });
-  if (ctx.output === "json") ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (ctx.output === "json") printDocument(ctx.io, "run-report", report);
   else ctx.io.stdout(renderRunReport(report, createStyle(ctx.color), ctx.layout));
   for (const w of lateWarnings) ctx.warn(w);
   return { exitCode, report };

@@ -4,6 +4,7 @@ import { renderStatus } from "../render/status-table.js";
 import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
+import { printDocument } from "./json-output.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { readViewWithResources } from "./resources.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
@@ -25,7 +26,7 @@ export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsF
     bytesReclaimed: 0,
   });
   if (ctx.output === "json")
-    ctx.io.stdout(`${JSON.stringify(warnings.length > 0 ? { ...view, warnings } : view, null, 2)}\n`);
+    printDocument(ctx.io, "status", warnings.length > 0 ? { ...view, warnings } : view);
   else ctx.io.stdout(renderStatus(view, createStyle(ctx.color), ctx.layout));
   for (const w of warnings) ctx.warn(w);
   return exitCode;
