@@ -1,7 +1,7 @@
 /**
  * Prints a `-o json` document: pretty-printed, `schemaVersion` first. Typed by the document's zod schema
- * (src/schema/), so a command that builds a document the contract does not describe fails the type check; only
- * the types are imported, so printing loads no zod.
+ * (src/schema/): a field missing or of another type fails the type check (a stray one fails the tests, whose
+ * harnesses parse every document with its schema). Only the types are imported: printing loads no zod.
  */
 import type { Document, DocumentName } from "../schema/index.js";
 import { SCHEMA_VERSION } from "../schema/version.js";
