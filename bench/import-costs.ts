@@ -3,7 +3,7 @@
  * run is a fresh `node` that times `await import(x)` for every specifier in turn (so a module's cost excludes
  * what earlier ones already loaded); the table shows the minimum and the median over the runs. The first
  * line, node:fs, is the price of the first dynamic import itself. --from resolves bare names from another
- * checkout (say, main before a dependency was dropped); name SPECIFIERs to time others (execa, zod: gone).
+ * checkout (say, main before a dependency was dropped); name SPECIFIERs to time others (classic `zod`).
  */
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
@@ -17,7 +17,7 @@ import { round } from "./stats.js";
  * The libraries as node_modules would load them (the bundle in dist/ carries its own copies), then the bundle's
  * entry, which is what the launcher imports. Relative specifiers resolve from --from.
  */
-const DEFAULT_SPECIFIERS = ["commander", "yaml", "signal-exit", "./dist/cli/main.js"];
+const DEFAULT_SPECIFIERS = ["commander", "yaml", "signal-exit", "zod/mini", "./dist/cli/main.js"];
 
 /** A specifier that does not resolve from `from` is timed as NaN, not an error: lists differ between checkouts. */
 function timeOnce(from: string, specifiers: readonly string[]): number[] {

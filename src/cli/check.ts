@@ -5,6 +5,7 @@ import { addDiskSpaceItem } from "../plan/disk-check.js";
 import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
+import { printDocument, withSchemaVersion } from "./json-output.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { readViewWithResources } from "./resources.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
@@ -25,9 +26,14 @@ export async function runCheck(ctx: CommandContext, flags: RuleFlags & MetricsFl
     bytesReclaimed: 0,
   });
   if (ctx.output === "json")
-    ctx.io.stdout(
-      `${JSON.stringify({ ...checklist, go: checklist.verdict !== "no-go", advisories: view.advisories, status: view, ...(warnings.length > 0 ? { warnings } : {}) }, null, 2)}\n`,
-    );
+    printDocument(ctx.io, "check", {
+      ...checklist,
+      go: checklist.verdict !== "no-go",
+      advisories: view.advisories,
+      // The whole status document, so `.status` validates as one.
+      status: withSchemaVersion("status", view),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    });
   else
     ctx.io.stdout(
       (await import("../render/checklist.js")).renderChecklist(

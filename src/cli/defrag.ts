@@ -8,6 +8,7 @@ import { defragCluster } from "../service/defrag.js";
 import { DEFAULT_SNAPSHOT_DIR, snapshotOptions } from "../service/snapshot.js";
 import { validateArgValue } from "../talos/validate.js";
 import type { CommandContext } from "./context.js";
+import { printDocument } from "./json-output.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { type RuleFlags, resolveRuleFlags } from "./rule-flags.js";
 import { parseChoice, parseCount, parseDuration } from "./values.js";
@@ -74,7 +75,7 @@ export async function runDefragCommand(
     },
   });
   if (ctx.output === "json") {
-    ctx.io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+    printDocument(ctx.io, "run-report", report);
     for (const w of lateWarnings) ctx.warn(w);
   } else {
     const { renderRunReport, renderRunWarnings } = await import("../render/run-report.js");

@@ -7,20 +7,11 @@ import { stat } from "node:fs/promises";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createStyle } from "../render/style.js";
 import { type SnapshotFailure, verifySnapshotFile } from "../run/snapshot-file.js";
+import type { FileVerdict } from "../schema/index.js";
 import { formatSize } from "../talos/size.js";
 import type { CliIO } from "./io.js";
+import { printDocument } from "./json-output.js";
 import { parseChoice } from "./values.js";
-
-/** One file's verdict; the JSON document holds these as they are. */
-export interface FileVerdict {
-  path: string;
-  /** Size on disk; null when it could not be read. */
-  bytes: number | null;
-  ok: boolean;
-  sha256Verified: boolean;
-  /** The full reason when not ok, else null. */
-  error: string | null;
-}
 
 interface Checked extends FileVerdict {
   /** A few words for the table, which must fit 80 columns beside the path. */
@@ -55,7 +46,7 @@ export async function runSnapshotVerify(
     error,
   }));
   const allOk = files.every((f) => f.ok);
-  if (output === "json") io.stdout(`${JSON.stringify({ files, ok: allOk }, null, 2)}\n`);
+  if (output === "json") printDocument(io, "snapshot-verify", { files, ok: allOk });
   else
     io.stdout(await renderLines(checked, io, output === "wide" ? Number.POSITIVE_INFINITY : outputWidth(io)));
   if (checked.some((c) => c.usage)) return EXIT.usage;

@@ -5,6 +5,7 @@ import { DEFAULT_SNAPSHOT_DIR, snapshotCluster, snapshotOptions } from "../servi
 import { formatSize } from "../talos/size.js";
 import { validateArgValue } from "../talos/validate.js";
 import type { CommandContext } from "./context.js";
+import { printDocument } from "./json-output.js";
 import { parseCount } from "./values.js";
 
 export interface SnapshotFlags {
@@ -23,9 +24,7 @@ export async function runSnapshot(ctx: CommandContext, flags: SnapshotFlags): Pr
   );
   for (const w of result.warnings) ctx.warn(w);
   if (ctx.output === "json") {
-    ctx.io.stdout(
-      `${JSON.stringify({ result: "ok", snapshot: result, warnings: result.warnings }, null, 2)}\n`,
-    );
+    printDocument(ctx.io, "snapshot", { result: "ok", snapshot: result, warnings: result.warnings });
   } else {
     ctx.io.stdout(
       `snapshot saved to ${result.path} (${formatSize(result.bytes)}, ${result.bytes} bytes) from ${result.node}: sha256 verified, revision ${result.revision ?? "?"}, ${result.totalKeys ?? "?"} keys\n`,

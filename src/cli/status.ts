@@ -4,6 +4,7 @@ import { EXIT, type ExitCode } from "../errors.js";
 import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
 import type { CommandContext } from "./context.js";
+import { printDocument } from "./json-output.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { readViewWithResources } from "./resources.js";
 import { openReader, type RuleFlags } from "./rule-flags.js";
@@ -30,7 +31,7 @@ export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsF
     bytesReclaimed: 0,
   });
   if (ctx.output === "json")
-    ctx.io.stdout(`${JSON.stringify(warnings.length > 0 ? { ...view, warnings } : view, null, 2)}\n`);
+    printDocument(ctx.io, "status", warnings.length > 0 ? { ...view, warnings } : view);
   else
     ctx.io.stdout(
       (await import("../render/status-table.js")).renderStatus(view, createStyle(ctx.color), ctx.layout),

@@ -1,4 +1,9 @@
-/** Parsing of flag values: durations (30s, 5m, 1m30s, 250ms) and sizes (8GiB, 2GB, 2147483648). */
+/**
+ * Flag values as zod schemas: durations (30s, 5m, 1m30s, 250ms), sizes (8GiB, 2GB, 2147483648), counts and
+ * choices. Each schema is the grammar of docs/CONTRACT.md ("Value formats") and yields the value in the unit the
+ * code uses; a value it refuses is a UserError (exit 2) that names the flag, quotes the value and shows the form.
+ */
+import * as z from "zod/mini";
 import { UserError } from "../errors.js";
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -15,41 +20,75 @@ const SIZE_UNITS: Record<string, number> = {
   tib: 1024 ** 4,
 };
 
-/** Go-style duration; a bare number means seconds. */
+/** Go-style: one or more <number><unit> (ms, s, m, h), as `1m30s`; a bare number is seconds. -> milliseconds. */
+export const durationValue = z.pipe(
+  z.string().check(z.trim(), z.regex(/^(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?(?:ms|s|m|h))+)$/)),
+  z.transform((text) =>
+    /^[\d.]+$/.test(text)
+      ? Math.round(Number(text) * 1000)
+      : Math.round(
+          [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)].reduce(
+            (sum, [, n, unit]) => sum + Number(n) * (DURATION_UNITS[unit ?? "s"] ?? 1000),
+            0,
+          ),
+        ),
+  ),
+);
+
+/** A number greater than zero with an optional unit, case-insensitive (KB… powers of 1000, KiB… of 1024). -> bytes. */
+export const sizeValue = z.pipe(
+  z.pipe(
+    z.string().check(z.trim(), z.regex(/^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?$/i)),
+    z.transform((text) => {
+      const [, number, unit] = /^([\d.]+)\s*([a-z]*)$/i.exec(text) ?? [];
+      return Math.round(Number(number) * (SIZE_UNITS[(unit ?? "").toLowerCase()] ?? Number.NaN));
+    }),
+  ),
+  z.number().check(z.positive()),
+);
+
+/** A whole number of at least `min`. */
+export const countValue = (min: number) =>
+  z.pipe(
+    z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/)), z.transform(Number)),
+    z.int().check(z.gte(min)),
+  );
+
+/** The value a schema gives, else the flag's own UserError. */
+function parseFlag<T>(schema: z.ZodMiniType<T>, text: string, problem: () => string): T {
+  const result = schema.safeParse(text);
+  if (!result.success) throw new UserError(problem());
+  return result.data;
+}
+
 export function parseDuration(text: string, flag: string): number {
-  const trimmed = text.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  const consumed = parts.map((p) => p[0]).join("");
-  if (parts.length === 0 || consumed !== trimmed) {
-    throw new UserError(`invalid ${flag} ${JSON.stringify(text)}: expected a duration like 30s, 5m or 1m30s`);
-  }
-  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] ?? "s"] ?? 1000), 0));
+  return parseFlag(
+    durationValue,
+    text,
+    () => `invalid ${flag} ${JSON.stringify(text)}: expected a duration like 30s, 5m or 1m30s`,
+  );
 }
 
 export function parseSizeArg(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-zA-Z]*)$/.exec(text.trim());
-  const factor = match ? SIZE_UNITS[(match[2] ?? "").toLowerCase()] : undefined;
-  if (!match || factor === undefined || Number(match[1]) <= 0) {
-    throw new UserError(
-      `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`,
-    );
-  }
-  return Math.round(Number(match[1]) * factor);
+  return parseFlag(
+    sizeValue,
+    text,
+    () => `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`,
+  );
 }
 
 export function parseCount(text: string, flag: string, min = 0): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
-    throw new UserError(
-      `invalid ${flag} ${JSON.stringify(text)}: expected a whole number of at least ${min}`,
-    );
-  }
-  return Number(text);
+  return parseFlag(
+    countValue(min),
+    text,
+    () => `invalid ${flag} ${JSON.stringify(text)}: expected a whole number of at least ${min}`,
+  );
 }
 
 export function parseChoice<T extends string>(text: string, flag: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(text)) {
-    throw new UserError(`invalid ${flag} ${JSON.stringify(text)}: expected one of ${choices.join(", ")}`);
-  }
-  return text as T;
+  return parseFlag(
+    z.enum(choices as readonly [T, ...T[]]),
+    text,
+    () => `invalid ${flag} ${JSON.stringify(text)}: expected one of ${choices.join(", ")}`,
+  );
 }

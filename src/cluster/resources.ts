@@ -1,6 +1,6 @@
 /** Puts etcd's memory and free disk (read beside the view, not by it) on the view's members. Pure. */
 import type { EtcdVolume } from "../talos/etcd-resources.js";
-import type { ClusterView } from "./types.js";
+import type { ClusterView, ReportedView } from "./types.js";
 
 export interface MemberResources {
   memory: ReadonlyMap<string, number>;
@@ -8,7 +8,7 @@ export interface MemberResources {
 }
 
 /** Every member gets both fields, null when its node gave no reading. Members are matched by node. */
-export function attachResources(view: ClusterView, resources: MemberResources): ClusterView {
+export function attachResources(view: ClusterView, resources: MemberResources): ReportedView {
   return {
     ...view,
     members: view.members.map((member) => ({

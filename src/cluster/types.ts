@@ -93,7 +93,15 @@ export interface LeaderTransferee {
   isLearner: boolean;
 }
 
-/** The `status -o json` document of docs/CONTRACT.md (field names are the contract). */
+/** A member with etcd's memory and free disk read beside it (null when unknown): as status and check print it. */
+export type ReportedMember = MemberView & { rssBytes: number | null; diskAvailableBytes: number | null };
+
+/** The `status -o json` document of docs/CONTRACT.md (src/schema/status.ts; field names are the contract). */
+export interface ReportedView extends ClusterView {
+  members: ReportedMember[];
+}
+
+/** The cluster as one read sees it; status and check print it with the members' resources (ReportedView). */
 export interface ClusterView {
   members: MemberView[];
   leader: { node: string; memberId: string } | null;

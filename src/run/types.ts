@@ -49,7 +49,7 @@ export interface Sizes {
   dbSize: number;
   dbSizeInUse: number;
   /** etcd's resident memory at that moment; null when unknown. */
-  rssBytes?: number | null;
+  rssBytes: number | null;
 }
 
 /** done: defragmented and verified; failed: this step stopped the run; not-touched: never reached; planned: dry run. */

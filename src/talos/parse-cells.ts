@@ -1,7 +1,7 @@
 /**
  * Typed reads of single table cells; every failure names the command and quotes the whole line.
- * Plain checks, not zod: a cell is an unsigned integer or a boolean, and importing zod cost ~60 ms of every
- * start (BENCHMARKS.md, "Cold start").
+ * Plain checks, not schemas: a cell is an unsigned integer or a boolean, which one regex says as well as a schema
+ * would. zod (zod/mini) checks what has a shape: flag values, the EtcdSpec, the talosconfig (src/cli/values.ts).
  */
 import { ParseError } from "../errors.js";
 import type { TableRow } from "./table.js";

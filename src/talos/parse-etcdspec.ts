@@ -8,29 +8,32 @@
  * several `---`-separated documents; the first one that has a spec decides.
  */
 import { type Document, parseAllDocuments } from "yaml";
+import * as z from "zod/mini";
 import { ParseError } from "../errors.js";
 import { versionFromImage } from "./etcd-version.js";
 
 const COMMAND = "get etcdspec etcd -o yaml";
 const QUOTA_ARG = "quota-backend-bytes";
 
-/** The shapes an extraArgs value takes across releases. Checked by hand: importing zod cost ~60 ms per start. */
-type Scalar = string | number;
-type ArgValue = Scalar | Scalar[] | { values?: Scalar[] | null };
+/**
+ * The part of an EtcdSpec document the tool reads, as a schema: `spec.image` and `spec.extraArgs`, whose values
+ * take the shapes above (a scalar, a list of them, or `{values: [...]}`), any of them null. Other keys are left
+ * alone; a spec holding any malformed argument does not match, and is skipped as a whole.
+ */
+const scalar = z.union([z.string(), z.number()]);
+const argValue = z.nullish(
+  z.union([scalar, z.array(scalar), z.object({ values: z.nullish(z.array(scalar)) })]),
+);
+const etcdSpecDocument = z.object({
+  spec: z.object({
+    // Anything but a non-empty string is "no image".
+    image: z.catch(z.nullish(z.string()), null),
+    extraArgs: z.nullish(z.record(z.string(), argValue)),
+  }),
+});
+
+type ArgValue = NonNullable<z.infer<typeof argValue>>;
 type ExtraArgs = Record<string, ArgValue | null | undefined>;
-
-const isScalar = (value: unknown): value is Scalar =>
-  typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-const isScalarList = (value: unknown): value is Scalar[] => Array.isArray(value) && value.every(isScalar);
-
-function isArgValue(value: unknown): value is ArgValue | null | undefined {
-  if (value === null || value === undefined || isScalar(value) || isScalarList(value)) return true;
-  return (
-    isRecord(value) && (value.values === null || value.values === undefined || isScalarList(value.values))
-  );
-}
 
 /** What the EtcdSpec says about the quota and the etcd that runs. */
 export interface EtcdSpec {
@@ -53,16 +56,17 @@ interface SpecFields {
  * document whose spec holds any malformed argument is skipped as a whole.
  */
 function readSpecFields(doc: unknown): SpecFields | undefined {
-  if (!isRecord(doc) || !isRecord(doc.spec)) return undefined;
-  const { extraArgs, image: rawImage } = doc.spec;
-  const image = typeof rawImage === "string" && rawImage.trim() !== "" ? rawImage.trim() : null;
-  if (extraArgs === null || extraArgs === undefined) return { extraArgs: null, image };
-  if (!isRecord(extraArgs) || !Object.values(extraArgs).every(isArgValue)) return undefined;
-  return { extraArgs: extraArgs as ExtraArgs, image };
+  const parsed = etcdSpecDocument.safeParse(doc);
+  if (!parsed.success) return undefined;
+  const { extraArgs, image } = parsed.data.spec;
+  return {
+    extraArgs: extraArgs ?? null,
+    image: typeof image === "string" && image.trim() !== "" ? image.trim() : null,
+  };
 }
 
 function lastValue(value: ArgValue): string | null {
-  if (isScalar(value)) return String(value);
+  if (typeof value === "string" || typeof value === "number") return String(value);
   const values = Array.isArray(value) ? value : (value.values ?? []);
   const last = values.at(-1);
   return last === undefined ? null : String(last);

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
+import * as z from "zod/mini";
 import type { TalosTarget } from "./types.js";
 import { validateEndpoint, validateNode } from "./validate.js";
 
@@ -37,22 +38,40 @@ async function readContextFile(
     } catch {
       continue;
     }
+    let doc: unknown;
     try {
-      const doc = parse(text) as { context?: unknown; contexts?: Record<string, unknown> } | null;
-      const name = target.context ?? (typeof doc?.context === "string" ? doc.context : undefined);
-      const context =
-        name === undefined ? undefined : (doc?.contexts?.[name] as Record<string, unknown> | undefined);
-      return { nodes: stringsOf(context?.nodes), endpoints: stringsOf(context?.endpoints) };
+      doc = parse(text);
     } catch {
-      return { nodes: [], endpoints: [] };
+      return NOTHING;
     }
+    const file = talosconfigFile.safeParse(doc);
+    const name = target.context ?? (file.success ? file.data.context : undefined);
+    if (!file.success || name === undefined) return NOTHING;
+    const context = talosconfigContext.safeParse(file.data.contexts?.[name]);
+    return context.success ? context.data : NOTHING;
   }
-  return { nodes: [], endpoints: [] };
+  return NOTHING;
 }
 
-function stringsOf(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-}
+const NOTHING = { nodes: [], endpoints: [] };
+
+/**
+ * What the tool reads of a talosconfig (talosctl's YAML: `context`, `contexts.<name>.nodes|endpoints`, plus keys
+ * and certificates it never touches). Best effort: a list that is not a list reads as empty, an entry that is not
+ * a string is dropped, and another context's shape never matters.
+ */
+const addresses = z.catch(
+  z.pipe(
+    z.array(z.unknown()),
+    z.transform((items) => items.filter((item): item is string => typeof item === "string")),
+  ),
+  [],
+);
+const talosconfigFile = z.object({
+  context: z.catch(z.optional(z.string()), undefined),
+  contexts: z.catch(z.optional(z.record(z.string(), z.unknown())), undefined),
+});
+const talosconfigContext = z.object({ nodes: addresses, endpoints: addresses });
 
 /** `10.5.0.2:50000` or `[fd00::1]:50000` -> the host alone; anything that is not an endpoint is dropped later. */
 function hostOf(endpoint: string): string {

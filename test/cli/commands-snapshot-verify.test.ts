@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
-import type { FileVerdict } from "../../src/cli/snapshot-verify.js";
 import { HASH_CHUNK_BYTES } from "../../src/run/hash-file.js";
+import type { FileVerdict } from "../../src/schema/index.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { recordIO } from "./fixture-exec.js";
 
@@ -171,6 +171,7 @@ describe("snapshot verify -o json", () => {
     const { code, doc } = await verifyJson(good, bad, missing);
     expect(code).toBe(2);
     expect(doc).toEqual({
+      schemaVersion: 1,
       files: [
         { path: good, bytes: GOOD.length, ok: true, sha256Verified: true, error: null },
         {

@@ -2,8 +2,10 @@
  * An in-process talosctl that replays fixture files: the CLI runs exactly as in production, only the Exec is
  * replaced. Every call is recorded so tests can assert what was (and was not) asked.
  */
+import { onTestFinished } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import type { Exec } from "../../src/talos/types.js";
+import { expectJsonStdout } from "../support/json-documents.js";
 import { loadFixture, type Subcommand } from "../talos/fixtures.js";
 
 export interface Recorded {
@@ -82,7 +84,28 @@ export function recordIO(exec: (calls: string[][]) => Exec, overrides: Partial<C
     },
     ...overrides,
   };
-  return { io, calls, stdout: () => out, stderr: () => err };
+  // Every JSON document printed here is checked against its schema: when the test reads stdout, and when it ends
+  // (a test that never reads it is checked too). A recordIO made outside a test is checked on reads only.
+  let checked: string | undefined;
+  const check = () => {
+    if (checked === out) return;
+    checked = out;
+    expectJsonStdout(out);
+  };
+  try {
+    onTestFinished(check);
+  } catch {
+    // Not inside a running test: reads still check.
+  }
+  return {
+    io,
+    calls,
+    stdout: () => {
+      check();
+      return out;
+    },
+    stderr: () => err,
+  };
 }
 
 /** Any executable file satisfies the talosctl lookup; the injected Exec never runs it. */

@@ -10,6 +10,7 @@ import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { formatSize } from "../../src/talos/size.js";
 import type { Exec, ExecResult } from "../../src/talos/types.js";
+import { expectCliJson } from "../support/json-documents.js";
 import { ANY_EXECUTABLE, recordIO } from "./fixture-exec.js";
 import { answerMounts, answerProcesses } from "./stateful-resources.js";
 
@@ -296,5 +297,8 @@ export async function runCli(
 ): Promise<CliRun> {
   const rec = recordIO(() => cluster.exec, { onStopSignal: () => () => {}, exitNow: () => {}, ...io });
   const code = await main(["--talosctl", ANY_EXECUTABLE, ...args], rec.io);
-  return { code, stdout: rec.stdout(), stderr: rec.stderr() };
+  const stdout = rec.stdout();
+  // The argv is known here: the command decides the schema (test/support/json-documents.ts).
+  expectCliJson(args, stdout);
+  return { code, stdout, stderr: rec.stderr() };
 }

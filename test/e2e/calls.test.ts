@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { expect, it } from "vitest";
 import { fragmentCluster } from "../../sim/data.js";
 import type { RunReport } from "../../src/run/types.js";
-import { CLI, describeWithEtcd, snapshotDir } from "./e2e-harness.js";
+import { CLI, checkedJson, describeWithEtcd, snapshotDir } from "./e2e-harness.js";
 
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
 
@@ -49,7 +49,7 @@ describeWithEtcd(
         },
       );
       expect(run.exitCode, String(run.stderr)).toBe(0);
-      const report = JSON.parse(String(run.stdout)) as RunReport;
+      const report = checkedJson<RunReport>(["-o", "json", "defrag"], run.stdout);
       expect(report.snapshot?.sha256Verified).toBe(true);
       expect(report.steps.map((s) => s.outcome)).toEqual(["done", "done", "done"]);
       expect(report.steps.at(-1)?.leaderMovedTo).not.toBeNull();

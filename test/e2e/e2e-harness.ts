@@ -10,6 +10,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type CallLogEntry, type ClusterOptions, type SimCluster, startCluster } from "../../sim/cluster.js";
 import { checkEtcdGate } from "../../sim/etcd-gate.js";
+import { expectCliJson } from "../support/json-documents.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CLI = join(ROOT, "bin", "talos-etcd-defrag.js");
@@ -35,7 +36,30 @@ export async function runCli(
       stdin: "ignore",
     },
   );
-  return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return checkedResult(args, {
+    code: result.exitCode ?? -1,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+  });
+}
+
+/**
+ * A run's result after its `-o json` document (if any) was parsed with the command's schema: every e2e run that
+ * prints JSON goes through here, so the documents real etcd produces are held to the contract too.
+ */
+export function checkedResult(args: readonly string[], result: CliResult): CliResult {
+  try {
+    expectCliJson(args, result.stdout);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nstderr:\n${result.stderr}`);
+  }
+  return result;
+}
+
+/** stdout of a run started by hand (a test that needs the child process): checked like runCli's, then parsed. */
+export function checkedJson<T>(args: readonly string[], stdout: unknown): T {
+  expectCliJson(args, String(stdout));
+  return JSON.parse(String(stdout)) as T;
 }
 
 export function parseJson<T>(result: CliResult): T {

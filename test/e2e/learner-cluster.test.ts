@@ -10,7 +10,15 @@ import { fragmentCluster } from "../../sim/data.js";
 import type { Checklist } from "../../src/cluster/checklist.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import { CLI, type CliResult, describeWithEtcd, parseJson, runCli, snapshotDir } from "./e2e-harness.js";
+import {
+  CLI,
+  type CliResult,
+  checkedResult,
+  describeWithEtcd,
+  parseJson,
+  runCli,
+  snapshotDir,
+} from "./e2e-harness.js";
 
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
 const MUTATING = ["defrag", "snapshot", "forfeit-leadership", "alarm disarm"];
@@ -33,7 +41,11 @@ async function runWithoutNodes(cluster: SimCluster, args: readonly string[]): Pr
     timeout: 120_000,
     stdin: "ignore",
   });
-  return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return checkedResult(args, {
+    code: result.exitCode ?? -1,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+  });
 }
 
 describeWithEtcd(

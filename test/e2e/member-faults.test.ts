@@ -7,7 +7,7 @@ import { expect, it } from "vitest";
 import type { SimCluster } from "../../sim/cluster.js";
 import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
-import { CLI, callsOf, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
+import { CLI, callsOf, checkedJson, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
 const FAST = ["--force", "--no-snapshot", "--yes", "--wait-timeout", "10s"];
 
@@ -73,7 +73,7 @@ describeWithEtcd(
       try {
         const result = await run;
         expect(result.exitCode, String(result.stderr)).toBe(1);
-        const report = JSON.parse(String(result.stdout)) as RunReport;
+        const report = checkedJson<RunReport>(["-o", "json", "defrag"], result.stdout);
         expect(report.result).toBe("failed");
         const defrags = callsOf((await c.callLog()).slice(from), "defrag");
         expect(defrags).toHaveLength(1);

@@ -13,6 +13,7 @@ import { assertSimBuilt } from "../../sim/exec-sim.js";
 import { fragmentModelCluster, startModelCluster } from "../../sim/model.js";
 import type { SimCluster } from "../../sim/types.js";
 import type { RunReport } from "../../src/run/types.js";
+import { expectCliJson } from "../support/json-documents.js";
 import { useTempDir } from "../support/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -58,7 +59,13 @@ function runWithClosed(closed: "stdout" | "stderr", args: string[]): Promise<Run
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, ...out });
+      try {
+        // With stdout open the document must be whole, and the contract's (a closed stdout has none to check).
+        if (closed === "stderr") expectCliJson(args, out.stdout);
+        resolve({ code, ...out });
+      } catch (error) {
+        reject(error);
+      }
     });
   });
 }

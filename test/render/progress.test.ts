@@ -31,8 +31,8 @@ describe("progress lines", () => {
     progress.onEvent({
       type: "verified",
       step,
-      before: { dbSize: 1_500_000_000, dbSizeInUse: 47_000_000 },
-      after: { dbSize: 47_000_000, dbSizeInUse: 47_000_000 },
+      before: { dbSize: 1_500_000_000, dbSizeInUse: 47_000_000, rssBytes: null },
+      after: { dbSize: 47_000_000, dbSizeInUse: 47_000_000, rssBytes: null },
       durationMs: 3100,
       shrunk: true,
     });
@@ -208,8 +208,8 @@ describe("progress at the terminal's width", () => {
     {
       type: "verified",
       step: five(4),
-      before: { dbSize: 1_500_000_000, dbSizeInUse: 1_500_000_000 },
-      after: { dbSize: 1_500_000_000, dbSizeInUse: 1_500_000_000 },
+      before: { dbSize: 1_500_000_000, dbSizeInUse: 1_500_000_000, rssBytes: null },
+      after: { dbSize: 1_500_000_000, dbSizeInUse: 1_500_000_000, rssBytes: null },
       durationMs: 12_300,
       shrunk: false,
     },
