@@ -15,6 +15,11 @@ const METRICS_OPTION = [
   "also write Prometheus metrics here (*.prom, for node-exporter's textfile collector)",
 ] as const;
 
+const MIN_RECLAIM_OPTION = [
+  "--min-reclaim <size>",
+  "skip a member the rule picks when a defrag would free less (0: off) (default: 32MiB)",
+] as const;
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export type ActionResult = { exitCode: ExitCode };
@@ -73,6 +78,20 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       .command("check")
       .description("go/no-go checklist: health, alarms, quota headroom, fragmentation (exit 0/3/4)"),
   )
+    .option(
+      "--upgrade-to <version>",
+      "also check an upgrade to this Talos release (v1.11.3) or installer image (ghcr.io/siderolabs/installer:v1.11.3)",
+    )
+    .option(
+      "--snapshot-dir <dir>",
+      "where the tool's snapshots are (for the recent-snapshot item)",
+      "./etcd-snapshots",
+    )
+    .option(
+      "--snapshot-max-age <duration>",
+      "the newest snapshot must be younger (default: 24h; given alone, adds the recent-snapshot item)",
+    )
+    .option(...MIN_RECLAIM_OPTION)
     .option(...METRICS_OPTION)
     .action(async (flags, command: Command) => {
       const ctx = await context(command);
@@ -83,6 +102,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   const defragOptions = (command: Command) =>
     ruleOptions(command)
       .option("--force", "defragment every member, whatever the rule says")
+      .option(...MIN_RECLAIM_OPTION)
       .option(
         "--leader <mode>",
         "auto: move leadership away first when the leader's defrag would stall it longer than --leader-move-above, else defrag it in place; forfeit: moving is required; last: never move it",

@@ -139,6 +139,7 @@ describe("parseEtcdSpec: the etcd image and its version", () => {
     "v1.10/single-node": "3.5.21",
     "v1.10/etcd-arm64": "3.5.16",
     "v1.10/etcd-digest": null,
+    "v1.10/etcd-3.5.18": "3.5.18",
     "v1.13/healthy-3": "3.6.5",
     "v1.13/nospace": "3.6.5",
     "v1.13/etcd-3.6.4": "3.6.4",

@@ -73,6 +73,7 @@ const STATUS: Record<string, StatusExpectation> = {
   "etcd-3.7.1": { nodes: three, leaders: [CP2], unreachable: [] },
   "etcd-arm64": { nodes: three, leaders: [CP2], unreachable: [] },
   "etcd-digest": { nodes: three, leaders: [CP2], unreachable: [] },
+  "etcd-3.5.18": { nodes: three, leaders: [CP2], unreachable: [] },
 };
 
 function expectationFor<T>(table: Record<string, T>, f: Fixture): T {
@@ -192,6 +193,7 @@ const QUOTAS: Record<string, number | null> = {
   "etcd-3.7.1": null,
   "etcd-arm64": null,
   "etcd-digest": null,
+  "etcd-3.5.18": 4294967296,
 };
 
 describe("get etcdspec fixtures", () => {
