@@ -4,6 +4,7 @@
  * one release per entry as read tag by tag (the table itself stores ranges).
  */
 import { describe, expect, it } from "vitest";
+import { advisoriesForVersion } from "../../src/cluster/advisories.js";
 import {
   findTalosRelease,
   firstReleaseFrom,
@@ -12,7 +13,6 @@ import {
   TALOS_RELEASES,
   tableSpan,
 } from "../../src/cluster/talos-releases.js";
-import { advisoriesForVersion } from "../../src/cluster/advisories.js";
 
 const READ_AT_EACH_TAG = `
   v1.4.0=3.5.8 v1.4.1=3.5.8 v1.4.2=3.5.8 v1.4.3=3.5.8 v1.4.4=3.5.8 v1.4.5=3.5.9 v1.4.6=3.5.9
@@ -54,16 +54,20 @@ describe("the Talos release table", () => {
     expect(findTalosRelease(version ?? [0, 0, 0])?.etcd).toBe(etcd);
   });
 
-  it.each(["v1.3.7", "v1.13.10", "v1.14.0", "v2.0.0"])("%s is not in the table: unknown, never guessed", (r) => {
-    expect(findTalosRelease(parseTalosRelease(r) ?? [0, 0, 0])).toBeUndefined();
-  });
+  it.each(["v1.3.7", "v1.13.10", "v1.14.0", "v2.0.0"])(
+    "%s is not in the table: unknown, never guessed",
+    (r) => {
+      expect(findTalosRelease(parseTalosRelease(r) ?? [0, 0, 0])).toBeUndefined();
+    },
+  );
 
   it("says what it covers", () => expect(tableSpan()).toBe("v1.4.0–v1.13.9"));
 
   it("parses releases with or without v, nothing else", () => {
     expect(parseTalosRelease("v1.11.3")).toEqual([1, 11, 3]);
     expect(parseTalosRelease("1.11.3")).toEqual([1, 11, 3]);
-    for (const bad of ["v1.11", "v1.14.0-rc.1", "latest", "vv1.11.3", ""]) expect(parseTalosRelease(bad)).toBeNull();
+    for (const bad of ["v1.11", "v1.14.0-rc.1", "latest", "vv1.11.3", ""])
+      expect(parseTalosRelease(bad)).toBeNull();
   });
 
   it.each([
@@ -74,7 +78,10 @@ describe("the Talos release table", () => {
     ["v1.9.0", "v1.10.9"],
     ["v1.4.0", "v1.10.9"],
   ])("the first release from %s whose etcd has no known defrag hazard is %s", (from, free) => {
-    const found = firstReleaseFrom(parseTalosRelease(from) ?? [0, 0, 0], (e) => advisoriesForVersion(e).length === 0);
+    const found = firstReleaseFrom(
+      parseTalosRelease(from) ?? [0, 0, 0],
+      (e) => advisoriesForVersion(e).length === 0,
+    );
     expect(found?.name).toBe(free);
   });
 

@@ -145,6 +145,7 @@ describe("parseEtcdSpec: the etcd image and its version", () => {
     "v1.13/etcd-3.6.4": "3.6.4",
     "v1.13/etcd-mixed": "3.6.5",
     "v1.14/healthy-3": "3.6.12",
+    "v1.14/live-full": "3.6.12",
     "v1.14/fragmented": "3.6.12",
     "v1.14/nospace": "3.6.12",
     "v1.14/single-node": "3.6.12",
