@@ -39,6 +39,8 @@ export const RUN_METRICS = {
   duration: name("run_duration_seconds"),
   membersDefragmented: name("run_members_defragmented"),
   reclaimed: name("run_reclaimed_bytes"),
+  /** Members the run defragmented whose file shrank by less than a tenth of its free bytes (src/run/shrink.ts). */
+  membersNotShrunk: name("run_members_not_shrunk"),
   /** Carried over between runs: survives failed runs, so "too long since the last success" can alert. */
   lastSuccess: name("last_success_timestamp_seconds"),
 } as const;

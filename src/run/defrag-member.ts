@@ -10,6 +10,7 @@ import { inspectBeforeDefrag, refuseMember } from "./member-resources.js";
 import { moveLeadership } from "./move-leader.js";
 import { type PollTiming, pollView } from "./poll.js";
 import { type RunRecord, reportStep, sizesOf, warn } from "./report.js";
+import { describeNoShrink, shrankAsExpected } from "./shrink.js";
 import type { ReportStep, RunDeps, StepRef } from "./types.js";
 import { trackVerification } from "./verify.js";
 
@@ -116,8 +117,7 @@ export async function defragMember(
     const error = `defrag on ${node} failed and the database did not shrink: stopping here`;
     return { step, issued: true, stop: { result: "failed", error } };
   }
-  if (!shrunk)
-    warn(record, deps, `${node}: the database did not shrink (${before.dbSize} -> ${after.dbSize} bytes)`);
+  if (!shrankAsExpected(before, after)) warn(record, deps, describeNoShrink(node, before, after));
   step.outcome = "done";
   return { step, issued: true, stop: null };
 }
