@@ -15,6 +15,8 @@ import type { SimCluster } from "./types.js";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const cliPath = join(root, "bin", "talos-etcd-defrag.js");
 const DEMO_RULE = "dbQuotaUsage > 0.8 || (dbSizeFree > 10*MiB && dbSizeInUse / dbSize < 0.5)";
+/** The rule's own 10 MiB: the default reclaim floor (32 MiB) is more than a demo cluster ever frees. */
+const DEMO_MIN_RECLAIM = "10MiB";
 
 function banner(text: string): void {
   const bar = "=".repeat(Math.min(100, text.length + 6));
@@ -78,13 +80,17 @@ export async function runDemo(): Promise<number> {
     mkdirSync(snapshots, { recursive: true, mode: 0o700 });
     await runCli(cluster, ["status"]);
     // The default rule wants > 100 MiB free; a demo cluster that size takes too long to fill.
-    process.stdout.write(`\nnote: the demo cluster is small, so plan and defrag use --rule '${DEMO_RULE}'\n`);
-    await runCli(cluster, ["plan", "--rule", DEMO_RULE]);
+    process.stdout.write(
+      `\nnote: the demo cluster is small, so plan and defrag use --rule '${DEMO_RULE}' --min-reclaim ${DEMO_MIN_RECLAIM}\n`,
+    );
+    await runCli(cluster, ["plan", "--rule", DEMO_RULE, "--min-reclaim", DEMO_MIN_RECLAIM]);
     const defrag = await runCli(cluster, [
       "defrag",
       "--yes",
       "--rule",
       DEMO_RULE,
+      "--min-reclaim",
+      DEMO_MIN_RECLAIM,
       "--snapshot-dir",
       snapshots,
     ]);
