@@ -37,6 +37,16 @@ describe("--min-reclaim", () => {
     },
   );
 
+  it("the plan's text gives the whole reason and does not claim that no member matches the rule", async () => {
+    const rec = recordIO((calls) => fixtureExec("v1.14", "live-full", calls));
+    expect(await main(["--talosctl", ANY_EXECUTABLE, "-n", NODES, "plan"], rec.io)).toBe(0);
+    const text = rec.stdout().replace(/\s+/g, " ");
+    expect(text).toContain(REASON);
+    expect(text).toContain(
+      "plan: nothing to do: no member matches the rule and would free at least --min-reclaim",
+    );
+  });
+
   it("check says the same in the fragmentation item, and does not recommend a defrag for it", async () => {
     const { code, doc } = await run(["check"]);
     const checklist = doc as Checklist;
