@@ -62,8 +62,8 @@ export const RULE_ARG = '"$DEMO_RULE"';
 export const REAL_TITLE =
   "SIMULATED Talos control plane: simulated talosctl over a REAL 3-member etcd on 127.0.0.11-13";
 export const demoRuleNote = () => [
-  "note: the demo cluster is small, so plan and defrag use the default rule with",
-  "10*MiB for 100*MiB, shown below as $DEMO_RULE:",
+  "note: the demo cluster is small, so plan and defrag use --min-reclaim 10MiB and",
+  "the default rule with 10*MiB for 100*MiB, shown below as $DEMO_RULE:",
   ...shellAssignment("DEMO_RULE", DEMO_RULE),
 ];
 export const modelTitle = (why: string) =>

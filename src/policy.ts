@@ -38,6 +38,20 @@ export const QUOTA_HEADROOM = 0.8;
  */
 export const DEFAULT_RULE = `dbQuotaUsage > ${QUOTA_HEADROOM} || (dbSizeFree > 100*MiB && dbSizeInUse / dbSize < 0.5)`;
 
+/**
+ * The reclaim floor (--min-reclaim's default, src/cluster/reclaim-floor.ts): a member the rule picks is skipped
+ * when a defrag would give back fewer bytes than this (its `dbSizeFree`). Near the quota with the file full of
+ * live data, the default rule fires although a defrag frees nothing, stalls the member, and a schedule repeats
+ * it every run. 32 MiB is the floor cozystack's EtcdDefrag uses; `--force` and `--min-reclaim 0` bypass it.
+ */
+export const MIN_RECLAIM_BYTES = 32 * 1024 ** 2;
+
+/**
+ * A defragmented member "did not shrink" when its file got smaller by less than this share of the bytes it was
+ * expected to free (its `dbSizeFree` before): a warning and a metric, so a schedule that achieves nothing shows.
+ */
+export const MIN_SHRINK_SHARE = 0.1;
+
 /** NOSPACE is lifted only when every member is below this share of the quota: it must take writes without tripping again. */
 export const DISARM_BELOW_QUOTA = 0.9;
 

@@ -1,7 +1,7 @@
 /** `defrag` and `plan` (= defrag --dry-run): flags -> a defrag request for the service, then the report. */
 import { type ExitCode, UserError } from "../errors.js";
 import type { LeaderMode } from "../plan/types.js";
-import { DEFAULT_SNAPSHOT_KEEP, DEFAULT_WAIT_TIMEOUT_MS } from "../policy.js";
+import { DEFAULT_SNAPSHOT_KEEP, DEFAULT_WAIT_TIMEOUT_MS, MIN_RECLAIM_BYTES } from "../policy.js";
 import { createStyle } from "../render/style.js";
 import type { RunReport } from "../run/types.js";
 import { defragCluster } from "../service/defrag.js";
@@ -11,7 +11,7 @@ import type { CommandContext } from "./context.js";
 import { printDocument } from "./json-output.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { type RuleFlags, resolveRuleFlags } from "./rule-flags.js";
-import { parseChoice, parseCount, parseDuration } from "./values.js";
+import { parseChoice, parseCount, parseDuration, parseSizeOrZero } from "./values.js";
 
 export interface DefragFlags extends RuleFlags, MetricsFlags {
   snapshotDir?: string;
@@ -24,6 +24,7 @@ export interface DefragFlags extends RuleFlags, MetricsFlags {
   dryRun?: boolean;
   yes?: boolean;
   force?: boolean;
+  minReclaim?: string;
 }
 
 export async function runDefragCommand(
@@ -37,6 +38,8 @@ export async function runDefragCommand(
     "last",
   ] as const) as LeaderMode;
   const leaderMoveAboveMs = parseLeaderMoveAbove(flags.leaderMoveAbove, leaderMode);
+  const minReclaimBytes =
+    flags.minReclaim === undefined ? MIN_RECLAIM_BYTES : parseSizeOrZero(flags.minReclaim, "--min-reclaim");
   const keep = parseCount(flags.keep ?? String(DEFAULT_SNAPSHOT_KEEP), "--keep", 1);
   const waitTimeoutMs =
     flags.waitTimeout === undefined
@@ -66,6 +69,7 @@ export async function runDefragCommand(
     reportFollows: sameScreen,
     options: {
       force: flags.force === true,
+      minReclaimBytes,
       leaderMode,
       ...(leaderMoveAboveMs === undefined ? {} : { leaderMoveAboveMs }),
       dryRun,

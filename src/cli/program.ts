@@ -49,6 +49,11 @@ function describeOption(option: Option): string {
 const shownDefault = (flags: string, description: string, shown: string) =>
   new Option(flags, description).default(undefined, shown);
 
+const MIN_RECLAIM_OPTION = [
+  "--min-reclaim <size>",
+  "skip a member the rule picks when a defrag would free less (0: off) (default: 32MiB)",
+] as const;
+
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export type ActionResult = { exitCode: ExitCode };
@@ -125,6 +130,20 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       .command("check")
       .description("go/no-go checklist: health, alarms, quota headroom, fragmentation (exit 0/3/4)"),
   )
+    .option(
+      "--upgrade-to <version>",
+      "also check an upgrade to this Talos release (v1.11.3) or installer image (ghcr.io/siderolabs/installer:v1.11.3)",
+    )
+    .option(
+      "--snapshot-dir <dir>",
+      "where the tool's snapshots are (for the recent-snapshot item)",
+      DEFAULT_SNAPSHOT_DIR,
+    )
+    .option(
+      "--snapshot-max-age <duration>",
+      "the newest snapshot must be younger (default: 24h; given alone, adds the recent-snapshot item)",
+    )
+    .option(...MIN_RECLAIM_OPTION)
     .option(...METRICS_OPTION)
     .action(async (flags, command: Command) => {
       const ctx = await context(command);
@@ -135,6 +154,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   const defragOptions = (command: Command) =>
     ruleOptions(command)
       .option("--force", "defragment every member, whatever the rule says")
+      .option(...MIN_RECLAIM_OPTION)
       .option(
         "--leader <mode>",
         "auto: move leadership away first when the leader's defrag would stall it longer than --leader-move-above, else defrag it in place; forfeit: moving is required; last: never move it",

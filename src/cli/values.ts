@@ -77,6 +77,14 @@ export function parseSizeArg(text: string, flag: string): number {
   );
 }
 
+/** A size, or 0 (which turns off what the flag limits, e.g. --min-reclaim 0). */
+export function parseSizeOrZero(text: string, flag: string): number {
+  const zero = /^0+(?:\.0+)?\s*([a-zA-Z]*)$/.exec(text.trim());
+  return zero !== null && SIZE_UNITS[(zero[1] ?? "").toLowerCase()] !== undefined
+    ? 0
+    : parseSizeArg(text, flag);
+}
+
 export function parseCount(text: string, flag: string, min = 0): number {
   return parseFlag(
     countValue(min),

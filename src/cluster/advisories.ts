@@ -96,21 +96,34 @@ export function advisoriesFor(members: readonly MemberView[]): Advisory[] {
         ? [{ node: m.node, memberId: m.memberId, etcdVersion: m.etcdVersion }]
         : [],
     );
-    if (affected.length === 0) return [];
-    return [
-      {
-        id: `etcd-io/etcd#${entry.issues[0]}`,
-        issues: [...entry.issues],
-        url: `https://github.com/etcd-io/etcd/issues/${entry.issues[0]}`,
-        etcdVersions: formatRanges(entry.affected),
-        fixedIn: [...entry.fixedIn],
-        talosFixedIn: entry.talos.map((t) => `${t.release} (etcd ${t.etcd})`),
-        summary: `${capitalise(entry.hazard)}. ${capitalise(entry.advice)}. A fixed etcd removes the risk.`,
-        waitsForCatchUp: entry.waitsForCatchUp,
-        members: affected,
-      },
-    ];
+    return affected.length === 0 ? [] : [toAdvisory(entry, affected)];
   });
+}
+
+/** The advisories of one etcd version that no member runs yet (an upgrade's target): `members` is empty. */
+export function advisoriesForVersion(etcdVersion: string): Advisory[] {
+  return ADVISORIES.filter((entry) => entry.affected.some((r) => inRange(etcdVersion, r))).map((entry) =>
+    toAdvisory(entry, []),
+  );
+}
+
+function toAdvisory(entry: AdvisoryEntry, members: Advisory["members"]): Advisory {
+  return {
+    id: `etcd-io/etcd#${entry.issues[0]}`,
+    issues: [...entry.issues],
+    url: `https://github.com/etcd-io/etcd/issues/${entry.issues[0]}`,
+    etcdVersions: formatRanges(entry.affected),
+    fixedIn: [...entry.fixedIn],
+    talosFixedIn: entry.talos.map((t) => `${t.release} (etcd ${t.etcd})`),
+    summary: `${capitalise(entry.hazard)}. ${capitalise(entry.advice)}. A fixed etcd removes the risk.`,
+    waitsForCatchUp: entry.waitsForCatchUp,
+    members,
+  };
+}
+
+/** What goes wrong, for a person: the hazard of the advisory with these issue numbers. */
+export function hazardOf(advisory: Pick<Advisory, "issues" | "summary">): string {
+  return ADVISORIES.find((e) => e.issues[0] === advisory.issues[0])?.hazard ?? advisory.summary;
 }
 
 /**

@@ -2,8 +2,9 @@
  * The pre-upgrade go/no-go checklist, as data. Pure: derived from the cluster view alone.
  * go (exit 0): healthy and lean; recommend (exit 4): healthy but defragmentation is due; no-go (exit 3).
  */
-import { QUOTA_HEADROOM } from "../policy.js";
+import { MIN_RECLAIM_BYTES, QUOTA_HEADROOM } from "../policy.js";
 import { compareNatural } from "../render/natural-order.js";
+import { reclaimFloorReason } from "./reclaim-floor.js";
 import type { ClusterView, MemberView, ProblemKind } from "./types.js";
 import { etcdVersionItem } from "./version-item.js";
 
@@ -27,7 +28,12 @@ export interface Checklist {
   items: ChecklistItem[];
 }
 
-export function buildChecklist(view: ClusterView): Checklist {
+export interface ChecklistOptions {
+  /** --min-reclaim: a member the rule picks with fewer free bytes is skipped (0: off). */
+  minReclaimBytes?: number;
+}
+
+export function buildChecklist(view: ClusterView, options: ChecklistOptions = {}): Checklist {
   const messages = (...kinds: ProblemKind[]) =>
     view.problems.filter((p) => kinds.includes(p.kind)).map((p) => p.message);
   const item = (name: string, failures: string[], okDetail: string): ChecklistItem =>
@@ -60,7 +66,7 @@ export function buildChecklist(view: ClusterView): Checklist {
     item("no member errors", messages("member-errors"), "none"),
     learnerItem(messages("learner")),
     quotaItem(view),
-    fragmentationItem(view),
+    fragmentationItem(view, options.minReclaimBytes ?? MIN_RECLAIM_BYTES),
     etcdVersionItem(view),
   ];
   const verdict: Verdict = items.some((i) => i.status === "fail")
@@ -115,15 +121,28 @@ function quotaItem(view: ClusterView): ChecklistItem {
   };
 }
 
-function fragmentationItem(view: ClusterView): ChecklistItem {
-  const due = view.members.filter((m) => m.defragRecommended);
+/** Members the rule picks but the reclaim floor skips are named with the reason, as `plan` gives it. */
+function fragmentationItem(view: ClusterView, minReclaimBytes: number): ChecklistItem {
+  const picked = view.members
+    .filter((m) => m.defragRecommended)
+    .map((m) => ({ m, floor: reclaimFloorReason(m, view.quota.bytes, minReclaimBytes) }));
+  const due = picked.filter((p) => p.floor === null).map((p) => p.m);
+  const skipped = picked.flatMap((p) => (p.floor === null ? [] : [`${p.m.node} skipped: ${p.floor}`]));
   const name = "fragmentation (rule)";
-  if (due.length === 0) return { name, status: "pass", detail: "no member matches the rule" };
+  if (due.length === 0)
+    return {
+      name,
+      status: "pass",
+      detail: skipped.length > 0 ? skipped.join("; ") : "no member matches the rule",
+    };
   return {
     name,
     status: "warn",
-    detail: `defragmentation recommended for ${inNodeOrder(due)
-      .map((m) => m.node)
-      .join(", ")}`,
+    detail: [
+      `defragmentation recommended for ${inNodeOrder(due)
+        .map((m) => m.node)
+        .join(", ")}`,
+      ...skipped,
+    ].join("; "),
   };
 }

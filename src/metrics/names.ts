@@ -53,6 +53,8 @@ export const RUN_METRICS = {
   duration: name("run_duration_seconds"),
   membersDefragmented: name("run_members_defragmented"),
   reclaimed: name("run_reclaimed_bytes"),
+  /** Members the run defragmented whose file shrank by less than a tenth of its free bytes (src/run/shrink.ts). */
+  membersNotShrunk: name("run_members_not_shrunk"),
   /**
    * Written by `defrag` only (command="defrag"), carried over from its own previous file: survives failed runs,
    * so "too long since the last success" can alert. `status` and `check` never write it: a copy in their files

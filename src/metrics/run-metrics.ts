@@ -11,6 +11,8 @@ export interface RunMetricsInput {
   durationMs: number;
   membersDefragmented: number;
   bytesReclaimed: number;
+  /** Members defragmented whose file did not shrink as expected (src/run/shrink.ts); 0 when absent. */
+  membersNotShrunk?: number;
   /**
    * The previous last success, usually from `readPreviousLastSuccess(path)`. Ignored when this run is itself
    * a successful defrag (then the run's end time is the new last success), and for status and check, which
@@ -80,6 +82,11 @@ function buildFamilies(run: RunMetricsInput): GaugeFamily[] {
       name: RUN_METRICS.reclaimed,
       help: "Database bytes the last run gave back (sum over members of size before minus size after).",
       samples: [{ labels: { command }, value: run.bytesReclaimed }],
+    },
+    {
+      name: RUN_METRICS.membersNotShrunk,
+      help: "Members the last run defragmented whose file shrank by less than a tenth of the bytes that were free.",
+      samples: [{ labels: { command }, value: run.membersNotShrunk ?? 0 }],
     },
     {
       name: RUN_METRICS.lastSuccess,

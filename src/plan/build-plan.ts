@@ -2,10 +2,12 @@
  * buildPlan: cluster view -> the ordered steps of a defrag run. Pure: the executor re-runs it before every
  * member because leadership can move under us, and `plan`/`--dry-run` print exactly what it returns.
  */
+
+import { reclaimFloorReason } from "../cluster/reclaim-floor.js";
 import { type CompiledRule, describeRule } from "../cluster/rule.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import { isSingleMemberCluster, votersOf } from "../cluster/voters.js";
-import { DEFAULT_LEADER_MOVE_ABOVE_MS } from "../policy.js";
+import { DEFAULT_LEADER_MOVE_ABOVE_MS, MIN_RECLAIM_BYTES } from "../policy.js";
 import { decideLeader, type MeasuredDefrags, NO_MEASUREMENTS, wantsMove } from "./leader-decision.js";
 import type { Plan, PlanOptions, PlanStep, StepRole } from "./types.js";
 
@@ -113,6 +115,8 @@ function planStep(
     return { ...base, action: "skip", reason };
   }
   const reason = explained === undefined ? "rule: recommended" : `rule: ${explained}`;
+  const floor = reclaimFloorReason(member, view.quota.bytes, options.minReclaimBytes ?? MIN_RECLAIM_BYTES);
+  if (floor !== null) return { ...base, action: "skip", reason: `${reason}; skipped: ${floor}` };
   return { ...base, action: "defrag", reason };
 }
 

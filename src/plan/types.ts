@@ -48,6 +48,8 @@ export interface PlanOptions {
   leaderMode: LeaderMode;
   /** --leader-move-above: under auto, move leadership only when the leader's predicted stall is longer. */
   leaderMoveAboveMs?: number;
+  /** --min-reclaim: a member the rule picks with fewer free bytes (`dbSizeFree`) is skipped; 0 turns it off. */
+  minReclaimBytes?: number;
 }
 
 export interface Plan {

@@ -71,10 +71,15 @@ export function renderRunReport(report: RunReport, style: Style, layout: TableLa
   const table = renderTable(report.dryRun ? planColumns(style) : runColumns(style), rows, layout);
   const lines = [...table.lines, ...stepNotes(report, rows, table.cutRows, layout)];
   const paint = report.result === "ok" || report.result === "nothing-to-do" ? style.ok : style.bad;
+  const floored = report.steps.some(
+    (s) => s.action === "skip" && s.reason.includes("skipped: below --min-reclaim"),
+  );
   const said =
     report.dryRun && report.result === "ok"
       ? "would defragment the members marked defrag, in this order"
-      : RESULT_TEXT[report.result];
+      : report.result === "nothing-to-do" && floored
+        ? "nothing to do: no member matches the rule and would free at least --min-reclaim (use --force to defragment anyway)"
+        : RESULT_TEXT[report.result];
   const wrap = (text: string) => wrapText(text, layout.width);
   lines.push(...wrap(`${report.dryRun ? "plan" : "result"}: ${said}`).map(paint));
   if (report.dryRun) lines.push(...leaderLines(report, layout));

@@ -10,6 +10,7 @@ import { inspectBeforeDefrag, refuseMember } from "./member-resources.js";
 import { moveLeadership } from "./move-leader.js";
 import { type PollTiming, pollView } from "./poll.js";
 import { type RunRecord, reportStep, sizesOf, warn } from "./report.js";
+import { describeNoShrink, shrankAsExpected } from "./shrink.js";
 import type { ReportStep, RunDeps, StepRef } from "./types.js";
 import { trackVerification } from "./verify.js";
 
@@ -110,14 +111,15 @@ export async function defragMember(
   const shrunk = after.dbSize < before.dbSize;
   step.after = after;
   step.verified = true;
-  deps.emit({ type: "verified", step: ref, before, after, durationMs: step.durationMs, shrunk });
+  // The progress line says "did not shrink" exactly when the report warns about it.
+  const enough = shrankAsExpected(before, after);
+  deps.emit({ type: "verified", step: ref, before, after, durationMs: step.durationMs, shrunk: enough });
   if (callError !== null && !shrunk) {
     // The call failed and nothing shows it ran (or finished): going on could stack a second defrag on the cluster.
     const error = `defrag on ${node} failed and the database did not shrink: stopping here`;
     return { step, issued: true, stop: { result: "failed", error } };
   }
-  if (!shrunk)
-    warn(record, deps, `${node}: the database did not shrink (${before.dbSize} -> ${after.dbSize} bytes)`);
+  if (!enough) warn(record, deps, describeNoShrink(node, before, after));
   step.outcome = "done";
   return { step, issued: true, stop: null };
 }

@@ -20,7 +20,7 @@ import { configErrorHint } from "../talos/error-kinds.js";
 import { hazardWarnings, waitForCatchUp } from "./catch-up.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
-import { readRssAfterRun } from "./member-resources.js";
+import { checkPlannedDisk, readRssAfterRun } from "./member-resources.js";
 import type { PollTiming } from "./poll.js";
 import { rememberViews } from "./recent-view.js";
 import {
@@ -69,7 +69,12 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   }
   if (record.dryRun) {
     record.steps = untouchedSteps(plan.steps, view, "planned");
-    return finish(plan.result);
+    // The free-disk check the real run makes before each member: a member it would refuse refuses the plan.
+    const shortages = await checkPlannedDisk(deps, record, view, plan.steps);
+    if (shortages.size === 0) return finish(plan.result);
+    for (const step of record.steps) step.error = shortages.get(step.memberId) ?? step.error;
+    record.refusedReasons.push(...shortages.values());
+    return finish("refused");
   }
   if (plan.result === "nothing-to-do") {
     record.steps = untouchedSteps(plan.steps, view, "skipped");

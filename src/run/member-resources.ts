@@ -41,6 +41,32 @@ export async function inspectBeforeDefrag(
 }
 
 /**
+ * `plan` and `--dry-run`: the free-disk check a real run makes before each member, made for every member the plan
+ * would defragment (one `mounts` call). Returns the shortages, each as the real run would refuse the member;
+ * unknown free space is a warning, as in a real run.
+ */
+export async function checkPlannedDisk(
+  deps: RunDeps,
+  record: RunRecord,
+  view: ClusterView,
+  steps: readonly PlanStep[],
+): Promise<Map<string, string>> {
+  const shortages = new Map<string, string>();
+  const reader = deps.resources;
+  const planned = steps.filter((s) => s.action === "defrag");
+  if (reader === undefined || planned.length === 0) return shortages;
+  const volumes = await reader.volumes(view.members.map((m) => m.node));
+  for (const w of volumes.warnings) warn(record, deps, w);
+  for (const step of planned) {
+    const inUse = view.members.find((m) => m.memberId === step.memberId)?.dbSizeInUse ?? 0;
+    const verdict = checkDiskSpace(inUse, volumes.values.get(step.node));
+    if (verdict.kind === "unknown") warn(record, deps, describeUnknown(step.node));
+    if (verdict.kind === "short") shortages.set(step.memberId, describeShortage(step.node, inUse, verdict));
+  }
+  return shortages;
+}
+
+/**
  * One `processes` call once every member is done: each defragmented member's memory "after". Read at the end
  * rather than after each member (which cost one call per member); etcd's RSS after a defrag stays low for far
  * longer than a run lasts, so the value is the same.

@@ -29,6 +29,8 @@ export interface RunOptions {
   leaderMode: LeaderMode;
   /** --leader-move-above: under auto, move leadership only when the leader's predicted stall is longer. */
   leaderMoveAboveMs?: number;
+  /** --min-reclaim: a member the rule picks with fewer free bytes (`dbSizeFree`) is skipped; 0 turns it off. */
+  minReclaimBytes?: number;
   /** Explains verdicts in step reasons; the verdicts themselves come from the view. */
   rule?: CompiledRule;
   dryRun?: boolean;

@@ -10,6 +10,46 @@ export const checklistItem = z.strictObject({
   informational: z.optional(z.literal(true)),
 });
 
+const nullableString = z.nullable(z.string());
+
+/** With --upgrade-to: what the target Talos release ships and how the members' etcd gets there. */
+export const upgradeReport = z.strictObject({
+  target: z.string(),
+  release: z.string(),
+  known: z.boolean(),
+  etcdVersion: nullableString,
+  advisories: z.array(advisory),
+  freeRelease: nullableString,
+  path: z.array(
+    z.strictObject({
+      from: nullableString,
+      to: z.string(),
+      status: z.enum(["pass", "warn", "fail"]),
+      rule: z.string(),
+      issues: z.array(z.int()),
+      reason: z.string(),
+      nodes: z.array(z.string()),
+    }),
+  ),
+  votingMembers: z.int(),
+  toleratesDown: z.int(),
+  learners: z.array(z.string()),
+});
+
+/** With --upgrade-to or --snapshot-max-age: the newest snapshot of ours for this cluster. */
+export const recentSnapshotReport = z.strictObject({
+  dir: z.string(),
+  label: z.string(),
+  maxAgeMs: z.number(),
+  path: nullableString,
+  takenAt: nullableString,
+  ageMs: z.nullable(z.number()),
+  bytes: z.nullable(z.number()),
+  sha256Verified: z.boolean(),
+  ok: z.boolean(),
+  error: nullableString,
+});
+
 export const checkDocument = z
   .strictObject({
     schemaVersion,
@@ -17,6 +57,8 @@ export const checkDocument = z
     items: z.array(checklistItem),
     go: z.boolean(),
     advisories: z.array(advisory),
+    upgrade: z.optional(upgradeReport),
+    recentSnapshot: z.optional(recentSnapshotReport),
     status: statusDocument,
     warnings: z.optional(warnings),
   })

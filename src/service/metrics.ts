@@ -5,6 +5,7 @@
 import type { ClusterView } from "../cluster/types.js";
 import { describeError, UserError } from "../errors.js";
 import type { RunMetricsInput } from "../metrics/index.js";
+import { shrankAsExpected } from "../run/shrink.js";
 import type { ReadView, RunReport } from "../run/types.js";
 
 export async function writeMetrics(
@@ -58,6 +59,14 @@ export async function writeDefragMetrics(
     durationMs: report.durationMs,
     membersDefragmented: report.steps.filter((s) => s.outcome === "done").length,
     bytesReclaimed: bytesReclaimed(report),
+    membersNotShrunk: membersNotShrunk(report),
   });
   return [...warnings, ...written];
+}
+
+/** Members done whose file shrank by less than a tenth of what was free (src/run/shrink.ts): a run for nothing. */
+export function membersNotShrunk(report: Pick<RunReport, "steps">): number {
+  return report.steps.filter(
+    (s) => s.outcome === "done" && s.after !== null && !shrankAsExpected(s.before, s.after),
+  ).length;
 }

@@ -12,6 +12,8 @@ import type { RunReport } from "../../src/run/types.js";
 import { describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
 const RULE = ["--rule", "dbSizeInUse / dbSize < 0.6"];
+// Their files free a few MB, below the reclaim floor (--min-reclaim, 32 MiB) that would skip them all.
+const NO_FLOOR = ["--min-reclaim", "0"];
 
 /** VmRSS of the etcd serving this node, read the way the kernel reports it. */
 async function measureRss(node: string): Promise<number> {
@@ -72,13 +74,21 @@ describeWithEtcd(
     it("the first member of the plan short of disk: refused (exit 3), no member touched", async () => {
       const c = cluster();
       await fragment(c);
-      const plan = parseJson<RunReport>(await runCli(c, ["-o", "json", "plan", ...RULE]));
+      const plan = parseJson<RunReport>(await runCli(c, ["-o", "json", "plan", ...RULE, ...NO_FLOOR]));
       const first = plan.steps[0]?.node ?? "";
       await c.setFaults({ [first]: { diskAvailableBytes: 1_000_000 } });
       onTestFinished(() => c.setFaults({}));
       const logStart = (await c.callLog()).length;
 
-      const result = await runCli(c, ["-o", "json", "defrag", "--yes", "--no-snapshot", ...RULE]);
+      const result = await runCli(c, [
+        "-o",
+        "json",
+        "defrag",
+        "--yes",
+        "--no-snapshot",
+        ...RULE,
+        ...NO_FLOOR,
+      ]);
       expect(result.code, result.stderr).toBe(3);
       const report = parseJson<RunReport>(result);
       expect(report.result).toBe("refused");
@@ -103,7 +113,15 @@ describeWithEtcd(
       onTestFinished(() => c.setFaults({}));
       const logStart = (await c.callLog()).length;
 
-      const result = await runCli(c, ["-o", "json", "defrag", "--yes", "--no-snapshot", ...RULE]);
+      const result = await runCli(c, [
+        "-o",
+        "json",
+        "defrag",
+        "--yes",
+        "--no-snapshot",
+        ...RULE,
+        ...NO_FLOOR,
+      ]);
       expect(result.code, result.stderr).toBe(1);
       const report = parseJson<RunReport>(result);
       expect(report.result).toBe("failed");

@@ -73,6 +73,8 @@ const STATUS: Record<string, StatusExpectation> = {
   "etcd-3.7.1": { nodes: three, leaders: [CP2], unreachable: [] },
   "etcd-arm64": { nodes: three, leaders: [CP2], unreachable: [] },
   "etcd-digest": { nodes: three, leaders: [CP2], unreachable: [] },
+  "etcd-3.5.18": { nodes: three, leaders: [CP2], unreachable: [] },
+  "live-full": { nodes: three, leaders: [CP2], unreachable: [] },
 };
 
 function expectationFor<T>(table: Record<string, T>, f: Fixture): T {
@@ -110,6 +112,7 @@ const MEMBERS: Record<string, { rows: number; distinct: string[]; unreachable: s
   "healthy-5": { rows: 5, distinct: [CP1, CP2, CP3, CP4, "00c0ffee12345678"], unreachable: [] },
   "v1.14/healthy-3": { rows: 9, distinct: [CP1, CP2, CP3], unreachable: [] },
   "v1.14/etcd-3.7.1": { rows: 9, distinct: [CP1, CP2, CP3], unreachable: [] },
+  "v1.14/live-full": { rows: 9, distinct: [CP1, CP2, CP3], unreachable: [] },
   "single-node": { rows: 1, distinct: [CP1], unreachable: [] },
   learner: { rows: 4, distinct: [CP1, CP2, CP3, CP4], unreachable: [] },
   "unreachable-1": { rows: 6, distinct: [CP1, CP2, CP3], unreachable: ["172.20.0.4"] },
@@ -192,6 +195,8 @@ const QUOTAS: Record<string, number | null> = {
   "etcd-3.7.1": null,
   "etcd-arm64": null,
   "etcd-digest": null,
+  "etcd-3.5.18": 4294967296,
+  "live-full": null,
 };
 
 describe("get etcdspec fixtures", () => {
