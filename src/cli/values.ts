@@ -35,7 +35,13 @@ export function parseSizeArg(text: string, flag: string): number {
       `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`,
     );
   }
-  return Math.round(Number(match[1]) * factor);
+  // A size is a count of bytes: a value that rounds to none (0.4, 0.4B, 0.0001KB) would make every use of it 0.
+  const bytes = Math.round(Number(match[1]) * factor);
+  if (bytes < 1)
+    throw new UserError(
+      `invalid ${flag} ${JSON.stringify(text)}: ${bytes} bytes after rounding; a size must be at least 1 byte`,
+    );
+  return bytes;
 }
 
 export function parseCount(text: string, flag: string, min = 0): number {
