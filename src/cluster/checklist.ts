@@ -1,10 +1,13 @@
 /**
  * The pre-upgrade go/no-go checklist, as data. Pure: derived from the cluster view alone.
  * go (exit 0): healthy and lean; recommend (exit 4): healthy but defragmentation is due; no-go (exit 3).
+ * Learners are judged by nothing but their own informational item: `defrag` never touches one, so its size, its
+ * quota use and its disk never decide a verdict (as in the gate).
  */
 import { QUOTA_HEADROOM } from "../policy.js";
 import type { ClusterView, ProblemKind } from "./types.js";
 import { etcdVersionItem } from "./version-item.js";
+import { votersOf } from "./voters.js";
 
 export type ItemStatus = "pass" | "warn" | "fail";
 
@@ -79,10 +82,15 @@ function learnerItem(learners: string[]): ChecklistItem {
 
 function quotaItem(view: ClusterView): ChecklistItem {
   const name = "quota headroom";
-  const over = view.members.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
-  const worst = Math.max(0, ...view.members.map((m) => m.quotaUsage));
+  const voters = votersOf(view);
+  const over = voters.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
+  const worst = Math.max(0, ...voters.map((m) => m.quotaUsage));
   if (over.length === 0)
-    return { name, status: "pass", detail: `largest member uses ${(worst * 100).toFixed(1)}% of the quota` };
+    return {
+      name,
+      status: "pass",
+      detail: `largest voting member uses ${(worst * 100).toFixed(1)}% of the quota`,
+    };
   // Defragmentation helps only when the space is free pages, not live data.
   const dataBound = over.filter((m) => m.dbSizeInUse / view.quota.bytes >= QUOTA_HEADROOM);
   if (dataBound.length > 0) {
@@ -100,9 +108,18 @@ function quotaItem(view: ClusterView): ChecklistItem {
 }
 
 function fragmentationItem(view: ClusterView): ChecklistItem {
-  const due = view.members.filter((m) => m.defragRecommended);
+  const due = votersOf(view).filter((m) => m.defragRecommended);
+  const learners = view.members.filter((m) => m.isLearner && m.defragRecommended).map((m) => m.node);
   const name = "fragmentation (rule)";
-  if (due.length === 0) return { name, status: "pass", detail: "no member matches the rule" };
+  if (due.length === 0)
+    return {
+      name,
+      status: "pass",
+      detail:
+        learners.length === 0
+          ? "no member matches the rule"
+          : `no voting member matches the rule (learner ${learners.join(", ")} does, but a learner is never defragmented)`,
+    };
   return {
     name,
     status: "warn",

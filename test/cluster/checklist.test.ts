@@ -146,3 +146,39 @@ describe("buildChecklist: the etcd version item", () => {
     expect(list.items.filter((i) => i.informational === true).map((i) => i.name)).toEqual(["etcd version"]);
   });
 });
+
+// `defrag` never touches a learner: a check that judged one would disagree with the run it stands for (a
+// CronJob defragmenting on exit 4 would loop for as long as the learner waits). Issue 18 item 4.
+describe("buildChecklist leaves learners out of the verdict", () => {
+  const learner = (over: Parameters<typeof row>[1]) => row("c", { isLearner: true, ...over });
+
+  it("a fragmented learner: go, fragmentation does not warn for it", () => {
+    const list = buildChecklist(
+      viewOf([row("a"), row("b"), learner({ dbSize: 1_500_000_000, dbSizeInUse: 47_000_000 })]),
+    );
+    expect(list.verdict).toBe("go");
+    const item = list.items.find((i) => i.name === "fragmentation (rule)");
+    expect(item?.status === "pass" || item?.informational === true, JSON.stringify(item)).toBe(true);
+  });
+
+  it("a learner whose live data is near the quota: not no-go", () => {
+    const list = buildChecklist(
+      viewOf([
+        row("a"),
+        row("b"),
+        learner({ dbSize: Math.round(1.9 * GiB), dbSizeInUse: Math.round(1.8 * GiB) }),
+      ]),
+    );
+    expect(list.verdict).toBe("go");
+    expect(statusOf(list.items, "quota headroom")).toBe("pass");
+  });
+
+  it("a learner near the quota with free pages: go, no recommendation", () => {
+    const list = buildChecklist(
+      viewOf([row("a"), row("b"), learner({ dbSize: Math.round(1.8 * GiB), dbSizeInUse: 100_000_000 })], {
+        rule: "dbSize < 0",
+      }),
+    );
+    expect(list.verdict).toBe("go");
+  });
+});
