@@ -6,7 +6,8 @@
  * Under `auto` the cost of each choice is weighed: defragmenting in place stalls the leader (every write and
  * every request to it) for the whole defrag; a move usually costs ~0.1 s but sometimes drops a request in flight,
  * whose client waits out etcd's request timeout. So leadership moves only when the predicted stall is longer than
- * the threshold (--leader-move-above). `forfeit` always moves and `last` never does, whatever the numbers.
+ * the threshold (--leader-move-above). `forfeit` always moves and `last` never does, whatever the numbers; a
+ * forfeit that cannot move is refused by the plan (build-plan.ts), never turned into a defrag in place.
  */
 import { ESTIMATED_DEFRAG_BYTES_PER_SECOND } from "../policy.js";
 import { formatSize } from "../talos/size.js";
@@ -53,7 +54,11 @@ export function decideLeader(input: LeaderDecisionInput): LeaderDecision {
     };
     if (!wanted) return { ...base, move: false, reason: "--leader last: in place, last" };
     if (cannotMove !== null)
-      return { ...base, move: false, reason: `--leader forfeit: in place: ${cannotMove}` };
+      return {
+        ...base,
+        move: false,
+        reason: `--leader forfeit: leadership cannot move (${cannotMove}): refused`,
+      };
     return { ...base, move: true, reason: "--leader forfeit: moving leadership first" };
   }
   const prediction = predictStall(input.leaderInUseBytes, input.measured);

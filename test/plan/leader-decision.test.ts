@@ -98,7 +98,7 @@ describe("decideLeader", () => {
       { move: true, basis: "mode", predictedStallMs: null, thresholdMs: null, bytesPerSecond: null },
     ],
     [
-      "forfeit on a single member: in place",
+      "forfeit on a single member: no move (the plan refuses the run)",
       { mode: "forfeit", cannotMove: "it is the only voting member" },
       { move: false, basis: "mode" },
     ],
