@@ -213,6 +213,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
       const child = children.get(node);
       if (child !== undefined) await stopEtcd(child);
     },
+    signalMember: (node: string, signal: "SIGSTOP" | "SIGCONT") => {
+      const child = children.get(node);
+      if (child === undefined || !isRunning(child)) throw new Error(`no running etcd on ${node}`);
+      child.kill(signal);
+    },
     startMember: async (node: string) => {
       await startMember(node);
       await waitForLeader(runningNodes().map(endpoint), 20_000);

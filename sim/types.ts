@@ -43,6 +43,11 @@ export interface SimCluster {
   setRelease(release: Release): Promise<void>;
   stopMember(node: string): Promise<void>;
   startMember(node: string): Promise<void>;
+  /**
+   * Real etcd only: SIGSTOP (the member hangs: connections are accepted, nothing answers) or SIGCONT (it resumes)
+   * the member's etcd process. A test that pauses a member resumes it in a `finally`.
+   */
+  signalMember?(node: string, signal: "SIGSTOP" | "SIGCONT"): void;
   leaderNode(): Promise<string | null>;
   /** Replaces the talosconfig context's nodes (used when talosctl gets no -n); default: the first node. */
   setDefaultNodes(nodes: string[]): Promise<void>;

@@ -4,7 +4,10 @@
  * and `alarms disarm` fail (exit 1) when no node could say which alarms are raised.
  */
 import { describe, expect, it } from "vitest";
-import { commandOf, createStatefulCluster, NODES, runCli } from "./stateful-exec.js";
+import type { ClusterView } from "../../src/cluster/types.js";
+import type { RunReport } from "../../src/run/types.js";
+import { interceptExec } from "../faults/intercept.js";
+import { commandOf, createStatefulCluster, isMutating, NODES, nodesOf, runCli } from "./stateful-exec.js";
 
 const disarms = (calls: string[][]) => calls.filter((c) => commandOf(c).startsWith("etcd alarm disarm"));
 
@@ -77,5 +80,42 @@ describe("alarms when no node answered", () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).not.toMatch(/^no alarms raised$/m);
     expect(`${run.stdout}${run.stderr}`).toMatch(/172\.20\.0\.4 did not answer/);
+  });
+});
+
+describe("one hung node (issue 18 item 10)", () => {
+  /** Every talosctl call that includes the hung node is killed at its timeout, as talosctl waits for every node. */
+  const withHungNode = () => {
+    const cluster = createStatefulCluster();
+    interceptExec(cluster, (args) =>
+      nodesOf(args).includes("172.20.0.4")
+        ? { stdout: "", stderr: "", exitCode: undefined, timedOut: true, durationMs: 3000 }
+        : undefined,
+    );
+    return cluster;
+  };
+
+  it("status reports the members that answer and names the hung one (timed-out), exit 0", async () => {
+    const run = await runCli(withHungNode(), ["-n", NODES, "--timeout", "3s", "-o", "json", "status"]);
+    expect(run.code, run.stderr).toBe(0);
+    const view = JSON.parse(run.stdout) as ClusterView;
+    expect(view.members.map((m) => m.node).sort()).toEqual(["172.20.0.2", "172.20.0.3"]);
+    expect(view.unreachable).toEqual([expect.objectContaining({ node: "172.20.0.4", kind: "timed-out" })]);
+    expect(view.healthy).toBe(false);
+  });
+
+  it("the table names the hung node", async () => {
+    const run = await runCli(withHungNode(), ["-n", NODES, "--timeout", "3s", "status"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/172\.20\.0\.2/);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/172\.20\.0\.4 did not answer: timed out/);
+  });
+
+  it("defrag is refused (exit 3) as for an unreachable node, nothing mutating", async () => {
+    const cluster = withHungNode();
+    const run = await runCli(cluster, ["-n", NODES, "-o", "json", "defrag", "--yes", "--no-snapshot"]);
+    expect(run.code, run.stderr).toBe(3);
+    expect(cluster.calls.filter(isMutating)).toEqual([]);
+    expect((JSON.parse(run.stdout) as RunReport).refusedReasons.join("\n")).toMatch(/172\.20\.0\.4/);
   });
 });
