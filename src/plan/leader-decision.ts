@@ -67,7 +67,7 @@ export function decideLeader(input: LeaderDecisionInput): LeaderDecision {
   const verdict =
     input.thresholdMs === 0
       ? "--leader-move-above 0"
-      : `predicted stall ${formatMs(prediction.stallMs)} ${wanted ? ">" : "<="} ${formatMs(input.thresholdMs)}`;
+      : `predicted stall ${prediction.tooFast ? "near " : ""}${formatMs(prediction.stallMs)} ${wanted ? ">" : "<="} ${formatMs(input.thresholdMs)}`;
   const then = move ? "moving leadership first" : wanted ? `in place, last: ${cannotMove}` : "in place, last";
   return {
     mode,
@@ -100,6 +100,8 @@ interface Prediction {
   bytesPerSecond: number | null;
   /** The numbers behind it, for a person. */
   how: string;
+  /** The followers' defrags took no longer than a status call: the stall is "near 0", not a measured 0. */
+  tooFast?: true;
 }
 
 function predictStall(leaderBytes: number, measured: MeasuredDefrags): Prediction {
@@ -124,7 +126,8 @@ function predictStall(leaderBytes: number, measured: MeasuredDefrags): Predictio
       stallMs: 0,
       basis: "measured",
       bytesPerSecond: null,
-      how: `${followers}' defrags no longer than a status call`,
+      how: `measured on ${followers}, whose defrags were too fast to time: no longer than a status call`,
+      tooFast: true,
     };
   const rate = bytes / (netMs / 1000);
   return {
