@@ -6,6 +6,7 @@
  */
 import { QUOTA_HEADROOM } from "../policy.js";
 import type { ClusterView, ProblemKind } from "./types.js";
+import { alarmsKnown } from "./unseen.js";
 import { etcdVersionItem } from "./version-item.js";
 import { votersOf } from "./voters.js";
 
@@ -32,10 +33,14 @@ export interface Checklist {
 export function buildChecklist(view: ClusterView): Checklist {
   const messages = (...kinds: ProblemKind[]) =>
     view.problems.filter((p) => kinds.includes(p.kind)).map((p) => p.message);
+  // With no voting member answering, an item with nothing to report would pass with "none": it is unknown.
+  const unknown = alarmsKnown(view) ? [] : ["unknown: no voting member answered"];
   const item = (name: string, failures: string[], okDetail: string): ChecklistItem =>
     failures.length === 0
       ? { name, status: "pass", detail: okDetail }
       : { name, status: "fail", detail: failures.join("; ") };
+  const known = (name: string, failures: string[], okDetail: string): ChecklistItem =>
+    item(name, failures.length > 0 ? failures : unknown, okDetail);
 
   const items: ChecklistItem[] = [
     item(
@@ -43,23 +48,23 @@ export function buildChecklist(view: ClusterView): Checklist {
       messages("unreachable", "missing-status"),
       `${view.members.length} members answered`,
     ),
-    item(
+    known(
       "one agreed leader",
       messages("no-leader", "leader-disagreement"),
       `leader ${view.leader?.node ?? "?"}`,
     ),
-    item("no CORRUPT alarm", messages("alarm-corrupt"), "none"),
-    item(
+    known("no CORRUPT alarm", messages("alarm-corrupt"), "none"),
+    known(
       "no NOSPACE alarm",
       messages("alarm-nospace").map((m) => `${m} (run defrag)`),
       "none",
     ),
-    item(
+    known(
       "members caught up",
       messages("applied-lag"),
       "every applied index is close to the leader's raft index",
     ),
-    item("no member errors", messages("member-errors"), "none"),
+    known("no member errors", messages("member-errors"), "none"),
     learnerItem(messages("learner")),
     quotaItem(view),
     fragmentationItem(view),

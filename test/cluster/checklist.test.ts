@@ -182,3 +182,32 @@ describe("buildChecklist leaves learners out of the verdict", () => {
     expect(list.verdict).toBe("go");
   });
 });
+
+// When no voting member answered, nothing about the cluster is known: no item may pass with "none" (issue 18).
+describe("buildChecklist when no voting member answered", () => {
+  it("fails the items that would otherwise pass for want of an answer (alarms, leader, errors, lag)", () => {
+    const nobody = viewOf([], {
+      unreachable: ["a", "b", "c"].map((k) => ({
+        node: NODES[k as keyof typeof NODES],
+        kind: "permission-denied" as const,
+        error: "rpc error: code = PermissionDenied desc = not authorized",
+      })),
+    });
+    const list = buildChecklist(nobody);
+    expect(list.verdict).toBe("no-go");
+    for (const name of [
+      "one agreed leader",
+      "no CORRUPT alarm",
+      "no NOSPACE alarm",
+      "members caught up",
+      "no member errors",
+    ])
+      expect(
+        list.items.find((i) => i.name === name),
+        name,
+      ).toMatchObject({
+        status: "fail",
+        detail: expect.stringMatching(/unknown/),
+      });
+  });
+});
