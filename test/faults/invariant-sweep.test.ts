@@ -93,8 +93,9 @@ async function run(
   nodes: readonly string[],
   output: string,
   command: Command,
+  rewrite?: (table: string, stdout: string) => string,
 ): Promise<Outcome> {
-  const rec = recordIO((calls) => selectingExec(s, calls));
+  const rec = recordIO((calls) => selectingExec(s, calls, rewrite));
   const code = await main(
     ["--talosctl", ANY_EXECUTABLE, "-n", nodes.join(","), "-o", output, ...COMMANDS[command]],
     rec.io,
@@ -210,6 +211,39 @@ describe("learners never change a verdict", () => {
     const voters = s.nodes.filter((n) => !s.learnerNodes.includes(n));
     const without = await run(s, voters, "json", command);
     expect(without.code, `${withLearner.stdout}\n---\n${without.stdout}`).toBe(withLearner.code);
+  });
+
+  // The learner's own state rewritten in its status row (same column widths): fragmented far beyond the rule,
+  // or with live data near the quota. defrag never touches a learner, so no verdict may move.
+  const LEARNER_STATES: [string, string, string][] = [
+    ["fragmented", "1.5 GB", "47 MB (3.13%)"],
+    ["live data near the quota", "2.1 GB", "2.0 GB (95.24%)"],
+  ];
+  it.each(
+    learnerCases.flatMap(([label, s, command]) =>
+      LEARNER_STATES.map((state) => [`${label}, learner ${state[0]}`, s, command, state] as const),
+    ),
+  )("%s: the same exit code as with the learner as it is", async (_, s, command, [, size, inUse]) => {
+    const learners = new Set(s.learnerNodes);
+    const bloat = (table: string, stdout: string) =>
+      table !== "status"
+        ? stdout
+        : stdout
+            .split("\n")
+            .map((line) => {
+              if (!learners.has(line.split(/\s+/)[0] ?? "")) return line;
+              // DB SIZE and IN USE are the third and fourth cells: replace them within their own widths.
+              const m = /^(\S+\s+\S+\s+)(\S+ \S+\s+)(\S+ \S+ \(\S+\)\s+)/.exec(line);
+              if (m === null) return line;
+              const [, head = "", sizeCell = "", inUseCell = ""] = m;
+              return `${head}${size.padEnd(sizeCell.length)}${inUse.padEnd(inUseCell.length)}${line.slice(m[0].length)}`;
+            })
+            .join("\n");
+    const asIs = await run(s, s.nodes, "json", command);
+    const bloated = await run(s, s.nodes, "json", command, bloat);
+    const bytes = String(Math.round(Number(size.split(" ")[0]) * 1e9));
+    expect(bloated.stdout, "the rewrite must reach the learner's row").toContain(bytes);
+    expect(bloated.code, `${asIs.stdout}\n---\n${bloated.stdout}`).toBe(asIs.code);
   });
 });
 

@@ -146,7 +146,12 @@ function withFailures(
   return anyAnswered ? ok(rows, `WARNING: ${list}\n`) : ok("", `error getting ${what}: ${list}`, 1);
 }
 
-export function selectingExec(scenario: Scenario, calls: string[][]): Exec {
+/** `rewrite`: changes a fixture's text before it is replayed (a test's variant of the scenario). */
+export function selectingExec(
+  scenario: Scenario,
+  calls: string[][],
+  rewrite: (table: string, stdout: string) => string = (_, stdout) => stdout,
+): Exec {
   const { release, name } = scenario;
   const known = new Set(scenario.nodes);
   return async (_file, args) => {
@@ -155,7 +160,8 @@ export function selectingExec(scenario: Scenario, calls: string[][]): Exec {
     const command = commandOf(args);
     const table = TABLES[command];
     if (table !== undefined) {
-      const replay = replayOf(release, name, table) ?? { stdout: "", stderr: "", exitCode: 0 };
+      const original = replayOf(release, name, table) ?? { stdout: "", stderr: "", exitCode: 0 };
+      const replay = { ...original, stdout: rewrite(table, original.stdout) };
       const fixtureFailures = failuresOf(replay.stderr);
       // A failure of the whole call that names no node (a usage error, garbage): replayed as it is.
       if (replay.exitCode !== 0 && fixtureFailures.length === 0)
