@@ -86,7 +86,7 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
           const kind = error.kind ?? "other";
           const why =
             kind === "timed-out"
-              ? `timed out after ${(options.timeoutMs / 1000).toFixed(1)} s, asked alone after the call for all nodes timed out`
+              ? `timed out after ${(options.timeoutMs / 1000).toFixed(1)} s, asked on its own`
               : (error.stderr.trim().split("\n")[0] ?? error.message);
           return { rows: [], failures: [{ node, kind, error: why }] };
         }),
