@@ -87,7 +87,7 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
           const why =
             kind === "timed-out"
               ? `timed out after ${(options.timeoutMs / 1000).toFixed(1)} s, asked on its own`
-              : (error.stderr.trim().split("\n")[0] ?? error.message);
+              : error.stderr.trim().split("\n")[0] || error.message;
           return { rows: [], failures: [{ node, kind, error: why }] };
         }),
       ),
