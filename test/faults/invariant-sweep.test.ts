@@ -60,6 +60,7 @@ function selectionsOf(s: Scenario): Selection[] {
   const list: Selection[] = [{ label: "all", nodes: all }];
   if (all.length >= 2) list.push({ label: "subset", nodes: all.slice(0, -1) });
   list.push({ label: "not-a-member", nodes: [...all, NOT_A_MEMBER] });
+  list.push({ label: "only-a-stranger", nodes: [NOT_A_MEMBER] });
   if (s.learnerNodes.length > 0)
     list.push({ label: "voters", nodes: all.filter((n) => !s.learnerNodes.includes(n)) });
   return list;
