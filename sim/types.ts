@@ -43,8 +43,9 @@ export interface SimCluster {
   setRelease(release: Release): Promise<void>;
   stopMember(node: string): Promise<void>;
   /**
-   * Real etcd only: sends a signal to the member's etcd process (SIGKILL: a crash; SIGSTOP/SIGCONT: a hung
-   * node). Returns false when the member is not running. startMember starts a killed member again.
+   * Real etcd only: sends a signal to the member's etcd process (SIGKILL: a crash; SIGSTOP: a hung node, which
+   * accepts connections and answers nothing, until SIGCONT). Returns false when the member is not running;
+   * startMember starts a killed member again. A test that pauses a member resumes it in a `finally`.
    */
   signalMember(node: string, signal: NodeJS.Signals): boolean;
   startMember(node: string): Promise<void>;

@@ -1,6 +1,7 @@
 /** `alarms list` and `alarms disarm`. Disarm clears EVERY alarm in etcd, so it refuses while CORRUPT is raised. */
 
 import type { ClusterView } from "../cluster/types.js";
+import { alarmsKnown } from "../cluster/unseen.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { ALARM } from "../policy.js";
 import { createStyle } from "../render/style.js";
@@ -13,8 +14,13 @@ import { openReader, type RuleFlags } from "./rule-flags.js";
 export async function runAlarmsList(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
   const reader = await openReader(ctx, flags);
   const view = await reader.read();
+  for (const u of view.unreachable) ctx.warn(`${u.node} did not answer: ${u.error}`);
+  // Nobody could tell: no document at all, so that no script reads `"alarms": []` as a clean cluster.
+  if (!alarmsKnown(view)) return failUnknown(ctx);
   if (ctx.output === "json")
     printDocument(ctx.io, "alarms-list", { alarms: withNodes(view), unreachable: view.unreachable });
+  else if (view.alarms.length === 0 && view.unreachable.length > 0)
+    ctx.io.stdout(`no alarms raised, as ${answeredBy(view)} report; ${silentNodes(view)} did not answer\n`);
   else
     ctx.io.stdout(
       (await import("../render/alarms-table.js")).renderAlarms(
@@ -23,8 +29,29 @@ export async function runAlarmsList(ctx: CommandContext, flags: RuleFlags): Prom
         ctx.layout,
       ),
     );
-  for (const u of view.unreachable) ctx.warn(`${u.node} did not answer: ${u.error}`);
   return EXIT.ok;
+}
+
+const UNKNOWN = "no voting member answered, so which alarms are raised is unknown (CORRUPT may be)";
+
+function failUnknown(ctx: CommandContext): ExitCode {
+  ctx.io.stderr(
+    `error: ${UNKNOWN}\nhint: check that the nodes given with -n are reachable control plane nodes\n`,
+  );
+  return EXIT.failed;
+}
+
+/** The voting members whose answers the alarm list is. */
+function answeredBy(view: ClusterView): string {
+  const silent = new Set(view.unreachable.map((f) => f.node));
+  return view.members
+    .filter((m) => !m.isLearner && !silent.has(m.node))
+    .map((m) => m.node)
+    .join(", ");
+}
+
+function silentNodes(view: ClusterView): string {
+  return view.unreachable.map((f) => f.node).join(", ");
 }
 
 export async function runAlarmsDisarm(ctx: CommandContext, flags: RuleFlags): Promise<ExitCode> {
@@ -42,8 +69,17 @@ export async function runAlarmsDisarm(ctx: CommandContext, flags: RuleFlags): Pr
       });
     return exitCode;
   };
+  if (!alarmsKnown(view)) {
+    for (const u of view.unreachable) ctx.warn(`${u.node} did not answer: ${u.error}`);
+    say(`${style.bad("error:")} ${UNKNOWN}: nothing was disarmed`);
+    return respond(EXIT.failed, { result: "failed", error: `${UNKNOWN}: nothing was disarmed` });
+  }
   if (view.alarms.length === 0) {
-    if (ctx.output !== "json") ctx.io.stdout("no alarms raised: nothing to disarm\n");
+    const who =
+      view.unreachable.length === 0
+        ? ""
+        : `, as ${answeredBy(view)} report (${silentNodes(view)} did not answer)`;
+    if (ctx.output !== "json") ctx.io.stdout(`no alarms raised${who}: nothing to disarm\n`);
     return respond(EXIT.ok, { result: "nothing-to-do" });
   }
   if (view.alarms.some((a) => a.alarm === ALARM.corrupt)) {

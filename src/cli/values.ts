@@ -70,10 +70,23 @@ export function parseDuration(text: string, flag: string): number {
 }
 
 export function parseSizeArg(text: string, flag: string): number {
-  return parseFlag(
-    sizeValue,
-    text,
-    () => `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`,
+  return parseFlag(sizeValue, text, () =>
+    // A size is a count of bytes: a value that rounds to none (0.4, 0.4B, 0.0001KB) would make every use of it 0.
+    roundsToNothing(text)
+      ? `invalid ${flag} ${JSON.stringify(text)}: 0 bytes after rounding; a size must be at least 1 byte`
+      : `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`,
+  );
+}
+
+/** A well-formed size greater than zero that rounds to 0 bytes. */
+function roundsToNothing(text: string): boolean {
+  const [, number, unit] = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim()) ?? [];
+  const factor = SIZE_UNITS[(unit ?? "").toLowerCase()];
+  return (
+    number !== undefined &&
+    factor !== undefined &&
+    Number(number) > 0 &&
+    Math.round(Number(number) * factor) < 1
   );
 }
 

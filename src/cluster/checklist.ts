@@ -1,12 +1,16 @@
 /**
  * The pre-upgrade go/no-go checklist, as data. Pure: derived from the cluster view alone.
  * go (exit 0): healthy and lean; recommend (exit 4): healthy but defragmentation is due; no-go (exit 3).
+ * Learners are judged by nothing but their own informational item: `defrag` never touches one, so its size, its
+ * quota use and its disk never decide a verdict (as in the gate).
  */
 import { MIN_RECLAIM_BYTES, QUOTA_HEADROOM } from "../policy.js";
 import { compareNatural } from "../render/natural-order.js";
 import { reclaimFloorReason } from "./reclaim-floor.js";
 import type { ClusterView, MemberView, ProblemKind } from "./types.js";
+import { alarmsKnown } from "./unseen.js";
 import { etcdVersionItem } from "./version-item.js";
+import { votersOf } from "./voters.js";
 
 export type ItemStatus = "pass" | "warn" | "fail";
 
@@ -36,10 +40,14 @@ export interface ChecklistOptions {
 export function buildChecklist(view: ClusterView, options: ChecklistOptions = {}): Checklist {
   const messages = (...kinds: ProblemKind[]) =>
     view.problems.filter((p) => kinds.includes(p.kind)).map((p) => p.message);
+  // With no voting member answering, an item with nothing to report would pass with "none": it is unknown.
+  const unknown = alarmsKnown(view) ? [] : ["unknown: no voting member answered"];
   const item = (name: string, failures: string[], okDetail: string): ChecklistItem =>
     failures.length === 0
       ? { name, status: "pass", detail: okDetail }
       : { name, status: "fail", detail: failures.join("; ") };
+  const known = (name: string, failures: string[], okDetail: string): ChecklistItem =>
+    item(name, failures.length > 0 ? failures : unknown, okDetail);
 
   const items: ChecklistItem[] = [
     item(
@@ -47,23 +55,23 @@ export function buildChecklist(view: ClusterView, options: ChecklistOptions = {}
       messages("unreachable", "missing-status"),
       `${view.members.length} members answered`,
     ),
-    item(
+    known(
       "one agreed leader",
       messages("no-leader", "leader-disagreement"),
       `leader ${view.leader?.node ?? "?"}`,
     ),
-    item("no CORRUPT alarm", messages("alarm-corrupt"), "none"),
-    item(
+    known("no CORRUPT alarm", messages("alarm-corrupt"), "none"),
+    known(
       "no NOSPACE alarm",
       messages("alarm-nospace").map((m) => `${m} (run defrag)`),
       "none",
     ),
-    item(
+    known(
       "members caught up",
       messages("applied-lag"),
       "every applied index is close to the leader's raft index",
     ),
-    item("no member errors", messages("member-errors"), "none"),
+    known("no member errors", messages("member-errors"), "none"),
     learnerItem(messages("learner")),
     quotaItem(view),
     fragmentationItem(view, options.minReclaimBytes ?? MIN_RECLAIM_BYTES),
@@ -100,10 +108,11 @@ function eachWith(members: readonly MemberView[], ratio: (m: MemberView) => numb
 
 function quotaItem(view: ClusterView): ChecklistItem {
   const name = "quota headroom";
-  const over = view.members.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
-  const worst = Math.max(0, ...view.members.map((m) => m.quotaUsage));
+  const voters = votersOf(view);
+  const over = voters.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
+  const worst = Math.max(0, ...voters.map((m) => m.quotaUsage));
   if (over.length === 0)
-    return { name, status: "pass", detail: `largest member uses ${percent(worst)} of the quota` };
+    return { name, status: "pass", detail: `largest voting member uses ${percent(worst)} of the quota` };
   // Defragmentation helps only when the space is free pages, not live data.
   const liveShare = (m: MemberView) => m.dbSizeInUse / view.quota.bytes;
   const dataBound = over.filter((m) => liveShare(m) >= QUOTA_HEADROOM);
@@ -123,17 +132,26 @@ function quotaItem(view: ClusterView): ChecklistItem {
 
 /** Members the rule picks but the reclaim floor skips are named with the reason, as `plan` gives it. */
 function fragmentationItem(view: ClusterView, minReclaimBytes: number): ChecklistItem {
-  const picked = view.members
-    .filter((m) => m.defragRecommended)
-    .map((m) => ({ m, floor: reclaimFloorReason(m, view.quota.bytes, minReclaimBytes) }));
+  const picked = inNodeOrder(votersOf(view).filter((m) => m.defragRecommended)).map((m) => ({
+    m,
+    floor: reclaimFloorReason(m, view.quota.bytes, minReclaimBytes),
+  }));
   const due = picked.filter((p) => p.floor === null).map((p) => p.m);
   const skipped = picked.flatMap((p) => (p.floor === null ? [] : [`${p.m.node} skipped: ${p.floor}`]));
+  const learners = view.members.filter((m) => m.isLearner && m.defragRecommended).map((m) => m.node);
+  const learnerNote =
+    learners.length === 0
+      ? []
+      : [`learner ${learners.join(", ")} matches, but a learner is never defragmented`];
   const name = "fragmentation (rule)";
   if (due.length === 0)
     return {
       name,
       status: "pass",
-      detail: skipped.length > 0 ? skipped.join("; ") : "no member matches the rule",
+      detail:
+        skipped.length > 0 || learners.length > 0
+          ? [...skipped, ...learnerNote].join("; ")
+          : "no member matches the rule",
     };
   return {
     name,

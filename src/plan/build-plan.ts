@@ -50,8 +50,14 @@ export function buildPlan(view: ClusterView, options: BuildPlanOptions): Plan {
   const blockers: string[] = [];
   // Only when the numbers asked for a move: a leader that stays in place anyway loses nothing by it.
   const blocked = decision !== null && wantsMove(decision);
-  if (leaderStep !== undefined && blocked && isSingleMemberCluster(view))
-    warnings.push(`${leaderStep.node} is the only voting member: it is defragmented as leader`);
+  if (leaderStep !== undefined && blocked && isSingleMemberCluster(view)) {
+    // forfeit means "moving is required": with nowhere to move, the run is refused, never done in place.
+    if (options.leaderMode === "forfeit")
+      blockers.push(
+        `leadership cannot move away from ${leaderStep.node}: it is the only voting member; --leader forfeit never defragments a leader in place (use --leader auto or last to defragment it in place, with etcd unavailable meanwhile)`,
+      );
+    else warnings.push(`${leaderStep.node} is the only voting member: it is defragmented as leader`);
+  }
   if (leaderStep !== undefined && learnerTarget !== null && blocked) {
     const why = `leadership cannot move away from ${leaderStep.node}: ${learnerTarget}`;
     if (options.leaderMode === "forfeit")

@@ -7,6 +7,7 @@
  */
 import type { Checklist, ChecklistItem } from "../cluster/checklist.js";
 import type { ClusterView } from "../cluster/types.js";
+import { votersOf } from "../cluster/voters.js";
 import { COPY_FACTOR, COPY_HEADROOM_BYTES } from "../policy.js";
 import { formatSize } from "../talos/size.js";
 
@@ -63,7 +64,8 @@ export function addDiskSpaceItem(
   volumes: ReadonlyMap<string, DiskReading>,
 ): Checklist {
   const name = "disk space";
-  const verdicts = view.members.map((m) => ({ m, v: checkDiskSpace(m.dbSizeInUse, volumes.get(m.node)) }));
+  // A learner is never defragmented: whether its volume could hold a copy decides nothing.
+  const verdicts = votersOf(view).map((m) => ({ m, v: checkDiskSpace(m.dbSizeInUse, volumes.get(m.node)) }));
   const short = verdicts.flatMap(({ m, v }) =>
     v.kind === "short"
       ? [

@@ -6,7 +6,8 @@
  * Under `auto` the cost of each choice is weighed: defragmenting in place stalls the leader (every write and
  * every request to it) for the whole defrag; a move usually costs ~0.1 s but sometimes drops a request in flight,
  * whose client waits out etcd's request timeout. So leadership moves only when the predicted stall is longer than
- * the threshold (--leader-move-above). `forfeit` always moves and `last` never does, whatever the numbers.
+ * the threshold (--leader-move-above). `forfeit` always moves and `last` never does, whatever the numbers; a
+ * forfeit that cannot move is refused by the plan (build-plan.ts), never turned into a defrag in place.
  */
 import { ESTIMATED_DEFRAG_BYTES_PER_SECOND } from "../policy.js";
 import { formatSize } from "../talos/size.js";
@@ -53,7 +54,11 @@ export function decideLeader(input: LeaderDecisionInput): LeaderDecision {
     };
     if (!wanted) return { ...base, move: false, reason: "--leader last: in place, last" };
     if (cannotMove !== null)
-      return { ...base, move: false, reason: `--leader forfeit: in place: ${cannotMove}` };
+      return {
+        ...base,
+        move: false,
+        reason: `--leader forfeit: leadership cannot move (${cannotMove}): refused`,
+      };
     return { ...base, move: true, reason: "--leader forfeit: moving leadership first" };
   }
   const prediction = predictStall(input.leaderInUseBytes, input.measured);
@@ -62,7 +67,7 @@ export function decideLeader(input: LeaderDecisionInput): LeaderDecision {
   const verdict =
     input.thresholdMs === 0
       ? "--leader-move-above 0"
-      : `predicted stall ${formatMs(prediction.stallMs)} ${wanted ? ">" : "<="} ${formatMs(input.thresholdMs)}`;
+      : `predicted stall ${prediction.tooFast ? "near " : ""}${formatMs(prediction.stallMs)} ${wanted ? ">" : "<="} ${formatMs(input.thresholdMs)}`;
   const then = move ? "moving leadership first" : wanted ? `in place, last: ${cannotMove}` : "in place, last";
   return {
     mode,
@@ -95,6 +100,8 @@ interface Prediction {
   bytesPerSecond: number | null;
   /** The numbers behind it, for a person. */
   how: string;
+  /** The followers' defrags took no longer than a status call: the stall is "near 0", not a measured 0. */
+  tooFast?: true;
 }
 
 function predictStall(leaderBytes: number, measured: MeasuredDefrags): Prediction {
@@ -119,7 +126,8 @@ function predictStall(leaderBytes: number, measured: MeasuredDefrags): Predictio
       stallMs: 0,
       basis: "measured",
       bytesPerSecond: null,
-      how: `${followers}' defrags no longer than a status call`,
+      how: `measured on ${followers}, whose defrags were too fast to time: no longer than a status call`,
+      tooFast: true,
     };
   const rate = bytes / (netMs / 1000);
   return {

@@ -87,7 +87,10 @@ export async function openClusterReader(talosctl: Talosctl, options: ReaderOptio
       // A learner refuses `etcd members` and `etcd alarm list`: never ask it. Alarms are cluster-wide and every
       // voter repeats the member list, so the voters' answers are the cluster's.
       const learners = new Set(status.rows.filter((r) => r.isLearner).map((r) => r.node));
-      const voters = nodes.filter((n) => !learners.has(n));
+      // A node that did not answer status is already named; asking it again would only wait for it again (a hung
+      // node costs a whole --timeout per call).
+      const silent = new Set(status.failures.map((f) => f.node));
+      const voters = nodes.filter((n) => !learners.has(n) && !silent.has(n));
       const fromStatus = readOptions.alarms === "status";
       const [memberList, alarms] = await Promise.all([
         discovered || voters.length === 0 ? members : talosctl.members(voters),

@@ -3,6 +3,7 @@
  * it is never run while CORRUPT is present, and the result is confirmed by reading the alarms again.
  */
 import type { AlarmView, ClusterView } from "../cluster/types.js";
+import { unseenMembers } from "../cluster/unseen.js";
 import { votersOf } from "../cluster/voters.js";
 import { describeError } from "../errors.js";
 import { ALARM, DISARM_BELOW_QUOTA } from "../policy.js";
@@ -27,8 +28,12 @@ export async function disarmIfCured(
   const keep = (why: string): DisarmOutcome => ({ ...none, warnings: [`NOSPACE alarm left armed: ${why}`] });
   if (view.alarms.some((a) => a.alarm === ALARM.corrupt))
     return keep("a CORRUPT alarm is present and disarming would clear it too");
-  if (view.unreachable.length > 0)
-    return keep(`${view.unreachable.map((f) => f.node).join(", ")} did not answer, so its size is unknown`);
+  // A member this view does not show may be the one at the quota: every member's size must be known.
+  const unseen = unseenMembers(view);
+  if (unseen.length > 0)
+    return keep(
+      `${unseen.join(", ")}: size is unknown, and it may be the member at the quota; include every member with -n and make sure each answers`,
+    );
   const full = view.members.filter((m) => m.dbSize >= DISARM_BELOW_QUOTA * view.quota.bytes);
   if (full.length > 0) {
     const list = full.map((m) => `${m.node} at ${(m.quotaUsage * 100).toFixed(1)} %`).join(", ");

@@ -52,6 +52,13 @@ export async function takeSnapshot(
     throw new SnapshotError(
       `${node} is an etcd learner (not yet a voting member): a snapshot is taken from a voting member only; pass one with -n, or leave -n out to let the tool choose`,
     );
+  // A node named with -n that did not report status is not known to be a member at all: never stream from it.
+  if (!view.members.some((m) => m.node === node)) {
+    const failure = view.unreachable.find((f) => f.node === node);
+    throw new SnapshotError(
+      `${node} did not answer${failure === undefined ? " with its status" : `: ${failure.error}`}; a snapshot is taken only from a voting member that answered`,
+    );
+  }
   const label = options.label ?? defaultSnapshotLabel(view);
   // The directory is the operator's: a missing parent, a file in the way or no permission is a refusal, not a bug.
   const { warnings, path } = await inDir(options.dir, async () => ({

@@ -40,16 +40,26 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     return { argv: ["talosctl", ...argv], result };
   };
 
-  /** Run a call that may answer for some nodes and fail for others. */
+  /**
+   * Run a call that may answer for some nodes and fail for others. talosctl waits for every node, so one hung node
+   * times the whole call out: a read (never a call that changes anything) is then asked of each node on its own,
+   * in parallel with the same timeout, and only the nodes that do not answer are failures.
+   */
   const multi = async <T>(
     nodes: readonly string[],
     command: string[],
     parse: (stdout: string) => T[],
+    read = true,
   ): Promise<MultiNodeResult<T>> => {
     const { argv, result } = await run(nodes, command, options.timeoutMs);
     const label = command.join(" ");
     const failures = parseNodeFailures(result.stderr);
     if (result.exitCode === 0) return { rows: parse(result.stdout), failures };
+    if (result.timedOut && read && nodes.length > 1) {
+      const each = await eachNode(nodes, command, parse);
+      // Every node hung on its own too: talosctl itself (or the endpoint) does not answer, not one node.
+      if (each.failures.filter((f) => f.kind === "timed-out").length < nodes.length) return each;
+    }
     if (result.timedOut) throw commandError(argv, result);
     // v1.14 reports per-node failures with exit 1 and still prints the rows of the nodes that answered.
     // A failure that names nodes is a partial answer (alarm list prints nothing for the nodes that answered).
@@ -64,6 +74,27 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     throw commandError(argv, result);
   };
 
+  const eachNode = async <T>(
+    nodes: readonly string[],
+    command: string[],
+    parse: (stdout: string) => T[],
+  ): Promise<MultiNodeResult<T>> => {
+    const answers = await Promise.all(
+      nodes.map((node) =>
+        multi([node], command, parse).catch((error: unknown): MultiNodeResult<T> => {
+          if (!(error instanceof CommandError)) throw error;
+          const kind = error.kind ?? "other";
+          const why =
+            kind === "timed-out"
+              ? `timed out after ${(options.timeoutMs / 1000).toFixed(1)} s, asked on its own`
+              : error.stderr.trim().split("\n")[0] || error.message;
+          return { rows: [], failures: [{ node, kind, error: why }] };
+        }),
+      ),
+    );
+    return { rows: answers.flatMap((a) => a.rows), failures: answers.flatMap((a) => a.failures) };
+  };
+
   /** Run a single-node call that prints nothing useful on success. */
   const single = async (node: string, command: string[], timeoutMs?: number): Promise<ExecResult> => {
     const { argv, result } = await run([node], command, timeoutMs);
@@ -75,7 +106,7 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
     status: (nodes) => multi(nodes, ["etcd", "status"], parseStatus),
     members: (nodes) => multi(nodes, ["etcd", "members"], parseMembers),
     alarms: (nodes) => multi(nodes, ["etcd", "alarm", "list"], parseAlarms),
-    disarmAlarms: (nodes) => multi(nodes, ["etcd", "alarm", "disarm"], parseAlarms),
+    disarmAlarms: (nodes) => multi(nodes, ["etcd", "alarm", "disarm"], parseAlarms, false),
     defrag: async (node, timeoutMs) => {
       const result = await single(node, ["etcd", "defrag"], timeoutMs);
       return { durationMs: result.durationMs };

@@ -7,7 +7,15 @@ import { formatMs } from "../../src/plan/leader-decision.js";
 import { DEFAULT_LEADER_MOVE_ABOVE_MS } from "../../src/policy.js";
 import type { RunReport } from "../../src/run/types.js";
 import { useTempDir } from "../support/temp-dir.js";
-import { commandOf, createStatefulCluster, isMutating, NODES, nodesOf, runCli } from "./stateful-exec.js";
+import {
+  commandOf,
+  createStatefulCluster,
+  fragmentedMembers,
+  isMutating,
+  NODES,
+  nodesOf,
+  runCli,
+} from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-defrag-");
 
@@ -203,10 +211,44 @@ describe("--leader", () => {
     // The progress line names the comparison and the outcome
     expect(run.stderr).toMatch(
       new RegExp(
-        `\\[3/3\\] 172\\.20\\.0\\.3 leader: predicted stall \\d+ ms <= ${formatMs(DEFAULT_LEADER_MOVE_ABOVE_MS)}`,
+        `\\[3/3\\] 172\\.20\\.0\\.3 leader: predicted stall (near )?\\d+ ms <= ${formatMs(DEFAULT_LEADER_MOVE_ABOVE_MS)}`,
       ),
     );
     expect(run.stderr).toMatch(/in place, last/);
+  });
+
+  // The contract: forfeit means "moving is required; refuse or fail when it cannot". A single voter has nowhere to
+  // move leadership to, so the run is refused before anything is touched (issue 18 item 7).
+  it("forfeit on a single-member cluster: refused (exit 3) before the snapshot, nothing mutating", async () => {
+    const cluster = createStatefulCluster(fragmentedMembers().slice(1, 2), "172.20.0.3");
+    const run = await runCli(cluster, [
+      "-n",
+      "172.20.0.3",
+      "-o",
+      "json",
+      "defrag",
+      "--yes",
+      "--snapshot-dir",
+      join(tempDir(), "single"),
+      "--leader",
+      "forfeit",
+    ]);
+    expect(run.code, run.stderr).toBe(3);
+    expect(cluster.calls.filter(isMutating)).toEqual([]);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.result).toBe("refused");
+    expect(report.refusedReasons.join("\n")).toMatch(
+      /only voting member.*--leader forfeit never defragments a leader in place/,
+    );
+    const plan = await runCli(createStatefulCluster(fragmentedMembers().slice(1, 2), "172.20.0.3"), [
+      "-n",
+      "172.20.0.3",
+      "plan",
+      "--leader",
+      "forfeit",
+    ]);
+    expect(plan.code).toBe(3);
+    expect(`${plan.stdout}${plan.stderr}`).not.toMatch(/in place: it is the only voting member/);
   });
 
   it("last: never moves leadership, the leader goes last", async () => {

@@ -83,6 +83,26 @@ describe("status and check with a learner", () => {
     expect(run.stdout).toMatch(/\[warn\]\s+voting members only: .*172\.20\.0\.5 is a learner/);
   });
 
+  // defrag never touches a learner: check must not judge one (issue 18 item 4), or a CronJob that defrags on
+  // exit 4 loops for as long as the learner waits, and a learner short of disk makes the cluster a no-go.
+  it("check ignores a fragmented learner short of disk: go (exit 0), as plan has nothing to do", async () => {
+    const members = withLearner("voter-is-target").map((m) =>
+      m.learner === true
+        ? { ...m, dbSize: 1_500_000_000, dbSizeInUse: 47_000_000 }
+        : { ...m, dbSize: m.dbSizeInUse + 1_000_000 },
+    );
+    const cluster = createStatefulCluster(members);
+    cluster.knobs.diskAvailableBytes = { [LEARNER]: 1_000 };
+    const run = await runCli(cluster, ["-n", ALL, "-o", "json", "check"]);
+    expect(run.code, run.stdout).toBe(0);
+    const checklist = JSON.parse(run.stdout) as Checklist;
+    const byName = Object.fromEntries(checklist.items.map((i) => [i.name, i]));
+    expect(byName["fragmentation (rule)"]?.status).toBe("pass");
+    expect(byName["disk space"]?.status).toBe("pass");
+    const plan = await runCli(createStatefulCluster(members), ["-n", ALL, "-o", "json", "plan"]);
+    expect((JSON.parse(plan.stdout) as RunReport).result).toBe("nothing-to-do");
+  });
+
   it("a learner left out of -n is reported as a learner, not as a member that did not report", async () => {
     const cluster = createStatefulCluster(withLearner("voter-is-target"));
     const run = await runCli(cluster, ["-n", VOTERS, "-o", "json", "check"]);

@@ -162,6 +162,10 @@ describe("invalid flags exit 2 before any talosctl call, naming the flag", () =>
     [["plan", "--rule", "dbSize >"], /invalid --rule at position 8/],
     [["snapshot", "--keep", "-1"], /invalid --keep "-1"/],
     [["check", "--quota", "lots"], /invalid --quota "lots"/],
+    // Sizes that round to 0 bytes would make every quota use read 0 (issue 18 item 8).
+    [["check", "--quota", "0.4"], /invalid --quota "0\.4": .*at least 1 byte/],
+    [["status", "--quota", "0.4B"], /invalid --quota "0\.4B": .*at least 1 byte/],
+    [["alarms", "disarm", "--quota", "0.0001KB"], /invalid --quota "0\.0001KB": .*at least 1 byte/],
   ];
   it.each(cases)("%j", async (args, message) => {
     const cluster = createStatefulCluster();

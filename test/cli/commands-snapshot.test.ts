@@ -70,6 +70,18 @@ describe("snapshot -n NODE", () => {
   });
 });
 
+// Found by the invariant sweep (issue 18): `-n` naming only a node that does not answer sent `etcd snapshot` to
+// it anyway, labelled after an empty member list.
+it("snapshot -n a node that did not answer status: refused (exit 3) without a snapshot call", async () => {
+  const cluster = createStatefulCluster();
+  cluster.knobs.unreachable.add("172.20.0.4");
+  const run = await runCli(cluster, ["-n", "172.20.0.4", "snapshot", "--snapshot-dir", dir]);
+  expect(run.code, run.stderr).toBe(3);
+  expect(snapshotCalls(cluster.calls)).toEqual([]);
+  expect(run.stderr).toMatch(/172\.20\.0\.4 did not answer/);
+  expect(await readdir(dir)).toEqual([]);
+});
+
 describe("snapshot --keep", () => {
   it("keeps the newest 2 of our files after 3 runs and never deletes a foreign file", async () => {
     const foreign = [

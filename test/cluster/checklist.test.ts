@@ -177,3 +177,68 @@ describe("buildChecklist: the etcd version item", () => {
     expect(list.items.filter((i) => i.informational === true).map((i) => i.name)).toEqual(["etcd version"]);
   });
 });
+
+// `defrag` never touches a learner: a check that judged one would disagree with the run it stands for (a
+// CronJob defragmenting on exit 4 would loop for as long as the learner waits). Issue 18 item 4.
+describe("buildChecklist leaves learners out of the verdict", () => {
+  const learner = (over: Parameters<typeof row>[1]) => row("c", { isLearner: true, ...over });
+
+  it("a fragmented learner: go, fragmentation does not warn for it", () => {
+    const list = buildChecklist(
+      viewOf([row("a"), row("b"), learner({ dbSize: 1_500_000_000, dbSizeInUse: 47_000_000 })]),
+    );
+    expect(list.verdict).toBe("go");
+    const item = list.items.find((i) => i.name === "fragmentation (rule)");
+    expect(item?.status === "pass" || item?.informational === true, JSON.stringify(item)).toBe(true);
+  });
+
+  it("a learner whose live data is near the quota: not no-go", () => {
+    const list = buildChecklist(
+      viewOf([
+        row("a"),
+        row("b"),
+        learner({ dbSize: Math.round(1.9 * GiB), dbSizeInUse: Math.round(1.8 * GiB) }),
+      ]),
+    );
+    expect(list.verdict).toBe("go");
+    expect(statusOf(list.items, "quota headroom")).toBe("pass");
+  });
+
+  it("a learner near the quota with free pages: go, no recommendation", () => {
+    const list = buildChecklist(
+      viewOf([row("a"), row("b"), learner({ dbSize: Math.round(1.8 * GiB), dbSizeInUse: 100_000_000 })], {
+        rule: "dbSize < 0",
+      }),
+    );
+    expect(list.verdict).toBe("go");
+  });
+});
+
+// When no voting member answered, nothing about the cluster is known: no item may pass with "none" (issue 18).
+describe("buildChecklist when no voting member answered", () => {
+  it("fails the items that would otherwise pass for want of an answer (alarms, leader, errors, lag)", () => {
+    const nobody = viewOf([], {
+      unreachable: ["a", "b", "c"].map((k) => ({
+        node: NODES[k as keyof typeof NODES],
+        kind: "permission-denied" as const,
+        error: "rpc error: code = PermissionDenied desc = not authorized",
+      })),
+    });
+    const list = buildChecklist(nobody);
+    expect(list.verdict).toBe("no-go");
+    for (const name of [
+      "one agreed leader",
+      "no CORRUPT alarm",
+      "no NOSPACE alarm",
+      "members caught up",
+      "no member errors",
+    ])
+      expect(
+        list.items.find((i) => i.name === name),
+        name,
+      ).toMatchObject({
+        status: "fail",
+        detail: expect.stringMatching(/unknown/),
+      });
+  });
+});

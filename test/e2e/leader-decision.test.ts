@@ -65,7 +65,8 @@ describeWithEtcd(
       expect(last?.leaderMovedTo).toBeNull();
       expect(run.stderr).toMatch(
         new RegExp(
-          `leader: predicted stall \\d+ ms <= ${formatMs(DEFAULT_LEADER_MOVE_ABOVE_MS)} .*measured on 2 followers`,
+          // "near 0 ms" when the followers' defrags were no longer than a status call: either way, measured on 2.
+          `leader: predicted stall (near )?\\d+ ms <= ${formatMs(DEFAULT_LEADER_MOVE_ABOVE_MS)} .*measured on 2 followers`,
         ),
       );
       const log = (await c.callLog()).slice(from);

@@ -70,6 +70,18 @@ describe("buildPlan", () => {
     expect(plan.warnings.join()).toMatch(/only voting member/);
   });
 
+  it("--leader forfeit on a single-member cluster is blocked: moving is required and there is nowhere to move", () => {
+    const plan = buildPlan(view([member("10.0.0.1", { isLeader: true })]), {
+      force: false,
+      leaderMode: "forfeit",
+    });
+    expect(plan.blockers.join()).toMatch(
+      /10\.0\.0\.1: it is the only voting member.*--leader forfeit never defragments a leader in place/,
+    );
+    expect(plan.steps[0]?.leaderDecision).toMatchObject({ mode: "forfeit", move: false });
+    expect(plan.steps[0]?.leaderDecision?.reason).not.toMatch(/in place/);
+  });
+
   it.each<[string, { leaderMoveAboveMs?: number; callMs: number }, boolean, string]>([
     // The followers (40 MiB each) took 5 s net: 8 MB/s, so the leader's 40 MiB would stall it 5 s.
     ["a slow measured rate moves leadership", { callMs: 5_200 }, true, "measured"],

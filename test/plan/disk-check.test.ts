@@ -95,8 +95,30 @@ describe("check's disk space item", () => {
     expect(checklist.items.at(-1)).toEqual({
       name: "disk space",
       status: "warn",
-      detail: "free space unknown on 172.20.0.4, 172.20.0.2: not checked",
+      detail: "free space unknown on 172.20.0.4: not checked", // .2, the learner, is left out
     });
     expect(checklist.verdict).toBe(go.verdict);
+  });
+});
+
+describe("check's disk space item leaves learners out (issue 18)", () => {
+  // SAMPLE_VIEW's .2 is a learner: defrag never touches it, so its disk never decides the verdict.
+  const healthy: ClusterView = { ...SAMPLE_VIEW, unreachable: [], alarms: [], healthy: true, problems: [] };
+  const go = buildChecklist(healthy);
+  const volumes = (entries: [string, number][]) =>
+    new Map(entries.map(([node, free]) => [node, onVar(free)]));
+
+  it("a learner short of disk: not no-go, and not named as short", () => {
+    const checklist = addDiskSpaceItem(
+      go,
+      healthy,
+      volumes([
+        ["172.20.0.2", 1_000],
+        ["172.20.0.3", 7e9],
+        ["172.20.0.4", 7e9],
+      ]),
+    );
+    expect(checklist.verdict).toBe(go.verdict);
+    expect(checklist.items.at(-1)?.status).not.toBe("fail");
   });
 });

@@ -98,7 +98,7 @@ describe("decideLeader", () => {
       { move: true, basis: "mode", predictedStallMs: null, thresholdMs: null, bytesPerSecond: null },
     ],
     [
-      "forfeit on a single member: in place",
+      "forfeit on a single member: no move (the plan refuses the run)",
       { mode: "forfeit", cannotMove: "it is the only voting member" },
       { move: false, basis: "mode" },
     ],
@@ -121,6 +121,11 @@ describe("decideLeader", () => {
     const estimate = decideLeader(input({ leaderInUseBytes: 2 * MB }));
     expect(estimate.reason).toBe(
       "predicted stall 200 ms <= 300 ms (2.0 MB at a slow disk's 10 MB/s, estimated: no follower measured): in place, last",
+    );
+    // Followers too fast to time from a status call: said in words, never as a bare "predicted stall 0 ms".
+    const fast = decideLeader(input({ measured: measured([sample(100, 180), sample(100, 150)]) }));
+    expect(fast.reason).toBe(
+      "predicted stall near 0 ms <= 300 ms (measured on 2 followers, whose defrags were too fast to time: no longer than a status call): in place, last",
     );
     const learner = decideLeader(input({ cannotMove: "the forfeit target is a learner" }));
     expect(learner.reason).toMatch(/> 300 ms .*: in place, last: the forfeit target is a learner$/);

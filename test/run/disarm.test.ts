@@ -48,3 +48,27 @@ describe("disarmIfCured", () => {
     expect((await disarmIfCured({ talosctl: cluster, readView: cluster.readView })).disarmed).toHaveLength(1);
   });
 });
+
+describe("disarmIfCured on a partial view (issue 18)", () => {
+  it("never disarms while a member in the member list has no status row: its size is unknown", async () => {
+    const cluster = threeMembers();
+    const big = cluster.member(N.big);
+    cluster.activeAlarms.push({ memberId: big.memberId, alarm: "NOSPACE" });
+    big.dbSize = cluster.quota; // at the quota, but this view never read it
+    const partial = async () => {
+      const view = await cluster.readView();
+      return {
+        ...view,
+        members: view.members.filter((m) => m.node !== N.big),
+        problems: [
+          ...view.problems,
+          { kind: "missing-status" as const, node: N.big, memberId: big.memberId, message: "missing" },
+        ],
+      };
+    };
+    const outcome = await disarmIfCured({ talosctl: cluster, readView: partial });
+    expect(cluster.callsOf("disarm")).toEqual([]);
+    expect(outcome.disarmed).toEqual([]);
+    expect(outcome.warnings.join()).toMatch(/172\.20\.0\.4.*size is unknown/);
+  });
+});
