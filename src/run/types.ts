@@ -18,8 +18,11 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Asked once, after the plan and before anything is touched; false refuses the run. */
   confirm?: (plan: Plan) => Promise<boolean>;
-  /** Taken after confirmation, released when the run ends; throwing refuses the run. */
-  acquireLock?: () => Promise<{ warnings: string[]; release(): Promise<void> }>;
+  /**
+   * Taken after confirmation with the first view (the cluster is named by its members, see cluster/identity.ts),
+   * released when the run ends; throwing refuses the run.
+   */
+  acquireLock?: (view: ClusterView) => Promise<{ warnings: string[]; release(): Promise<void> }>;
   /** etcd's memory and free disk per node (optional data): RSS before/after each member, the free-space check. */
   resources?: NodeResourceReader;
 }

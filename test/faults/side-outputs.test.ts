@@ -259,7 +259,7 @@ describe("the pieces underneath", () => {
   });
 
   it("lock release throws when our lock cannot be removed (the caller makes it a warning), and never when it is gone", async () => {
-    const key = { nodes: ["10.0.0.1"] };
+    const key = { memberIds: ["8e9e05c52164694d"] };
     const handle = await acquireLock(key, { dir: tempDir(), releaseOnExit: false });
     injected([{ op: "unlink", path: /\.lock$/, code: "EACCES" }]);
     await expect(handle.release()).rejects.toMatchObject({ code: "EACCES" });
