@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { chmod, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { clusterMemberIds } from "../cluster/identity.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import { formatSnapshotName, PruneError, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
@@ -20,11 +21,12 @@ export class SnapshotError extends Error {
 }
 
 /**
- * Without a context name, a cluster is named by its set of member IDs: stable across leader changes and across
- * -n choices (snapshot -n one node, defrag -n all), so --keep counts every snapshot of the cluster together.
+ * Without a context name, a cluster is named by its member list's IDs (cluster/identity.ts), never by the members
+ * of the nodes asked: stable across leader changes and across -n choices (snapshot -n one node, defrag -n all),
+ * so --keep counts every snapshot of the cluster together.
  */
 export function defaultSnapshotLabel(view: ClusterView): string {
-  const ids = view.members.map((m) => m.memberId).sort();
+  const ids = clusterMemberIds(view);
   return `cluster-${createHash("sha256").update(ids.join(",")).digest("hex").slice(0, 8)}`;
 }
 

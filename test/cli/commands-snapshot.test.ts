@@ -114,3 +114,32 @@ it("a truncated snapshot is refused (exit 3) and kept aside under a name retenti
   expect(names.filter((n) => OURS.test(n))).toEqual([]);
   expect(names.filter((n) => n.endsWith(".db.unverified"))).toHaveLength(1);
 });
+
+describe("the default label is the cluster's, whatever -n names (issue 18 item 5)", () => {
+  const selections = [["172.20.0.4"], ["172.20.0.2"], [NODES]];
+  it("one node or all three: one label, so --keep 1 counts them as one group", async () => {
+    const cluster = createStatefulCluster();
+    const labels: string[] = [];
+    for (const nodes of selections) {
+      const run = await runCli(cluster, [
+        "-n",
+        ...nodes,
+        "-o",
+        "json",
+        "snapshot",
+        "--snapshot-dir",
+        dir,
+        "--keep",
+        "1",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const { snapshot } = JSON.parse(run.stdout) as { snapshot: SnapshotResult };
+      labels.push(
+        /^talos-etcd-defrag-(.+)-\d{8}T\d{6}Z(-\d+)?\.db$/.exec(snapshot.path.slice(dir.length + 1))?.[1] ??
+          "",
+      );
+    }
+    expect(new Set(labels).size).toBe(1);
+    expect((await readdir(dir)).filter((n) => OURS.test(n))).toHaveLength(1);
+  });
+});
