@@ -85,6 +85,8 @@ export interface ReportSnapshot {
   revision: number | null;
   totalKeys: number | null;
   node: string;
+  /** `<path>.json`, the snapshot's manifest; null when it could not be written (a warning says why). */
+  manifest: string | null;
 }
 
 /** Where and how the snapshot before a run (or the `snapshot` command's) is taken. */
@@ -96,6 +98,8 @@ export interface SnapshotOptions {
   label?: string;
   /** Take it from this node instead of a healthy follower. */
   node?: string;
+  /** For the manifest; default: this package's version. */
+  toolVersion?: string;
 }
 
 /** What the report shows of a snapshot, plus what only the progress output needs. */

@@ -13,6 +13,7 @@ import { formatSnapshotName, PruneError, pruneSnapshots } from "../../src/run/sn
 import type { RunReport } from "../../src/run/types.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "../cli/stateful-exec.js";
+import { writeSnapshot } from "../run/manifest-files.js";
 import { useTempDir } from "../support/temp-dir.js";
 
 const faults = vi.hoisted(() => ({ rules: [] as { op: "unlink" | "open"; path: RegExp; code: string }[] }));
@@ -198,7 +199,8 @@ describe("a run that did its job keeps its exit code when a side output fails af
       /new snapshot is good, but older ones beyond --keep 1 .*EACCES/,
     );
     expect(defragNodes(cluster.calls)).toEqual(ALL);
-    expect((await readdir(snaps)).sort()).toHaveLength(2);
+    // Both snapshots, each with its manifest: the one that could not be deleted is still counted next time.
+    expect((await readdir(snaps)).sort()).toHaveLength(4);
   });
 
   it("snapshot: older snapshots cannot be pruned: exit 0 (not an internal error), the snapshot reported, a warning", async () => {
@@ -245,7 +247,7 @@ describe("the pieces underneath", () => {
   it("pruneSnapshots tries every old file: one that cannot be deleted does not keep the others", async () => {
     const dir = tempDir();
     const names = [1, 2, 3, 4].map((d) => formatSnapshotName("prod", new Date(Date.UTC(2026, 10, d))));
-    for (const name of names) await writeFile(join(dir, name), "x");
+    for (const name of names) await writeSnapshot(dir, name);
     const stuck = join(dir, names[1] ?? "");
     injected([{ op: "unlink", path: exactly(stuck), code: "EACCES" }]);
     const error = await pruneSnapshots(dir, "prod", 1).catch((e: unknown) => e);
@@ -255,7 +257,8 @@ describe("the pieces underneath", () => {
     expect((error as PruneError).removed.sort()).toEqual(
       [names[0], names[2]].map((n) => join(dir, n ?? "")).sort(),
     );
-    expect((await readdir(dir)).sort()).toEqual([names[1], names[3]].sort());
+    // The one that could not be deleted keeps its manifest: it is still ours, and counted next time.
+    expect((await readdir(dir)).sort()).toEqual([names[1], names[3]].flatMap((n) => [n, `${n}.json`]).sort());
   });
 
   it("lock release throws when our lock cannot be removed (the caller makes it a warning), and never when it is gone", async () => {
