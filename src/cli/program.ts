@@ -144,6 +144,16 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     });
 
   snapshot
+    .command("adopt")
+    .description(
+      "write the manifest of a snapshot from before manifests, so --keep counts it (no talosctl needed)",
+    )
+    .argument("<file...>", "snapshot files of ours (talos-etcd-defrag-<label>-<time>.db) that verify")
+    .action(async (files: string[], _flags, command: Command) => {
+      const { runSnapshotAdopt } = await import("./snapshot-adopt.js");
+      result.exitCode = await runSnapshotAdopt(io, files, command.optsWithGlobals<GlobalFlags>());
+    });
+  snapshot
     .command("list")
     .description(
       "the snapshots in --snapshot-dir, newest first: age, size, revision, verified (no talosctl needed)",

@@ -48,6 +48,33 @@ export function createManifest(facts: ManifestFacts): SnapshotManifest {
   };
 }
 
+/**
+ * For a file from before manifests (`snapshot adopt`): what the file itself tells, its cluster label and time
+ * from its name; what only the run that took it knew (revision, source, members) is unknown.
+ */
+export function adoptedManifest(facts: {
+  path: string;
+  label: string;
+  takenAt: Date;
+  check: SnapshotCheck;
+  toolVersion: string;
+}): SnapshotManifest {
+  if (facts.check.sha256 === undefined) throw new Error("a manifest is written for a verified snapshot only");
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    file: basename(facts.path),
+    cluster: { label: facts.label, memberIds: [] },
+    revision: null,
+    source: null,
+    members: [],
+    bytes: facts.check.bytes,
+    sha256: facts.check.sha256,
+    takenAt: facts.takenAt.toISOString(),
+    toolVersion: facts.toolVersion,
+    adopted: true,
+  };
+}
+
 /** Written under a temporary name (0600, O_EXCL) and renamed over `<snapshot>.json`: never seen half-written. */
 export async function writeManifest(snapshotPath: string, manifest: SnapshotManifest): Promise<string> {
   const target = manifestPathFor(snapshotPath);
