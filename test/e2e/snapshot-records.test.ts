@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { copyFile, readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { expect, it } from "vitest";
+import { fragmentCluster } from "../../sim/data.js";
 import type { SnapshotVerdict } from "../../src/run/snapshot-check.js";
 import type { RunReport, SnapshotResult } from "../../src/run/types.js";
 import { snapshotManifest } from "../../src/schema/snapshot-manifest.js";
@@ -19,6 +20,10 @@ describeWithEtcd(
     it("a real run's snapshot has a valid manifest; --keep 1 prunes the older one with its manifest, never a look-alike", async () => {
       const c = cluster();
       const dir = snapshotDir();
+      // Some data, so the snapshots hold a revision past the first.
+      await fragmentCluster(c.endpoints((await c.leaderNode()) ?? c.nodes[0] ?? ""), {
+        targetBytes: 2_000_000,
+      });
       // Given a first snapshot, and a look-alike of it (our name, its label, older, a valid file) without a manifest
       const first = await runCli(c, ["-o", "json", "snapshot", "--snapshot-dir", dir]);
       expect(first.code, first.stderr).toBe(0);
@@ -49,7 +54,8 @@ describeWithEtcd(
       expect(snap.manifest).toBe(`${snap.path}.json`);
       const manifest = snapshotManifest.parse(JSON.parse(await readFile(`${snap.path}.json`, "utf8")));
       const bytes = await readFile(snap.path);
-      const members = (await c.memberList()).map((m) => m.id);
+      // etcdctl gives member IDs in decimal; talosctl (and so the manifest) in hex.
+      const members = (await c.memberList()).map((m) => BigInt(m.id).toString(16).padStart(16, "0"));
       expect(manifest).toMatchObject({
         file: basename(snap.path),
         cluster: { label, memberIds: [...members].sort() },
