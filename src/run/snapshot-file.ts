@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { open, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { hashPrefixInto } from "./hash-file.js";
-import { manifestPathFor, readManifest } from "./snapshot-manifest.js";
+import { manifestPathFor, readManifest, type SnapshotManifest } from "./snapshot-manifest.js";
 
 /** etcd appends a SHA-256 of the database to the stream; the database itself is whole 512-byte pages. */
 const TRAILER_BYTES = 32;
@@ -132,11 +132,16 @@ export class PruneError extends Error {
 
 /**
  * Deletes this label's snapshots beyond the newest `keep`, counting only those whose manifest is valid, describes
- * the file and names this cluster; each goes with its manifest (the snapshot first: a manifest left behind is
+ * the file and names this cluster (its label, and a member in common when `memberIds` are given); each goes with its manifest (the snapshot first: a manifest left behind is
  * harmless, a snapshot left without its manifest would look like a stranger's). Tries every file even when one
  * cannot be deleted (then throws PruneError naming them); a file already gone was pruned by someone else.
  */
-export async function pruneSnapshots(dir: string, label: string, keep: number): Promise<PruneResult> {
+export async function pruneSnapshots(
+  dir: string,
+  label: string,
+  keep: number,
+  memberIds: readonly string[] = [],
+): Promise<PruneResult> {
   const wanted = toSnapshotLabel(label);
   const named = (await readdir(dir, { withFileTypes: true }))
     .filter((entry) => entry.isFile())
@@ -149,7 +154,7 @@ export async function pruneSnapshots(dir: string, label: string, keep: number): 
   const unmanaged: string[] = [];
   for (const file of named) {
     const reading = await readManifest(file.path);
-    if (reading.kind === "ok" && reading.manifest.cluster.label === wanted) ours.push(file.path);
+    if (reading.kind === "ok" && namesThisCluster(reading.manifest, wanted, memberIds)) ours.push(file.path);
     else unmanaged.push(file.path);
   }
   const removed: string[] = [];
@@ -165,6 +170,17 @@ export async function pruneSnapshots(dir: string, label: string, keep: number): 
   }
   if (failed.length > 0) throw new PruneError(`could not delete ${failed.join("; ")}`, removed, unmanaged);
   return { removed, unmanaged };
+}
+
+/**
+ * The label, and (when both sides know them) at least one member in common: two clusters whose talosconfig
+ * contexts have the same name (`admin@talos-default`) share a label, never a member; one member in common is the
+ * same cluster with members replaced since. An adopted manifest knows no members: the label decides.
+ */
+function namesThisCluster(manifest: SnapshotManifest, label: string, memberIds: readonly string[]): boolean {
+  if (manifest.cluster.label !== label) return false;
+  if (manifest.cluster.memberIds.length === 0 || memberIds.length === 0) return true;
+  return manifest.cluster.memberIds.some((id) => memberIds.includes(id));
 }
 
 async function unlinkIfThere(path: string): Promise<void> {

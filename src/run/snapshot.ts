@@ -101,7 +101,13 @@ export async function takeSnapshot(
     path,
     warnings,
   );
-  const pruned = await pruneOlder(options.dir, label, Math.max(1, options.keep), warnings);
+  const pruned = await pruneOlder(
+    options.dir,
+    label,
+    Math.max(1, options.keep),
+    clusterMemberIds(view),
+    warnings,
+  );
   return {
     path,
     bytes: check.bytes,
@@ -135,10 +141,16 @@ async function recordManifest(
 }
 
 /** Retention is housekeeping after a good, verified snapshot: its failure is a warning, never a lost snapshot. */
-async function pruneOlder(dir: string, label: string, keep: number, warnings: string[]): Promise<string[]> {
+async function pruneOlder(
+  dir: string,
+  label: string,
+  keep: number,
+  memberIds: readonly string[],
+  warnings: string[],
+): Promise<string[]> {
   let result: PruneResult;
   try {
-    result = await pruneSnapshots(dir, label, keep);
+    result = await pruneSnapshots(dir, label, keep, memberIds);
   } catch (err) {
     warnings.push(
       `the new snapshot is good, but older ones beyond --keep ${keep} were not all removed: ${err instanceof Error ? err.message : String(err)}`,

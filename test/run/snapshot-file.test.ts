@@ -114,6 +114,20 @@ describe("pruneSnapshots", () => {
     expect((await readdir(dir)).sort()).toEqual([...left, ...others].sort());
   });
 
+  it("a manifest with this label but none of this cluster's members is another cluster's (same context name): kept", async () => {
+    const ids = ["0b47fb33e59bf0e2", "a49c021e76e707db", "ecebb05b59a776f1"];
+    await writeSnapshot(dir, day(1), { cluster: { label: "prod", memberIds: ["1111111111111111"] } });
+    await writeSnapshot(dir, day(2), {
+      cluster: { label: "prod", memberIds: ["1111111111111111", ids[0] ?? ""] },
+    });
+    await writeSnapshot(dir, day(3), { adopted: true, cluster: { label: "prod", memberIds: [] } });
+    await writeSnapshot(dir, day(4), { cluster: { label: "prod", memberIds: ids } });
+    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 1, ids);
+    // One member in common (a member replaced since) and an adopted file (members unknown) are this cluster's.
+    expect(removed.sort()).toEqual([join(dir, day(2)), join(dir, day(3))].sort());
+    expect(unmanaged).toEqual([join(dir, day(1))]);
+  });
+
   // [what the older file is, how it is written] - none of them is ever deleted
   const lookAlikes: [string, (name: string) => Promise<unknown>][] = [
     ["no manifest (from before manifests, or not ours)", (n) => writeSnapshot(dir, n, null)],
