@@ -86,6 +86,15 @@ describe("snapshot list", () => {
     expect(lines[4]).toMatch(/ - +ok \(no manifest\) +talos/);
   });
 
+  it("-o wide: the source node and the whole path", async () => {
+    const dir = await folder();
+    const run = await list(["--snapshot-dir", dir, "-o", "wide"], { stdoutWidth: 80 });
+    const lines = run.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ *AGE +SIZE +REVISION +SOURCE +VERIFIED +PATH$/);
+    expect(lines[1]).toMatch(new RegExp(` 900 +172\\.20\\.0\\.2 +ok +${dir}/${name("20261122T030000Z")}$`));
+    expect(lines[4]).toMatch(/ - +- +ok \(no manifest\) +\//);
+  });
+
   it("-o json: the directory and the same verdicts as snapshot verify, newest first", async () => {
     const dir = await folder();
     const run = await list(["--snapshot-dir", dir, "-o", "json"]);
