@@ -9,6 +9,7 @@ import type { RunReport } from "../../src/run/types.js";
 import {
   commandOf,
   createStatefulCluster,
+  fragmentedMembers,
   isMutating,
   NODES,
   nodesOf,
@@ -175,4 +176,36 @@ describe("the lock is the cluster's, however it is named (issue 18 item 2)", () 
     expect((await first).code).toBe(0);
     expect(defragNodes(cluster.calls)).toHaveLength(3);
   });
+});
+
+it("another cluster (other member IDs) under the same -n and context is not held back by the first run's lock", async () => {
+  // Given a first run holding its first defrag open on one cluster
+  const cluster = createStatefulCluster();
+  let started = () => {};
+  let release = () => {};
+  const running = new Promise<void>((r) => {
+    started = r;
+  });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let held = false;
+  cluster.knobs.beforeDefrag = async () => {
+    if (held) return;
+    held = true;
+    started();
+    await gate;
+  };
+  const first = runCli(cluster, ["--context", "admin@talos-default", ...defragArgs("--no-snapshot")]);
+  await running;
+  // When a run for another cluster (same addresses and context name, other members) starts
+  const other = createStatefulCluster(
+    fragmentedMembers().map((m, i) => ({ ...m, memberId: `${i + 1}`.repeat(16) })),
+  );
+  const second = await runCli(other, ["--context", "admin@talos-default", ...defragArgs("--no-snapshot")]);
+  // Then it runs: the lock is the cluster's members, not its name
+  expect(second.code, second.stderr).toBe(0);
+  expect(defragNodes(other.calls)).toHaveLength(3);
+  release();
+  expect((await first).code).toBe(0);
 });
