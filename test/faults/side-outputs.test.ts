@@ -203,6 +203,23 @@ describe("a run that did its job keeps its exit code when a side output fails af
     expect((await readdir(snaps)).sort()).toHaveLength(4);
   });
 
+  it("defrag: the snapshot's manifest cannot be written: exit 0, every member done, the snapshot reported, a warning", async () => {
+    const snaps = join(tempDir(), "snaps");
+    injected([{ op: "open", path: /\.db\.json\.[0-9a-f]+\.tmp$/, code: "EROFS" }]);
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, defragJson("--snapshot-dir", snaps));
+    injected([]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.snapshot).toMatchObject({ sha256Verified: true, manifest: null });
+    expect(report.warnings.join("\n")).toMatch(
+      /is good, but its manifest could not be written .*EROFS.*snapshot adopt/,
+    );
+    expect(defragNodes(cluster.calls)).toEqual(ALL);
+    // No half-written manifest, no temporary file left behind.
+    expect(await readdir(snaps)).toEqual([(report.snapshot?.path ?? "").slice(snaps.length + 1)]);
+  });
+
   it("snapshot: older snapshots cannot be pruned: exit 0 (not an internal error), the snapshot reported, a warning", async () => {
     const snaps = join(tempDir(), "snaps");
     const args = ["-n", "172.20.0.2", "-o", "json", "snapshot", "--snapshot-dir", snaps, "--keep", "1"];
