@@ -63,10 +63,12 @@ export async function takeSnapshot(
       `${node} is an etcd learner (not yet a voting member): a snapshot is taken from a voting member only; pass one with -n, or leave -n out to let the tool choose`,
     );
   const label = options.label ?? defaultSnapshotLabel(view);
+  // When the snapshot was asked for: the time in its name and in its manifest (one clock reading, never two).
+  const takenAt = new Date(now());
   // The directory is the operator's: a missing parent, a file in the way or no permission is a refusal, not a bug.
   const { warnings, path } = await inDir(options.dir, async () => ({
     warnings: await prepareDir(options.dir),
-    path: await reserveName(options.dir, label, new Date(now())),
+    path: await reserveName(options.dir, label, takenAt),
   }));
   let report: Awaited<ReturnType<Talosctl["snapshot"]>>;
   try {
@@ -95,7 +97,7 @@ export async function takeSnapshot(
       node,
       revision,
       check,
-      takenAt: new Date(now()),
+      takenAt,
       toolVersion: options.toolVersion ?? packageVersion(),
     }),
     path,
