@@ -112,8 +112,9 @@ async function acquireOne(
   const now = options.now ?? Date.now;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await tryCreate(path, content)) return;
-    const holder = await readHolder(path);
-    if (holder === "gone") continue;
+    const text = await readFile(path, "utf8").catch(() => null);
+    if (text === null) continue;
+    const holder = parseContent(text) ?? "unreadable";
     if (holder === "unreadable") {
       const age = now() - (await stat(path).catch(() => ({ mtimeMs: now() }))).mtimeMs;
       if (age < FRESH_MS) throw lockHeld(path, "another run is starting");
@@ -123,7 +124,8 @@ async function acquireOne(
       if (stale === null) throw lockHeld(path, `pid ${holder.pid} since ${holder.startedAt}`);
       warnings.push(`removed a stale lock ${path}: pid ${holder.pid} (since ${holder.startedAt}) ${stale}`);
     }
-    await unlink(path).catch(() => undefined);
+    // Only the lock judged stale: another run may have replaced it meanwhile, and its lock is not ours to remove.
+    if ((await readFile(path, "utf8").catch(() => null)) === text) await unlink(path).catch(() => undefined);
   }
   throw lockHeld(path, "the lock keeps reappearing");
 }
@@ -153,16 +155,6 @@ async function tryCreate(path: string, content: LockContent): Promise<boolean> {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw err;
   }
-}
-
-async function readHolder(path: string): Promise<LockContent | "gone" | "unreadable"> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return "gone";
-  }
-  return parseContent(text) ?? "unreadable";
 }
 
 function parseContent(text: string): LockContent | null {
