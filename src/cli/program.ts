@@ -226,6 +226,32 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
       result.exitCode = await runSnapshotVerify(io, files, command.optsWithGlobals<GlobalFlags>());
     });
 
+  snapshot
+    .command("adopt")
+    .description(
+      "write the manifest of a snapshot from before manifests, so --keep counts it (no talosctl needed)",
+    )
+    .argument("<file...>", "snapshot files of ours (talos-etcd-defrag-<label>-<time>.db) that verify")
+    .action(async (files: string[], _flags, command: Command) => {
+      const { runSnapshotAdopt } = await import("./snapshot-adopt.js");
+      result.exitCode = await runSnapshotAdopt(io, files, command.optsWithGlobals<GlobalFlags>());
+    });
+  snapshot
+    .command("list")
+    .description(
+      "the snapshots in --snapshot-dir, newest first: age, size, revision, verified (no talosctl needed)",
+    )
+    .option("--snapshot-dir <dir>", "where the snapshots are (default: ./etcd-snapshots)")
+    .action(async (flags: { snapshotDir?: string }, command: Command) => {
+      const { runSnapshotList } = await import("./snapshot-list.js");
+      // Also before the subcommand (`snapshot --snapshot-dir DIR list`), where `snapshot` itself takes it.
+      const parent = command.parent;
+      const given =
+        parent?.getOptionValueSource("snapshotDir") === "cli" ? parent.opts().snapshotDir : undefined;
+      const dir = flags.snapshotDir ?? (given as string | undefined) ?? "./etcd-snapshots";
+      result.exitCode = await runSnapshotList(io, dir, command.optsWithGlobals<GlobalFlags>());
+    });
+
   const alarms = program
     .command("alarms")
     .description("list etcd alarms, or disarm NOSPACE once space is back (never CORRUPT)");

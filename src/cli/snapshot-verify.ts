@@ -1,32 +1,24 @@
 /**
- * `snapshot verify FILE...`: checks snapshot files already on disk (size 512·k + 32, SHA-256 trailer), so a
- * runbook can check last night's backup anywhere. Needs neither talosctl nor a cluster, and loads neither.
+ * `snapshot verify FILE...`: checks snapshot files already on disk (size 512·k + 32, SHA-256 trailer) and, when
+ * a manifest is beside one, the file against it (size, SHA-256 of the whole file), so a runbook can check last
+ * night's backup anywhere. Needs neither talosctl nor a cluster, and loads neither.
  * Exit 0 when every file passes, 3 when one fails its check, 2 when a path is not a readable regular file.
  */
-import { stat } from "node:fs/promises";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createStyle } from "../render/style.js";
-import { type SnapshotFailure, verifySnapshotFile } from "../run/snapshot-file.js";
-import type { FileVerdict } from "../schema/index.js";
+import {
+  type CheckedSnapshot,
+  checkSnapshot,
+  type SnapshotVerdict,
+  toVerdict,
+} from "../run/snapshot-check.js";
 import { formatSize } from "../talos/size.js";
 import type { CliIO } from "./io.js";
 import { printDocument } from "./json-output.js";
 import { parseChoice } from "./values.js";
 
-interface Checked extends FileVerdict {
-  /** A few words for the table, which must fit 80 columns beside the path. */
-  label: string;
-  /** The path was wrong (missing, a directory, unreadable): the operator's to fix, exit 2. */
-  usage: boolean;
-}
-
-/** At most 11 columns each: with the verdict and the size, 30 columns go before the path. */
-const FAILURE_LABELS: Record<SnapshotFailure, string> = {
-  size: "bad size",
-  sha256: "bad SHA-256",
-  shrank: "changed",
-  "not-a-file": "not a file",
-};
+/** One file's verdict; the JSON document holds these as they are (see run/snapshot-check.ts). */
+export type FileVerdict = SnapshotVerdict;
 
 export async function runSnapshotVerify(
   io: CliIO,
@@ -35,16 +27,10 @@ export async function runSnapshotVerify(
 ): Promise<ExitCode> {
   // `wide` (every column, whatever the width) is accepted ahead of the table work: here it keeps paths whole.
   const output = parseChoice(flags.output ?? "table", "--output", ["table", "wide", "json"] as const);
-  const checked: Checked[] = [];
+  const checked: CheckedSnapshot[] = [];
   // One after another: hashing is CPU-bound, and the lines come out in the order given.
-  for (const path of paths) checked.push(await checkFile(path));
-  const files: FileVerdict[] = checked.map(({ path, bytes, ok, sha256Verified, error }) => ({
-    path,
-    bytes,
-    ok,
-    sha256Verified,
-    error,
-  }));
+  for (const path of paths) checked.push(await checkSnapshot(path));
+  const files: FileVerdict[] = checked.map(toVerdict);
   const allOk = files.every((f) => f.ok);
   if (output === "json") printDocument(io, "snapshot-verify", { files, ok: allOk });
   else
@@ -53,75 +39,32 @@ export async function runSnapshotVerify(
   return allOk ? EXIT.ok : EXIT.refused;
 }
 
-async function checkFile(path: string): Promise<Checked> {
-  const fail = (label: string, error: string, usage: boolean, bytes: number | null = null): Checked => ({
-    path,
-    bytes,
-    ok: false,
-    sha256Verified: false,
-    error,
-    label,
-    usage,
-  });
-  // stat first: opening a FIFO or a device to read it could block or never end.
-  const info = await stat(path).catch((error: unknown) => error as NodeJS.ErrnoException);
-  if (info instanceof Error) return fail(errnoLabel(info), describe(info), true);
-  if (info.isDirectory()) return fail("directory", "is a directory", true);
-  if (!info.isFile()) return fail("not a file", "not a regular file", true);
-  try {
-    const check = await verifySnapshotFile(path);
-    if (check.sha256Verified)
-      return {
-        path,
-        bytes: check.bytes,
-        ok: true,
-        sha256Verified: true,
-        error: null,
-        label: "",
-        usage: false,
-      };
-    const label = check.failure === undefined ? "failed" : FAILURE_LABELS[check.failure];
-    return fail(label, check.problem ?? label, false, check.bytes);
-  } catch (error) {
-    const errno = error as NodeJS.ErrnoException;
-    // Unreadable is the operator's to fix; a read error half way is a backup that cannot be trusted.
-    const usage = errno.code === "EACCES" || errno.code === "EPERM" || errno.code === "ENOENT";
-    return fail(usage ? errnoLabel(errno) : "read error", describe(errno), usage, info.size);
-  }
-}
-
-function errnoLabel(error: NodeJS.ErrnoException): string {
-  if (error.code === "ENOENT" || error.code === "ENOTDIR") return "missing";
-  if (error.code === "EACCES" || error.code === "EPERM") return "no access";
-  return "read error";
-}
-
-function describe(error: NodeJS.ErrnoException): string {
-  if (error.code === "ENOENT" || error.code === "ENOTDIR") return "no such file";
-  if (error.code === "EACCES" || error.code === "EPERM") return "permission denied";
-  return error.message;
-}
-
 /**
- * `ok      1.0 GB  PATH` and `FAILED  1.0 GB  bad SHA-256  PATH`, a table without a header: at most 30 columns
- * before the path, which comes last. With a known width (the terminal's, else COLUMNS) a path that would not fit
- * loses its start, never its end (a snapshot's name ends with its time stamp):
- * `…cluster-3f9c1a2b-20261122T030000Z.db`. Piped output and `-o json` always carry the whole path, and the full
- * reason is in `-o json`.
+ * `ok      1.0 GB  PATH` and `FAILED  1.0 GB  bad SHA-256  PATH`: at most 32 columns before the path, which comes
+ * last; when a file has a manifest, its revision, time and source node come before the path
+ * (`ok      121 MB  rev 9120554  2026-11-22T03:00Z  172.20.0.2  PATH`). With a known width (the terminal's, else COLUMNS) a path that would not fit loses its start, never its
+ * end (a snapshot's name ends with its time stamp): `…cluster-3f9c1a2b-20261122T030000Z.db`. Piped output
+ * and `-o json` always carry the whole path, and the full reason is in `-o json`.
  */
-async function renderLines(checked: readonly Checked[], io: CliIO, width: number): Promise<string> {
+async function renderLines(checked: readonly CheckedSnapshot[], io: CliIO, width: number): Promise<string> {
   const { drawTable } = await import("../render/table.js");
   const style = createStyle(io.stdoutIsTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb");
   const sizes = checked.map((c) => (c.bytes === null ? "-" : formatSize(c.bytes)));
   const labelWidth = Math.max(0, ...checked.map((c) => c.label.length));
+  const records = checked.map(recordColumns);
+  const anyRecord = records.some((r) => r !== null);
+  const recordWidths = anyRecord
+    ? [0, 1, 2].map((i) => Math.max(1, ...records.map((r) => r?.[i]?.length ?? 0)))
+    : [];
   // A size takes at most 6 columns ("1.0 GB"); the verdict column is as wide as FAILED.
-  const widths = [6, 6, ...(labelWidth === 0 ? [] : [labelWidth])];
+  const widths = [6, 6, ...(labelWidth === 0 ? [] : [labelWidth]), ...recordWidths];
   const before = widths.reduce((sum, w) => sum + w + 2, 0);
   const paths = checked.map((c) => fitPath(c.path, width - before));
   const rows = checked.map((c, i) => [
     c.ok ? style.ok("ok") : style.bad("FAILED"),
     sizes[i] ?? "-",
     ...(labelWidth === 0 ? [] : [c.label]),
+    ...(anyRecord ? (records[i] ?? ["", "", ""]) : []),
     paths[i] ?? c.path,
   ]);
   const lines = drawTable([], rows, {
@@ -131,6 +74,21 @@ async function renderLines(checked: readonly Checked[], io: CliIO, width: number
     aligns: [...widths, 0].map(() => "left" as const),
   });
   return lines.map((line) => `${line}\n`).join("");
+}
+
+/** From the manifest, when there is one: `rev 53391`, `2026-11-22T03:00Z`, the source node. */
+function recordColumns(c: CheckedSnapshot): [string, string, string] | null {
+  if (c.manifest === null || c.record === null) return null;
+  return [
+    c.revision === null ? "rev ?" : `rev ${c.revision}`,
+    c.takenAt === null ? "-" : shortTime(c.takenAt),
+    c.source?.node ?? "-",
+  ];
+}
+
+/** `2026-11-22T03:00:00.000Z` -> `2026-11-22T03:00Z`: to the minute, still ISO 8601 and UTC. */
+export function shortTime(iso: string): string {
+  return `${iso.slice(0, 16)}Z`;
 }
 
 /** The width the CLI IO detected (terminal, else COLUMNS); unlimited for a pipe. */

@@ -104,6 +104,11 @@ export interface ReportedView extends ClusterView {
 /** The cluster as one read sees it; status and check print it with the members' resources (ReportedView). */
 export interface ClusterView {
   members: MemberView[];
+  /**
+   * Every member ID in etcd's member list (learners included), sorted: the cluster itself, whichever nodes were
+   * asked. Empty when no voter answered `etcd members`. See cluster/identity.ts.
+   */
+  clusterMemberIds: string[];
   leader: { node: string; memberId: string } | null;
   /** null when the leader or the member list is unknown, or the leader is alone. */
   leaderTransferee: LeaderTransferee | null;

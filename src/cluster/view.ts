@@ -42,6 +42,7 @@ export function buildView(input: ViewInput): ClusterView {
   const problems = assessHealth({ rows, members: memberRows, alarms, unreachable });
   return {
     members,
+    clusterMemberIds: memberRows.map((m) => m.memberId).sort(),
     leader,
     leaderTransferee: predictTransferee(memberRows, leader?.memberId ?? null),
     alarms,

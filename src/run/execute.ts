@@ -88,7 +88,7 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
 
   let lock: Awaited<ReturnType<NonNullable<RunDeps["acquireLock"]>>> | undefined;
   try {
-    lock = await deps.acquireLock?.();
+    lock = await deps.acquireLock?.(view);
   } catch (err) {
     record.refusedReasons.push(describeError(err));
     record.steps = untouchedSteps(plan.steps, view, "not-touched");

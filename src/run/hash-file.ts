@@ -5,7 +5,7 @@
  * here; this reaches the speed of `openssl dgst -sha256` (BENCHMARKS.md, "Snapshot verification").
  * 1 MiB chunks measured as fast as 4-16 MiB ones and keep the two buffers in the CPU's cache.
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 
 export const HASH_CHUNK_BYTES = 1024 * 1024;
@@ -17,6 +17,19 @@ export async function hashFilePrefix(
   chunkBytes = HASH_CHUNK_BYTES,
 ): Promise<Buffer | null> {
   const hash = createHash("sha256");
+  return (await hashPrefixInto(handle, length, hash, chunkBytes)) ? hash.digest() : null;
+}
+
+/**
+ * Feeds bytes [0, length) into `hash` (not digested: the caller may copy it and go on, as the snapshot check does
+ * to get both the database's digest and the whole file's in one read); false when the file ended before `length`.
+ */
+export async function hashPrefixInto(
+  handle: FileHandle,
+  length: number,
+  hash: Hash,
+  chunkBytes = HASH_CHUNK_BYTES,
+): Promise<boolean> {
   const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
   const readAt = (index: 0 | 1, position: number) =>
     handle.read(buffers[index], 0, Math.min(chunkBytes, length - position), position);
@@ -25,7 +38,7 @@ export async function hashFilePrefix(
   let pending = length > 0 ? readAt(current, 0) : undefined;
   while (pending !== undefined) {
     const { bytesRead } = await pending;
-    if (bytesRead === 0) return null;
+    if (bytesRead === 0) return false;
     const filled = buffers[current];
     position += bytesRead;
     current = current === 0 ? 1 : 0;
@@ -33,5 +46,5 @@ export async function hashFilePrefix(
     pending = position < length ? readAt(current, position) : undefined;
     hash.update(filled.subarray(0, bytesRead));
   }
-  return hash.digest();
+  return true;
 }

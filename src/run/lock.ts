@@ -1,7 +1,20 @@
 /**
- * One run per cluster per machine: a lock file created with O_EXCL, named from a hash of what identifies the
- * cluster (talosconfig, context, endpoints, nodes), holding our pid and start time. A lock whose pid is gone
- * is stale: replaced, with a warning.
+ * One run per cluster per machine. The cluster is its members, not the words used to reach it (context,
+ * talosconfig, endpoints, node spelling all vary between a systemd unit and a run by hand): a run takes one lock
+ * file per etcd member ID, created with O_EXCL, so two runs that share any member are refused, also while a member
+ * joins or leaves between their first looks. The IDs are known once the first view is read, before anything is
+ * touched.
+ *
+ * Who holds a lock: the pid, the start time of that pid as the kernel reports it (/proc/<pid>/stat field 22,
+ * clock ticks since boot) and the boot id (/proc/sys/kernel/random/boot_id). A pid alone can be reused by
+ * another process after the holder died (and after every reboot); pid + start time + boot id cannot. A lock is
+ * stale, and replaced with a warning, when its pid is gone, its pid now belongs to a process that started at
+ * another time, or the machine has rebooted since. Without /proc (not Linux) only the pid can be checked.
+ *
+ * Why not proper-lockfile: its staleness rule is an mtime the holder must keep touching (stale after 10 s
+ * without an update). A run that is suspended (SIGSTOP, a laptop asleep, a VM paused) would lose its lock while
+ * it is still in the middle of a defrag, and a second run would start beside it: for this tool a live holder
+ * must never be judged stale, which only the kernel's own identity of the process gives.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
@@ -11,10 +24,8 @@ import { join } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 
 export interface LockKey {
-  talosconfig?: string;
-  context?: string;
-  endpoints?: readonly string[];
-  nodes: readonly string[];
+  /** The cluster's member IDs (cluster/identity.ts); at least one. */
+  memberIds: readonly string[];
 }
 
 export interface LockOptions {
@@ -22,12 +33,18 @@ export interface LockOptions {
   pid?: number;
   now?: () => number;
   isAlive?: (pid: number) => boolean;
-  /** Unlink the file if the process exits without release(). Default true. */
+  /** The start time of a pid as the kernel reports it; null when unknown. Default: /proc/<pid>/stat. */
+  startTimeOf?: (pid: number) => string | null;
+  /** This boot's id; null when unknown. Default: /proc/sys/kernel/random/boot_id. */
+  bootId?: () => string | null;
+  /** Unlink the files if the process exits without release(). Default true. */
   releaseOnExit?: boolean;
 }
 
 export interface LockHandle {
+  /** The first lock file (one per member; `paths` has them all). */
   path: string;
+  paths: string[];
   warnings: string[];
   release(): Promise<void>;
 }
@@ -35,20 +52,22 @@ export interface LockHandle {
 interface LockContent {
   pid: number;
   startedAt: string;
+  /** /proc/<pid>/stat field 22; null when it could not be read. */
+  procStart: string | null;
+  bootId: string | null;
 }
 
 /** A half-written lock younger than this is someone else starting up, not debris. */
 const FRESH_MS = 10_000;
 
-export function lockPath(key: LockKey, dir = defaultLockDir()): string {
-  const identity = JSON.stringify([
-    key.talosconfig ?? "",
-    key.context ?? "",
-    [...(key.endpoints ?? [])].sort(),
-    [...key.nodes].sort(),
-  ]);
-  const digest = createHash("sha256").update(identity).digest("hex").slice(0, 16);
-  return join(dir, `talos-etcd-defrag-${digest}.lock`);
+/** One file per member: `talos-etcd-defrag-member-<id>.lock` (an ID that is not plain hex is hashed). */
+export function lockPaths(key: LockKey, dir = defaultLockDir()): string[] {
+  const ids = [...new Set(key.memberIds)].sort();
+  return ids.map((id) => join(dir, `talos-etcd-defrag-member-${safeId(id)}.lock`));
+}
+
+function safeId(id: string): string {
+  return /^[0-9a-f]{1,32}$/.test(id) ? id : createHash("sha256").update(id).digest("hex").slice(0, 16);
 }
 
 export function defaultLockDir(): string {
@@ -56,31 +75,71 @@ export function defaultLockDir(): string {
 }
 
 export async function acquireLock(key: LockKey, options: LockOptions = {}): Promise<LockHandle> {
-  const path = lockPath(key, options.dir);
+  const paths = lockPaths(key, options.dir);
+  if (paths.length === 0) throw new Error("a run lock needs at least one member ID");
   const pid = options.pid ?? process.pid;
   const now = options.now ?? Date.now;
-  const isAlive = options.isAlive ?? isProcessAlive;
-  const content: LockContent = { pid, startedAt: new Date(now()).toISOString() };
+  const bootId = (options.bootId ?? readBootId)();
+  const content: LockContent = {
+    pid,
+    startedAt: new Date(now()).toISOString(),
+    procStart: (options.startTimeOf ?? readStartTime)(pid),
+    bootId,
+  };
   const warnings: string[] = [];
+  const taken: string[] = [];
+  const handle = makeHandle(taken, content, warnings, options.releaseOnExit ?? true);
+  try {
+    // Always in the same (sorted) order, and all or nothing: a refusal releases what was taken.
+    for (const path of paths) {
+      await acquireOne(path, content, options, bootId, warnings);
+      taken.push(path);
+    }
+  } catch (err) {
+    await handle.release().catch(() => undefined);
+    throw err;
+  }
+  return handle;
+}
+
+async function acquireOne(
+  path: string,
+  content: LockContent,
+  options: LockOptions,
+  bootId: string | null,
+  warnings: string[],
+): Promise<void> {
+  const now = options.now ?? Date.now;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await tryCreate(path, content))
-      return makeHandle(path, content, warnings, options.releaseOnExit ?? true);
-    const holder = await readHolder(path);
-    if (holder === "gone") continue;
+    if (await tryCreate(path, content)) return;
+    const text = await readFile(path, "utf8").catch(() => null);
+    if (text === null) continue;
+    const holder = parseContent(text) ?? "unreadable";
     if (holder === "unreadable") {
       const age = now() - (await stat(path).catch(() => ({ mtimeMs: now() }))).mtimeMs;
       if (age < FRESH_MS) throw lockHeld(path, "another run is starting");
       warnings.push(`removed an unreadable lock file ${path}`);
-    } else if (isAlive(holder.pid)) {
-      throw lockHeld(path, `pid ${holder.pid} since ${holder.startedAt}`);
     } else {
-      warnings.push(
-        `removed a stale lock ${path}: pid ${holder.pid} (since ${holder.startedAt}) is not running`,
-      );
+      const stale = whyStale(holder, options, bootId);
+      if (stale === null) throw lockHeld(path, `pid ${holder.pid} since ${holder.startedAt}`);
+      warnings.push(`removed a stale lock ${path}: pid ${holder.pid} (since ${holder.startedAt}) ${stale}`);
     }
-    await unlink(path).catch(() => undefined);
+    // Only the lock judged stale: another run may have replaced it meanwhile, and its lock is not ours to remove.
+    if ((await readFile(path, "utf8").catch(() => null)) === text) await unlink(path).catch(() => undefined);
   }
   throw lockHeld(path, "the lock keeps reappearing");
+}
+
+/** Why the holder is not running any more, or null when it may be: an unknown is never taken for stale. */
+function whyStale(holder: LockContent, options: LockOptions, bootId: string | null): string | null {
+  if (holder.bootId !== null && bootId !== null && holder.bootId !== bootId)
+    return "is from before the last reboot";
+  if (!(options.isAlive ?? isProcessAlive)(holder.pid)) return "is not running";
+  if (holder.procStart === null) return null;
+  const current = (options.startTimeOf ?? readStartTime)(holder.pid);
+  if (current !== null && current !== holder.procStart)
+    return "is not running (another process has that pid now)";
+  return null;
 }
 
 async function tryCreate(path: string, content: LockContent): Promise<boolean> {
@@ -98,26 +157,23 @@ async function tryCreate(path: string, content: LockContent): Promise<boolean> {
   }
 }
 
-async function readHolder(path: string): Promise<LockContent | "gone" | "unreadable"> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return "gone";
-  }
-  return parseContent(text) ?? "unreadable";
-}
-
 function parseContent(text: string): LockContent | null {
   try {
     const value = JSON.parse(text) as Partial<LockContent>;
+    const optional = (v: unknown) => (typeof v === "string" && v !== "" ? v : null);
     if (
       typeof value.pid === "number" &&
       Number.isInteger(value.pid) &&
       value.pid > 0 &&
       typeof value.startedAt === "string"
     )
-      return { pid: value.pid, startedAt: value.startedAt };
+      // A lock written before start times were recorded has neither: only its pid can be checked.
+      return {
+        pid: value.pid,
+        startedAt: value.startedAt,
+        procStart: optional(value.procStart),
+        bootId: optional(value.bootId),
+      };
   } catch {
     // Falls through to null: treated like any unreadable lock.
   }
@@ -125,7 +181,7 @@ function parseContent(text: string): LockContent | null {
 }
 
 function makeHandle(
-  path: string,
+  paths: string[],
   content: LockContent,
   warnings: string[],
   releaseOnExit: boolean,
@@ -136,24 +192,36 @@ function makeHandle(
     return held !== null && held.pid === content.pid && held.startedAt === content.startedAt;
   };
   const onExit = () => {
-    try {
-      if (isOurs(readFileSync(path, "utf8"))) unlinkSync(path);
-    } catch {
-      // Exiting anyway; a leftover lock is detected as stale next time.
+    for (const path of paths) {
+      try {
+        if (isOurs(readFileSync(path, "utf8"))) unlinkSync(path);
+      } catch {
+        // Exiting anyway; a leftover lock is detected as stale next time.
+      }
     }
   };
   if (releaseOnExit) process.once("exit", onExit);
   return {
-    path,
+    get path() {
+      return paths[0] ?? "";
+    },
+    paths,
     warnings,
-    /** Throws only when our lock is still there and cannot be removed: the caller decides that it is a warning. */
+    /**
+     * Throws only when a lock of ours is still there and cannot be removed (after trying every one): the caller
+     * decides that it is a warning.
+     */
     async release() {
       process.removeListener("exit", onExit);
-      const text = await readFile(path, "utf8").catch(() => "");
-      if (!isOurs(text)) return;
-      await unlink(path).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== "ENOENT") throw err;
-      });
+      const errors: Error[] = [];
+      for (const path of paths) {
+        const text = await readFile(path, "utf8").catch(() => "");
+        if (!isOurs(text)) continue;
+        await unlink(path).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== "ENOENT") errors.push(err);
+        });
+      }
+      if (errors.length > 0) throw errors[0];
     },
   };
 }
@@ -165,6 +233,38 @@ function isProcessAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. The second field (the
+ * command name, in parentheses) may itself hold spaces and parentheses, so fields are counted after the last ")".
+ */
+export function readStartTime(pid: number): string | null {
+  try {
+    return parseStartTime(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+export function parseStartTime(stat: string): string | null {
+  const end = stat.lastIndexOf(")");
+  if (end < 0) return null;
+  // After ")" come field 3 (state) onwards: field 22 is the 20th of them.
+  const value = stat
+    .slice(end + 1)
+    .trim()
+    .split(/\s+/)[19];
+  return value !== undefined && /^\d+$/.test(value) ? value : null;
+}
+
+function readBootId(): string | null {
+  try {
+    const id = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    return id === "" ? null : id;
+  } catch {
+    return null;
   }
 }
 

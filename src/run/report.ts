@@ -113,6 +113,7 @@ export function toReportSnapshot(s: SnapshotResult): ReportSnapshot {
     revision: s.revision,
     totalKeys: s.totalKeys,
     node: s.node,
+    manifest: s.manifest,
   };
 }
 

@@ -1,10 +1,13 @@
 /**
- * Snapshot files on disk: our name pattern, our own integrity check and retention. Only files that match
- * OUR pattern exactly are ever counted or deleted; anything else in the directory is left alone.
+ * Snapshot files on disk: our name pattern, our own integrity check and retention. Only files that match OUR
+ * pattern exactly AND have a manifest naming this cluster (snapshot-manifest.ts) are ever counted or deleted;
+ * anything else in the directory is left alone.
  */
+import { createHash } from "node:crypto";
 import { open, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { hashFilePrefix } from "./hash-file.js";
+import { hashPrefixInto } from "./hash-file.js";
+import { manifestPathFor, readManifest, type SnapshotManifest } from "./snapshot-manifest.js";
 
 /** etcd appends a SHA-256 of the database to the stream; the database itself is whole 512-byte pages. */
 const TRAILER_BYTES = 32;
@@ -21,6 +24,8 @@ export interface SnapshotName {
 export interface SnapshotCheck {
   bytes: number;
   sha256Verified: boolean;
+  /** SHA-256 of the whole file, lowercase hex; present when verified. */
+  sha256?: string;
   /** Why it failed, for a person; absent when verified. */
   problem?: string;
   /** Why it failed, for a program (short labels in tables); absent when verified. */
@@ -77,10 +82,12 @@ export async function verifySnapshotFile(path: string): Promise<SnapshotCheck> {
         problem: `size ${size} is not 512·k + 32 bytes (truncated?)`,
         failure: "size",
       };
-    const actual = await hashFilePrefix(handle, body);
+    const hash = createHash("sha256");
+    const whole = await hashPrefixInto(handle, body, hash);
+    const actual = hash.copy().digest();
     const expected = Buffer.alloc(TRAILER_BYTES);
     const { bytesRead } = await handle.read(expected, 0, TRAILER_BYTES, body);
-    if (actual === null || bytesRead !== TRAILER_BYTES)
+    if (!whole || bytesRead !== TRAILER_BYTES)
       return {
         bytes: size,
         sha256Verified: false,
@@ -94,10 +101,21 @@ export async function verifySnapshotFile(path: string): Promise<SnapshotCheck> {
         problem: "the SHA-256 of the database does not match its trailer",
         failure: "sha256",
       };
-    return { bytes: size, sha256Verified: true };
+    // The whole file's digest (what `sha256sum` prints), for the manifest: the trailer completes it, no second read.
+    return { bytes: size, sha256Verified: true, sha256: hash.update(expected).digest("hex") };
   } finally {
     await handle.close();
   }
+}
+
+export interface PruneResult {
+  /** Snapshots deleted, each with its manifest. */
+  removed: string[];
+  /**
+   * Files with our name and this label but no manifest naming this cluster (taken before manifests were written,
+   * or not by this tool): never counted, never deleted; the caller says so once.
+   */
+  unmanaged: string[];
 }
 
 /** Some old snapshots could not be deleted; `removed` holds those that were. */
@@ -105,6 +123,7 @@ export class PruneError extends Error {
   constructor(
     message: string,
     readonly removed: string[],
+    readonly unmanaged: string[],
   ) {
     super(message);
     this.name = "PruneError";
@@ -112,29 +131,60 @@ export class PruneError extends Error {
 }
 
 /**
- * Deletes our files for this label beyond the newest `keep`; returns the deleted paths. Tries every file even when
- * one cannot be deleted (then throws PruneError naming them); a file already gone was pruned by someone else.
+ * Deletes this label's snapshots beyond the newest `keep`, counting only those whose manifest is valid, describes
+ * the file and names this cluster (its label, and a member in common when `memberIds` are given); each goes with its manifest (the snapshot first: a manifest left behind is
+ * harmless, a snapshot left without its manifest would look like a stranger's). Tries every file even when one
+ * cannot be deleted (then throws PruneError naming them); a file already gone was pruned by someone else.
  */
-export async function pruneSnapshots(dir: string, label: string, keep: number): Promise<string[]> {
+export async function pruneSnapshots(
+  dir: string,
+  label: string,
+  keep: number,
+  memberIds: readonly string[] = [],
+): Promise<PruneResult> {
   const wanted = toSnapshotLabel(label);
-  const ours = (await readdir(dir, { withFileTypes: true }))
+  const named = (await readdir(dir, { withFileTypes: true }))
     .filter((entry) => entry.isFile())
-    .map((entry) => ({ name: entry.name, parsed: parseSnapshotName(entry.name) }))
+    .map((entry) => ({ path: join(dir, entry.name), parsed: parseSnapshotName(entry.name) }))
     .filter(
-      (f): f is { name: string; parsed: SnapshotName } => f.parsed !== null && f.parsed.label === wanted,
+      (f): f is { path: string; parsed: SnapshotName } => f.parsed !== null && f.parsed.label === wanted,
     )
     .sort((a, b) => b.parsed.stamp.localeCompare(a.parsed.stamp) || b.parsed.seq - a.parsed.seq);
-  const doomed = ours.slice(Math.max(0, keep)).map((f) => join(dir, f.name));
+  const ours: string[] = [];
+  const unmanaged: string[] = [];
+  for (const file of named) {
+    const reading = await readManifest(file.path);
+    if (reading.kind === "ok" && namesThisCluster(reading.manifest, wanted, memberIds)) ours.push(file.path);
+    else unmanaged.push(file.path);
+  }
   const removed: string[] = [];
   const failed: string[] = [];
-  for (const path of doomed) {
+  for (const path of ours.slice(Math.max(0, keep))) {
     try {
-      await unlink(path);
+      await unlinkIfThere(path);
+      await unlinkIfThere(manifestPathFor(path));
       removed.push(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") failed.push(`${path}: ${(err as Error).message}`);
+      failed.push(`${path}: ${(err as Error).message}`);
     }
   }
-  if (failed.length > 0) throw new PruneError(`could not delete ${failed.join("; ")}`, removed);
-  return removed;
+  if (failed.length > 0) throw new PruneError(`could not delete ${failed.join("; ")}`, removed, unmanaged);
+  return { removed, unmanaged };
+}
+
+/**
+ * The label, and (when both sides know them) at least one member in common: two clusters whose talosconfig
+ * contexts have the same name (`admin@talos-default`) share a label, never a member; one member in common is the
+ * same cluster with members replaced since. An adopted manifest knows no members: the label decides.
+ */
+function namesThisCluster(manifest: SnapshotManifest, label: string, memberIds: readonly string[]): boolean {
+  if (manifest.cluster.label !== label) return false;
+  if (manifest.cluster.memberIds.length === 0 || memberIds.length === 0) return true;
+  return manifest.cluster.memberIds.some((id) => memberIds.includes(id));
+}
+
+async function unlinkIfThere(path: string): Promise<void> {
+  await unlink(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "ENOENT") throw err;
+  });
 }

@@ -5,11 +5,22 @@
 import { createHash } from "node:crypto";
 import { renameSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { chmod, mkdir, open, rename, rm, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { onExit } from "signal-exit";
+import { packageVersion } from "../cli/version.js";
+import { clusterMemberIds } from "../cluster/identity.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
+import type { SnapshotManifest } from "../schema/snapshot-manifest.js";
 import type { Talosctl } from "../talos/talosctl.js";
-import { formatSnapshotName, PruneError, pruneSnapshots, verifySnapshotFile } from "./snapshot-file.js";
+import {
+  formatSnapshotName,
+  PruneError,
+  type PruneResult,
+  pruneSnapshots,
+  toSnapshotLabel,
+  verifySnapshotFile,
+} from "./snapshot-file.js";
+import { createManifest, writeManifest } from "./snapshot-manifest.js";
 import type { SnapshotOptions, SnapshotResult } from "./types.js";
 
 export { verifySnapshotFile } from "./snapshot-file.js";
@@ -22,11 +33,12 @@ export class SnapshotError extends Error {
 }
 
 /**
- * Without a context name, a cluster is named by its set of member IDs: stable across leader changes and across
- * -n choices (snapshot -n one node, defrag -n all), so --keep counts every snapshot of the cluster together.
+ * Without a context name, a cluster is named by its member list's IDs (cluster/identity.ts), never by the members
+ * of the nodes asked: stable across leader changes and across -n choices (snapshot -n one node, defrag -n all),
+ * so --keep counts every snapshot of the cluster together.
  */
 export function defaultSnapshotLabel(view: ClusterView): string {
-  const ids = view.members.map((m) => m.memberId).sort();
+  const ids = clusterMemberIds(view);
   return `cluster-${createHash("sha256").update(ids.join(",")).digest("hex").slice(0, 8)}`;
 }
 
@@ -60,10 +72,12 @@ export async function takeSnapshot(
     );
   }
   const label = options.label ?? defaultSnapshotLabel(view);
+  // When the snapshot was asked for: the time in its name and in its manifest (one clock reading, never two).
+  const takenAt = new Date(now());
   // The directory is the operator's: a missing parent, a file in the way or no permission is a refusal, not a bug.
   const { warnings, path } = await inDir(options.dir, async () => ({
     warnings: await prepareDir(options.dir),
-    path: await reserveName(options.dir, label, new Date(now())),
+    path: await reserveName(options.dir, label, takenAt),
   }));
   let report: Awaited<ReturnType<Talosctl["snapshot"]>>;
   // A second Ctrl-C exits while talosctl writes: what it leaves (its .part file, our placeholder) goes with us.
@@ -89,29 +103,86 @@ export async function takeSnapshot(
       `snapshot ${path} failed verification: ${check.problem ?? "unknown"}; kept as ${path}.unverified`,
     );
   }
-  const pruned = await pruneOlder(options.dir, label, Math.max(1, options.keep), warnings);
+  const revision = report.revision ?? null;
+  const manifest = await recordManifest(
+    createManifest({
+      path,
+      label: toSnapshotLabel(label),
+      view,
+      node,
+      revision,
+      check,
+      takenAt,
+      toolVersion: options.toolVersion ?? packageVersion(),
+    }),
+    path,
+    warnings,
+  );
+  const pruned = await pruneOlder(
+    options.dir,
+    label,
+    Math.max(1, options.keep),
+    clusterMemberIds(view),
+    warnings,
+  );
   return {
     path,
     bytes: check.bytes,
     sha256Verified: true,
-    revision: report.revision ?? null,
+    revision,
     totalKeys: report.totalKeys ?? null,
     node,
+    manifest,
     pruned,
     warnings,
   };
 }
 
-/** Retention is housekeeping after a good, verified snapshot: its failure is a warning, never a lost snapshot. */
-async function pruneOlder(dir: string, label: string, keep: number, warnings: string[]): Promise<string[]> {
+/**
+ * The manifest is the snapshot's record, written once the file verified. The snapshot is good without it, so a
+ * failure is a warning (the run goes on); retention will not count that snapshot until a manifest exists.
+ */
+async function recordManifest(
+  manifest: SnapshotManifest,
+  path: string,
+  warnings: string[],
+): Promise<string | null> {
   try {
-    return await pruneSnapshots(dir, label, keep);
+    return await writeManifest(path, manifest);
+  } catch (err) {
+    warnings.push(
+      `the snapshot ${path} is good, but its manifest could not be written (${err instanceof Error ? err.message : String(err)}): --keep will neither count nor delete it; write one with \`talos-etcd-defrag snapshot adopt ${path}\``,
+    );
+    return null;
+  }
+}
+
+/** Retention is housekeeping after a good, verified snapshot: its failure is a warning, never a lost snapshot. */
+async function pruneOlder(
+  dir: string,
+  label: string,
+  keep: number,
+  memberIds: readonly string[],
+  warnings: string[],
+): Promise<string[]> {
+  let result: PruneResult;
+  try {
+    result = await pruneSnapshots(dir, label, keep, memberIds);
   } catch (err) {
     warnings.push(
       `the new snapshot is good, but older ones beyond --keep ${keep} were not all removed: ${err instanceof Error ? err.message : String(err)}`,
     );
-    return err instanceof PruneError ? err.removed : [];
+    if (!(err instanceof PruneError)) return [];
+    result = { removed: err.removed, unmanaged: err.unmanaged };
   }
+  if (result.unmanaged.length > 0) warnings.push(unmanagedWarning(dir, result.unmanaged));
+  return result.removed;
+}
+
+/** Said once per run, naming every such file: what they are, and the two ways to settle them. */
+export function unmanagedWarning(dir: string, paths: readonly string[]): string {
+  const names = paths.map((p) => basename(p)).join(", ");
+  return `${paths.length} snapshot file(s) in ${dir} carry our name but no manifest naming this cluster (taken before manifests were written, or not by this tool), so --keep neither counts nor deletes them: ${names}. To let --keep manage them: talos-etcd-defrag snapshot adopt FILE... (verifies each file and writes its manifest); otherwise delete them by hand`;
 }
 
 async function prepareDir(dir: string): Promise<string[]> {

@@ -18,8 +18,11 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Asked once, after the plan and before anything is touched; false refuses the run. */
   confirm?: (plan: Plan) => Promise<boolean>;
-  /** Taken after confirmation, released when the run ends; throwing refuses the run. */
-  acquireLock?: () => Promise<{ warnings: string[]; release(): Promise<void> }>;
+  /**
+   * Taken after confirmation with the first view (the cluster is named by its members, see cluster/identity.ts),
+   * released when the run ends; throwing refuses the run.
+   */
+  acquireLock?: (view: ClusterView) => Promise<{ warnings: string[]; release(): Promise<void> }>;
   /** etcd's memory and free disk per node (optional data): RSS before/after each member, the free-space check. */
   resources?: NodeResourceReader;
 }
@@ -84,6 +87,8 @@ export interface ReportSnapshot {
   revision: number | null;
   totalKeys: number | null;
   node: string;
+  /** `<path>.json`, the snapshot's manifest; null when it could not be written (a warning says why). */
+  manifest: string | null;
 }
 
 /** Where and how the snapshot before a run (or the `snapshot` command's) is taken. */
@@ -95,6 +100,8 @@ export interface SnapshotOptions {
   label?: string;
   /** Take it from this node instead of a healthy follower. */
   node?: string;
+  /** For the manifest; default: this package's version. */
+  toolVersion?: string;
 }
 
 /** What the report shows of a snapshot, plus what only the progress output needs. */

@@ -10,6 +10,9 @@ import { alarmsListDocument } from "./alarms-list.js";
 import { checkDocument } from "./check.js";
 import { runReportDocument } from "./run-report.js";
 import { snapshotDocument } from "./snapshot.js";
+import { snapshotAdoptDocument } from "./snapshot-adopt.js";
+import { snapshotListDocument } from "./snapshot-list.js";
+import { snapshotManifest } from "./snapshot-manifest.js";
 import { snapshotVerifyDocument } from "./snapshot-verify.js";
 import { statusDocument } from "./status.js";
 
@@ -18,6 +21,9 @@ export type { AlarmsListDocument } from "./alarms-list.js";
 export type { CheckDocument } from "./check.js";
 export type { RunReportDocument } from "./run-report.js";
 export type { SnapshotDocument } from "./snapshot.js";
+export type { SnapshotAdoptDocument } from "./snapshot-adopt.js";
+export type { SnapshotListDocument } from "./snapshot-list.js";
+export type { SnapshotManifest } from "./snapshot-manifest.js";
 export type { FileVerdict, SnapshotVerifyDocument } from "./snapshot-verify.js";
 export type { StatusDocument } from "./status.js";
 export { SCHEMA_VERSION } from "./version.js";
@@ -26,7 +32,10 @@ export {
   alarmsListDocument,
   checkDocument,
   runReportDocument,
+  snapshotAdoptDocument,
   snapshotDocument,
+  snapshotListDocument,
+  snapshotManifest,
   snapshotVerifyDocument,
   statusDocument,
 };
@@ -38,8 +47,12 @@ export const DOCUMENTS = {
   "run-report": runReportDocument,
   snapshot: snapshotDocument,
   "snapshot-verify": snapshotVerifyDocument,
+  "snapshot-list": snapshotListDocument,
+  "snapshot-adopt": snapshotAdoptDocument,
   "alarms-list": alarmsListDocument,
   "alarms-disarm": alarmsDisarmDocument,
+  /** Not printed on stdout: the file written beside each snapshot, `<snapshot>.json`. */
+  "snapshot-manifest": snapshotManifest,
 } as const;
 
 export type DocumentName = keyof typeof DOCUMENTS;
@@ -52,6 +65,8 @@ export const DOCUMENT_OF_COMMAND: Readonly<Record<string, DocumentName>> = {
   defrag: "run-report",
   snapshot: "snapshot",
   "snapshot verify": "snapshot-verify",
+  "snapshot list": "snapshot-list",
+  "snapshot adopt": "snapshot-adopt",
   alarms: "alarms-list",
   "alarms list": "alarms-list",
   "alarms disarm": "alarms-disarm",

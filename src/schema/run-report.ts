@@ -10,6 +10,8 @@ export const reportSnapshot = z.strictObject({
   revision: z.nullable(z.int()),
   totalKeys: z.nullable(z.int()),
   node: z.string(),
+  /** `<path>.json`, the snapshot's manifest; null when it could not be written (a warning says why). */
+  manifest: z.nullable(z.string()),
 });
 
 export const sizes = z.strictObject({ dbSize: bytes, dbSizeInUse: bytes, rssBytes: z.nullable(bytes) });

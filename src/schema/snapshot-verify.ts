@@ -10,6 +10,13 @@ export const fileVerdict = z.strictObject({
   sha256Verified: z.boolean(),
   /** The full reason when not ok, else null. */
   error: z.nullable(z.string()),
+  /** The manifest beside the file (`<path>.json`), null when there is none. */
+  manifest: z.nullable(z.string()),
+  /** From a valid manifest, else null: the cluster label, etcd revision, when taken, and from which member. */
+  cluster: z.nullable(z.string()),
+  revision: z.nullable(z.int().check(z.minimum(0))),
+  takenAt: z.nullable(z.string()),
+  source: z.nullable(z.strictObject({ node: z.string(), memberId: z.nullable(z.string()) })),
 });
 
 export const snapshotVerifyDocument = z

@@ -91,6 +91,8 @@ export const statusDocument = z
   .strictObject({
     schemaVersion,
     members: z.array(member),
+    /** Every member ID in etcd's member list (learners included), sorted; empty when no voter answered. */
+    clusterMemberIds: z.array(memberId),
     leader: z.nullable(z.strictObject({ node: z.string(), memberId })),
     leaderTransferee: z.nullable(
       z.strictObject({ memberId, node: z.nullable(z.string()), name: z.string(), isLearner: z.boolean() }),

@@ -3,7 +3,9 @@
  * the lock into the executor, then writes the metrics. Side outputs that fail once the result is known (metrics,
  * lock release) come back as warnings in the report: they never change the exit code.
  */
+import { clusterMemberIds } from "../cluster/identity.js";
 import { attachResources } from "../cluster/resources.js";
+import type { ClusterView } from "../cluster/types.js";
 import { describeError, type ExitCode } from "../errors.js";
 import { createNodeResourceReader } from "../read/node-resources.js";
 import { createProgress, type SaidWarnings } from "../render/progress.js";
@@ -75,7 +77,7 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
             `Defragment ${count} member(s) one at a time (snapshot first${request.options.snapshot === null ? ": NO, --no-snapshot" : ""})?`,
           );
         },
-        acquireLock: () => lockCluster(ctx, reader.nodes, lateWarnings),
+        acquireLock: (view) => lockCluster(view, lateWarnings),
       },
       { ...request.options, rule: reader.rule },
     );
@@ -94,19 +96,15 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
   }
 }
 
-/** One run per cluster per machine; the lock is released after the report is closed. */
+/**
+ * One run per cluster per machine, the cluster named by its members' IDs (never by the context, talosconfig or
+ * node spelling used to reach it); the lock is released after the report is closed.
+ */
 async function lockCluster(
-  ctx: Pick<ServiceContext, "target">,
-  nodes: readonly string[],
+  view: ClusterView,
   lateWarnings: string[],
 ): ReturnType<NonNullable<RunDeps["acquireLock"]>> {
-  const { talosconfig, context, endpoints } = ctx.target;
-  const lock = await acquireLock({
-    nodes,
-    ...(talosconfig === undefined ? {} : { talosconfig }),
-    ...(context === undefined ? {} : { context }),
-    ...(endpoints === undefined ? {} : { endpoints }),
-  });
+  const lock = await acquireLock({ memberIds: clusterMemberIds(view) });
   return { warnings: lock.warnings, release: () => releaseQuietly(lock, lateWarnings) };
 }
 

@@ -28,8 +28,10 @@ type CheckDoc = Checklist & {
 };
 
 /** The fixtures' three members: what names their snapshots when no --context is given. */
+const FIXTURE_IDS = ["a49c021e76e707db", "ecebb05b59a776f1", "0b47fb33e59bf0e2"];
 const LABEL = defaultSnapshotLabel({
-  members: ["a49c021e76e707db", "ecebb05b59a776f1", "0b47fb33e59bf0e2"].map((memberId) => ({ memberId })),
+  members: FIXTURE_IDS.map((memberId) => ({ memberId })),
+  clusterMemberIds: [...FIXTURE_IDS].sort(),
 } as ClusterView);
 
 async function runFixture(key: string, args: string[], nodes = NODES) {

@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/io.js";
 import { main } from "../../src/cli/main.js";
 import { HASH_CHUNK_BYTES } from "../../src/run/hash-file.js";
-import type { FileVerdict } from "../../src/schema/index.js";
+import type { SnapshotVerdict as FileVerdict } from "../../src/run/snapshot-check.js";
+import type { SnapshotManifest } from "../../src/run/snapshot-manifest.js";
+import { manifestFor } from "../run/manifest-files.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { recordIO } from "./fixture-exec.js";
 
@@ -48,6 +50,8 @@ async function verifyJson(...paths: string[]) {
 }
 
 const GOOD = snapshotBytes(512 * 300);
+/** A file without a manifest: verified as before manifests existed, the manifest fields null. */
+const NO_MANIFEST = { manifest: null, cluster: null, revision: null, takenAt: null, source: null };
 const LONG_NAME = "talos-etcd-defrag-cluster-3f9c1a2b-20261122T030000Z.db";
 /** Larger than two hash chunks and not a multiple of one, so reads overlap hashing and end mid-chunk. */
 const LARGE = snapshotBytes(2 * HASH_CHUNK_BYTES + 512 * 7);
@@ -173,15 +177,23 @@ describe("snapshot verify -o json", () => {
     expect(doc).toEqual({
       schemaVersion: 1,
       files: [
-        { path: good, bytes: GOOD.length, ok: true, sha256Verified: true, error: null },
+        { path: good, bytes: GOOD.length, ok: true, sha256Verified: true, error: null, ...NO_MANIFEST },
         {
           path: bad,
           bytes: GOOD.length,
           ok: false,
           sha256Verified: false,
           error: expect.stringMatching(/SHA-256 of the database does not match its trailer/),
+          ...NO_MANIFEST,
         },
-        { path: missing, bytes: null, ok: false, sha256Verified: false, error: "no such file" },
+        {
+          path: missing,
+          bytes: null,
+          ok: false,
+          sha256Verified: false,
+          error: "no such file",
+          ...NO_MANIFEST,
+        },
       ],
       ok: false,
     });
@@ -199,5 +211,105 @@ describe("snapshot verify -o json", () => {
     const { code, doc } = await verifyJson(cut);
     expect(code).toBe(3);
     expect(doc.files[0]?.error).toBe("size 1000 is not 512·k + 32 bytes (truncated?)");
+  });
+});
+
+describe("snapshot verify: a file with its manifest (issue 22 §1)", () => {
+  const NAME = "talos-etcd-defrag-prod-20261122T030000Z.db";
+  async function withManifest(bytes: Buffer, over: Partial<SnapshotManifest> = {}) {
+    const path = await writeSnapshot(NAME, bytes);
+    await writeFile(`${path}.json`, JSON.stringify(manifestFor(NAME, GOOD, over)));
+    return path;
+  }
+
+  it("a match: ok, and the line and the JSON show revision, time and source", async () => {
+    const path = await withManifest(GOOD);
+    const run = await verify(path);
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/^ok {6}\d+ kB +rev 53391 +2026-11-22T03:00Z +172\.20\.0\.2 +\/.*\.db\n$/);
+    const { code, doc } = await verifyJson(path);
+    expect(code).toBe(0);
+    expect(doc.files).toEqual([
+      {
+        path,
+        bytes: GOOD.length,
+        ok: true,
+        sha256Verified: true,
+        error: null,
+        manifest: `${path}.json`,
+        cluster: "prod",
+        revision: 53391,
+        takenAt: "2026-11-22T03:00:00.000Z",
+        source: { node: "172.20.0.2", memberId: "a49c021e76e707db" },
+      },
+    ]);
+  });
+
+  // [case, the file on disk, the manifest, the reason in JSON, the label in the line]
+  it.each<[string, () => Buffer, Partial<SnapshotManifest>, RegExp, RegExp]>([
+    [
+      "another size than its manifest's",
+      () => GOOD,
+      { bytes: GOOD.length + 512 },
+      /size .* differs from its manifest/,
+      /≠ manifest/,
+    ],
+    [
+      "another SHA-256 than its manifest's",
+      () => GOOD,
+      { sha256: "0".repeat(64) },
+      /SHA-256 differs from its manifest/,
+      /≠ manifest/,
+    ],
+    ["a manifest of another file", () => GOOD, { file: "x.db" }, /describes another file/, /bad manifest/],
+  ])("a mismatch is a failure (exit 3): %s", async (_, bytes, over, reason, label) => {
+    const path = await withManifest(bytes(), over);
+    const run = await verify(path);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(new RegExp(`^FAILED .*${label.source}`));
+    const { doc } = await verifyJson(path);
+    expect(doc.ok).toBe(false);
+    expect(doc.files[0]?.error).toMatch(reason);
+  });
+
+  it("another valid snapshot of the same size under its name: its own check passes, its manifest's fails (exit 3)", async () => {
+    const body = Buffer.alloc(GOOD.length - 32, 7);
+    const replaced = Buffer.concat([body, createHash("sha256").update(body).digest()]);
+    const path = await withManifest(replaced);
+    const { code, doc } = await verifyJson(path);
+    expect(code).toBe(3);
+    expect(doc.files[0]).toMatchObject({
+      bytes: GOOD.length,
+      ok: false,
+      sha256Verified: true,
+      error: "its SHA-256 differs from its manifest's",
+    });
+  });
+
+  it("a manifest that is not JSON is a failure (exit 3), the file's own check aside", async () => {
+    const path = await writeSnapshot(NAME, GOOD);
+    await writeFile(`${path}.json`, "{");
+    const { code, doc } = await verifyJson(path);
+    expect(code).toBe(3);
+    expect(doc.files[0]).toMatchObject({
+      ok: false,
+      sha256Verified: true,
+      manifest: `${path}.json`,
+      error: "its manifest is not JSON",
+    });
+  });
+
+  it("fits an 80-column terminal with the manifest's columns: the path loses its start, never its end", async () => {
+    const path = await withManifest(GOOD);
+    const rec = recordIO(
+      () => async () => {
+        throw new Error("no talosctl call expected");
+      },
+      { stdoutIsTTY: true, stdoutWidth: 80, env: { PATH: "", NO_COLOR: "1" } },
+    );
+    expect(await main(["snapshot", "verify", path], rec.io)).toBe(0);
+    const line = rec.stdout().trimEnd();
+    expect(line.length).toBeLessThanOrEqual(80);
+    expect(line).toMatch(/^ok .* rev 53391 .*-20261122T030000Z\.db$/);
   });
 });

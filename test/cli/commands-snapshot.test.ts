@@ -4,7 +4,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { packageVersion } from "../../src/cli/version.js";
 import type { SnapshotResult } from "../../src/run/types.js";
+import { snapshotManifest } from "../../src/schema/snapshot-manifest.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "./stateful-exec.js";
 
 let dir: string;
@@ -49,7 +51,36 @@ describe("snapshot -n NODE", () => {
     expect((bytes.length - 32) % 512).toBe(0);
     expect(createHash("sha256").update(bytes.subarray(0, -32)).digest()).toEqual(bytes.subarray(-32));
     expect((await stat(snapshot.path)).mode & 0o777).toBe(0o600);
-    expect(await readdir(dir)).toEqual([snapshot.path.slice(dir.length + 1)]);
+    const name = snapshot.path.slice(dir.length + 1);
+    expect((await readdir(dir)).sort()).toEqual([name, `${name}.json`]);
+  });
+
+  it("writes the manifest beside it (0600): the cluster, revision, source, versions, size and whole-file SHA-256", async () => {
+    const { cluster, run } = await snapshotOnce();
+    expect(run.code, run.stderr).toBe(0);
+    const { snapshot } = JSON.parse(run.stdout) as { snapshot: SnapshotResult };
+    expect(snapshot.manifest).toBe(`${snapshot.path}.json`);
+    expect((await stat(`${snapshot.path}.json`)).mode & 0o777).toBe(0o600);
+    const manifest = snapshotManifest.parse(JSON.parse(await readFile(`${snapshot.path}.json`, "utf8")));
+    const bytes = await readFile(snapshot.path);
+    const ids = cluster.members.map((m) => m.memberId).sort();
+    expect(manifest).toEqual({
+      schemaVersion: 1,
+      file: snapshot.path.slice(dir.length + 1),
+      cluster: { label: expect.stringMatching(/^cluster-[0-9a-f]{8}$/), memberIds: ids },
+      revision: snapshot.revision,
+      source: {
+        node: "172.20.0.4",
+        memberId: cluster.members.find((m) => m.node === "172.20.0.4")?.memberId,
+      },
+      members: [{ node: "172.20.0.4", memberId: expect.any(String), etcdVersion: cluster.knobs.etcdVersion }],
+      bytes: bytes.length,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+      takenAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      toolVersion: packageVersion(),
+      adopted: false,
+    });
+    expect(snapshot.path).toContain(manifest.cluster.label);
   });
 
   it("without -n, picks a healthy follower, never the leader", async () => {
@@ -125,4 +156,58 @@ it("a truncated snapshot is refused (exit 3) and kept aside under a name retenti
   const names = await readdir(dir);
   expect(names.filter((n) => OURS.test(n))).toEqual([]);
   expect(names.filter((n) => n.endsWith(".db.unverified"))).toHaveLength(1);
+});
+
+describe("the default label is the cluster's, whatever -n names (issue 18 item 5)", () => {
+  const selections = [["172.20.0.4"], ["172.20.0.2"], [NODES]];
+  it("one node or all three: one label, so --keep 1 counts them as one group", async () => {
+    const cluster = createStatefulCluster();
+    const labels: string[] = [];
+    for (const nodes of selections) {
+      const run = await runCli(cluster, [
+        "-n",
+        ...nodes,
+        "-o",
+        "json",
+        "snapshot",
+        "--snapshot-dir",
+        dir,
+        "--keep",
+        "1",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const { snapshot } = JSON.parse(run.stdout) as { snapshot: SnapshotResult };
+      labels.push(
+        /^talos-etcd-defrag-(.+)-\d{8}T\d{6}Z(-\d+)?\.db$/.exec(snapshot.path.slice(dir.length + 1))?.[1] ??
+          "",
+      );
+    }
+    expect(new Set(labels).size).toBe(1);
+    expect((await readdir(dir)).filter((n) => OURS.test(n))).toHaveLength(1);
+  });
+});
+
+describe("retention counts only snapshots with a manifest naming this cluster (issue 22 §1)", () => {
+  it("--keep 1 deletes the older snapshot with its manifest, never a look-alike without one, and names it once", async () => {
+    const cluster = createStatefulCluster();
+    const first = await snapshotOnce(cluster);
+    const older = (JSON.parse(first.run.stdout) as { snapshot: SnapshotResult }).snapshot.path;
+    const label = /talos-etcd-defrag-(cluster-[0-9a-f]{8})-/.exec(older)?.[1] ?? "";
+    // A file from before manifests: our name, this cluster's label, a valid snapshot, older than both.
+    const legacy = `talos-etcd-defrag-${label}-20200101T000000Z.db`;
+    await writeFile(join(dir, legacy), await readFile(older));
+    const second = await snapshotOnce(cluster, "--keep", "1");
+    expect(second.run.code, second.run.stderr).toBe(0);
+    const { snapshot } = JSON.parse(second.run.stdout) as { snapshot: SnapshotResult };
+    expect(snapshot.pruned).toEqual([older]);
+    const name = snapshot.path.slice(dir.length + 1);
+    expect((await readdir(dir)).sort()).toEqual([legacy, name, `${name}.json`].sort());
+    expect(snapshot.warnings).toHaveLength(1);
+    expect(snapshot.warnings[0]).toMatch(
+      /1 snapshot file\(s\) in .* no manifest .*--keep neither counts nor deletes/,
+    );
+    expect(snapshot.warnings[0]).toContain(legacy);
+    expect(snapshot.warnings[0]).toMatch(/snapshot adopt FILE.*delete them by hand/);
+    expect(second.run.stderr.split(legacy)).toHaveLength(2);
+  });
 });

@@ -197,8 +197,10 @@ describe("snapshot files", () => {
     expect((await lstat(second)).isSymbolicLink()).toBe(true);
     expect(await readFile(victim, "utf8")).toBe("do not touch\n");
     expect((await readdir(dir)).sort()).toEqual(
-      [first, second, snap.path].map((p) => p.slice(dir.length + 1)).sort(),
+      [first, second, snap.path, `${snap.path}.json`].map((p) => p.slice(dir.length + 1)).sort(),
     );
+    // Someone else's file carries our name but no manifest: never counted or deleted, and said once.
+    expect(snap.warnings.filter((w) => w.includes(first.slice(dir.length + 1)))).toHaveLength(1);
   });
 
   it("creates the directory 0700 and the file 0600 whatever the umask", async () => {

@@ -13,6 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
+import { clusterMemberIds } from "../../src/cluster/identity.js";
+import type { ClusterView } from "../../src/cluster/types.js";
+import { lockPaths } from "../../src/run/lock.js";
+import { defaultSnapshotLabel } from "../../src/run/snapshot.js";
 import { ANY_EXECUTABLE, recordIO } from "../cli/fixture-exec.js";
 import { commandOf, isMutating, nodesOf } from "../cli/stateful-exec.js";
 import { FIXTURE_ROOT } from "../talos/fixtures.js";
@@ -251,10 +255,24 @@ describe("learners never change a verdict", () => {
   });
 });
 
-// Same cluster, same lock key and snapshot label, whatever the selection: the "records" work (issue 18 items 2
-// and 5) derives both from the cluster's member IDs. Its invariant plugs in here when it is merged:
-// for each scenario, run `snapshot` (and a locked `defrag`) with -n all / subset / one node and compare the
-// label of the files written (and the lock path taken).
+// Same cluster, same lock key and snapshot label, whatever the selection: both come from the cluster's member
+// IDs (src/cluster/identity.ts), never from the nodes asked or how the cluster was named (issue 18 items 2 and 5).
 describe("same cluster, same lock key and snapshot label whatever the selection", () => {
-  it.todo("plugs in with the cluster-derived lock key and snapshot label (issue 18 items 2 and 5)");
+  const identity = async (s: Scenario, nodes: readonly string[]) => {
+    const view = json(await run(s, nodes, "json", "status")) as unknown as ClusterView | undefined;
+    if (view === undefined || clusterMemberIds(view).length === 0) return undefined;
+    return {
+      label: defaultSnapshotLabel(view),
+      locks: lockPaths({ memberIds: clusterMemberIds(view) }, "/run/lock"),
+    };
+  };
+  it.each(scenarios.map((s) => [`${s.release}/${s.name}`, s] as const))("%s", async (_, s) => {
+    const whole = await identity(s, s.nodes);
+    for (const sel of selectionsOf(s)) {
+      const seen = await identity(s, sel.nodes);
+      // A selection that learned no member list (nobody answered) gets no label or lock: the tool refuses it.
+      if (seen === undefined || whole === undefined) continue;
+      expect(seen, `${sel.label}: ${sel.nodes.join(",")}`).toEqual(whole);
+    }
+  });
 });

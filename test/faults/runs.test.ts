@@ -9,6 +9,7 @@ import type { RunReport } from "../../src/run/types.js";
 import {
   commandOf,
   createStatefulCluster,
+  fragmentedMembers,
   isMutating,
   NODES,
   nodesOf,
@@ -52,7 +53,8 @@ it("a second run while one is running: refused (exit 3) by the lock, not one mut
   expect(report.steps.every((s) => s.outcome === "not-touched")).toBe(true);
   expect(cluster.calls.slice(from).filter(isMutating)).toEqual([]);
   await expect(readdir(join(tempDir(), "snaps"))).rejects.toThrow(/ENOENT/);
-  expect((await readdir(tempDir())).filter((f) => f.endsWith(".lock"))).toHaveLength(1);
+  // One lock per member, all the first run's.
+  expect((await readdir(tempDir())).filter((f) => f.endsWith(".lock"))).toHaveLength(3);
   // And the first run is not disturbed
   release();
   const done = await first;
@@ -135,4 +137,75 @@ describe("stop signals", () => {
     expect(run.code).toBe(130);
     expect(cluster.calls.filter(isMutating)).toEqual([]);
   });
+});
+
+describe("the lock is the cluster's, however it is named (issue 18 item 2)", () => {
+  const namings: [string, string[]][] = [
+    ["--context spelled out", ["--context", "admin@homelab", ...defragArgs()]],
+    ["--talosconfig given", ["--talosconfig", "/etc/talos/config", ...defragArgs()]],
+    ["--endpoints given", ["-e", "172.20.0.2", ...defragArgs()]],
+  ];
+  it.each(namings)("%s: the second run is refused (exit 3) and sends nothing mutating", async (_, args) => {
+    // Given a first run holding its first defrag open
+    const cluster = createStatefulCluster();
+    let started = () => {};
+    let release = () => {};
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let held = false;
+    cluster.knobs.beforeDefrag = async () => {
+      if (held) return;
+      held = true;
+      started();
+      await gate;
+    };
+    const first = runCli(cluster, defragArgs("--no-snapshot"));
+    await running;
+    // When a second run names the same cluster differently
+    const from = cluster.calls.length;
+    const second = await runCli(cluster, [...args, "--no-snapshot"]);
+    // Then it is refused before any mutating call
+    expect(second.code, second.stderr).toBe(3);
+    expect((JSON.parse(second.stdout) as RunReport).refusedReasons.join("\n")).toMatch(/holds the lock/);
+    expect(cluster.calls.slice(from).filter(isMutating)).toEqual([]);
+    release();
+    expect((await first).code).toBe(0);
+    expect(defragNodes(cluster.calls)).toHaveLength(3);
+  });
+});
+
+it("another cluster (other member IDs) under the same -n and context is not held back by the first run's lock", async () => {
+  // Given a first run holding its first defrag open on one cluster
+  const cluster = createStatefulCluster();
+  let started = () => {};
+  let release = () => {};
+  const running = new Promise<void>((r) => {
+    started = r;
+  });
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let held = false;
+  cluster.knobs.beforeDefrag = async () => {
+    if (held) return;
+    held = true;
+    started();
+    await gate;
+  };
+  const first = runCli(cluster, ["--context", "admin@talos-default", ...defragArgs("--no-snapshot")]);
+  await running;
+  // When a run for another cluster (same addresses and context name, other members) starts
+  const other = createStatefulCluster(
+    fragmentedMembers().map((m, i) => ({ ...m, memberId: `${i + 1}`.repeat(16) })),
+  );
+  const second = await runCli(other, ["--context", "admin@talos-default", ...defragArgs("--no-snapshot")]);
+  // Then it runs: the lock is the cluster's members, not its name
+  expect(second.code, second.stderr).toBe(0);
+  expect(defragNodes(other.calls)).toHaveLength(3);
+  release();
+  expect((await first).code).toBe(0);
 });

@@ -13,6 +13,7 @@ import { formatSnapshotName, PruneError, pruneSnapshots } from "../../src/run/sn
 import type { RunReport } from "../../src/run/types.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "../cli/stateful-exec.js";
+import { writeSnapshot } from "../run/manifest-files.js";
 import { useTempDir } from "../support/temp-dir.js";
 
 const faults = vi.hoisted(() => ({ rules: [] as { op: "unlink" | "open"; path: RegExp; code: string }[] }));
@@ -198,7 +199,25 @@ describe("a run that did its job keeps its exit code when a side output fails af
       /new snapshot is good, but older ones beyond --keep 1 .*EACCES/,
     );
     expect(defragNodes(cluster.calls)).toEqual(ALL);
-    expect((await readdir(snaps)).sort()).toHaveLength(2);
+    // Both snapshots, each with its manifest: the one that could not be deleted is still counted next time.
+    expect((await readdir(snaps)).sort()).toHaveLength(4);
+  });
+
+  it("defrag: the snapshot's manifest cannot be written: exit 0, every member done, the snapshot reported, a warning", async () => {
+    const snaps = join(tempDir(), "snaps");
+    injected([{ op: "open", path: /\.db\.json\.[0-9a-f]+\.tmp$/, code: "EROFS" }]);
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, defragJson("--snapshot-dir", snaps));
+    injected([]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as RunReport;
+    expect(report.snapshot).toMatchObject({ sha256Verified: true, manifest: null });
+    expect(report.warnings.join("\n")).toMatch(
+      /is good, but its manifest could not be written .*EROFS.*snapshot adopt/,
+    );
+    expect(defragNodes(cluster.calls)).toEqual(ALL);
+    // No half-written manifest, no temporary file left behind.
+    expect(await readdir(snaps)).toEqual([(report.snapshot?.path ?? "").slice(snaps.length + 1)]);
   });
 
   it("snapshot: older snapshots cannot be pruned: exit 0 (not an internal error), the snapshot reported, a warning", async () => {
@@ -245,7 +264,7 @@ describe("the pieces underneath", () => {
   it("pruneSnapshots tries every old file: one that cannot be deleted does not keep the others", async () => {
     const dir = tempDir();
     const names = [1, 2, 3, 4].map((d) => formatSnapshotName("prod", new Date(Date.UTC(2026, 10, d))));
-    for (const name of names) await writeFile(join(dir, name), "x");
+    for (const name of names) await writeSnapshot(dir, name);
     const stuck = join(dir, names[1] ?? "");
     injected([{ op: "unlink", path: exactly(stuck), code: "EACCES" }]);
     const error = await pruneSnapshots(dir, "prod", 1).catch((e: unknown) => e);
@@ -255,11 +274,12 @@ describe("the pieces underneath", () => {
     expect((error as PruneError).removed.sort()).toEqual(
       [names[0], names[2]].map((n) => join(dir, n ?? "")).sort(),
     );
-    expect((await readdir(dir)).sort()).toEqual([names[1], names[3]].sort());
+    // The one that could not be deleted keeps its manifest: it is still ours, and counted next time.
+    expect((await readdir(dir)).sort()).toEqual([names[1], names[3]].flatMap((n) => [n, `${n}.json`]).sort());
   });
 
   it("lock release throws when our lock cannot be removed (the caller makes it a warning), and never when it is gone", async () => {
-    const key = { nodes: ["10.0.0.1"] };
+    const key = { memberIds: ["8e9e05c52164694d"] };
     const handle = await acquireLock(key, { dir: tempDir(), releaseOnExit: false });
     injected([{ op: "unlink", path: /\.lock$/, code: "EACCES" }]);
     await expect(handle.release()).rejects.toMatchObject({ code: "EACCES" });

@@ -60,6 +60,7 @@ export const AFTER_DEFRAG_VIEW: ClusterView = {
       diskAvailableBytes: 6_910_000_000,
     }),
   ],
+  clusterMemberIds: ["0b47fb33e59bf0e2", "a49c021e76e707db", "ecebb05b59a776f1"],
   leader: { node: "172.20.0.3", memberId: "ecebb05b59a776f1" },
   leaderTransferee: null,
   alarms: [],

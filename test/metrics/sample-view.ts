@@ -53,6 +53,7 @@ export const SAMPLE_VIEW: ClusterView = {
       diskAvailableBytes: null,
     }),
   ],
+  clusterMemberIds: [],
   leader: { node: "172.20.0.3", memberId: "ecebb05b59a776f1" },
   leaderTransferee: null,
   alarms: [

@@ -34,6 +34,7 @@ export function view(members: MemberView[], over: Partial<ClusterView> = {}): Cl
   const problems: Problem[] = over.problems ?? [];
   return {
     members,
+    clusterMemberIds: members.map((m) => m.memberId).sort(),
     leader: leader === undefined ? null : { node: leader.node, memberId: leader.memberId },
     leaderTransferee: null,
     alarms: [],

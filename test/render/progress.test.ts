@@ -146,6 +146,7 @@ describe("warnings: each said once, an advisory in its one line", () => {
       revision: 7,
       totalKeys: 1,
       node: "cp1",
+      manifest: null,
       pruned: [],
       warnings: [],
     };
@@ -201,6 +202,7 @@ describe("progress at the terminal's width", () => {
         revision: 412_345_678,
         totalKeys: 1187,
         node: node(2),
+        manifest: "./etcd-snapshots/talos-etcd-defrag-cluster-3f9c1a2b-20261122T101500Z.db.json",
         pruned: [],
         warnings: [],
       },

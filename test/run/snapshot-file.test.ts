@@ -12,6 +12,7 @@ import {
   verifySnapshotFile,
 } from "../../src/run/snapshot-file.js";
 import { member, view } from "../plan/views.js";
+import { writeSnapshot } from "./manifest-files.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -94,18 +95,63 @@ describe("snapshot names", () => {
 });
 
 describe("pruneSnapshots", () => {
-  it("keeps the newest N of our files for this cluster and never touches anything else", async () => {
-    const ours = [1, 2, 3, 4].map((d) => formatSnapshotName("prod", new Date(Date.UTC(2026, 10, d))));
+  const day = (d: number) => formatSnapshotName("prod", new Date(Date.UTC(2026, 10, d)));
+
+  it("keeps the newest N snapshots with a manifest naming this cluster, deletes the rest with their manifests", async () => {
+    const ours = [1, 2, 3, 4].map(day);
+    for (const name of ours) await writeSnapshot(dir, name);
     const others = [
       formatSnapshotName("staging", new Date(Date.UTC(2026, 0, 1))),
       "talos-etcd-defrag-prod-20200101T000000Z.db.unverified",
       "etcd-2026-11-22.db",
       "notes.txt",
     ];
-    for (const name of [...ours, ...others]) await writeFile(join(dir, name), "x");
-    const deleted = await pruneSnapshots(dir, "prod", 2);
-    expect(deleted.sort()).toEqual([join(dir, ours[0] ?? ""), join(dir, ours[1] ?? "")].sort());
-    expect((await readdir(dir)).sort()).toEqual([ours[2], ours[3], ...others].sort());
+    for (const name of others) await writeFile(join(dir, name), "x");
+    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 2);
+    expect(removed.sort()).toEqual([join(dir, ours[0] ?? ""), join(dir, ours[1] ?? "")].sort());
+    expect(unmanaged).toEqual([]);
+    const left = [ours[2], ours[3]].flatMap((n) => [n, `${n}.json`]);
+    expect((await readdir(dir)).sort()).toEqual([...left, ...others].sort());
+  });
+
+  it("a manifest with this label but none of this cluster's members is another cluster's (same context name): kept", async () => {
+    const ids = ["0b47fb33e59bf0e2", "a49c021e76e707db", "ecebb05b59a776f1"];
+    await writeSnapshot(dir, day(1), { cluster: { label: "prod", memberIds: ["1111111111111111"] } });
+    await writeSnapshot(dir, day(2), {
+      cluster: { label: "prod", memberIds: ["1111111111111111", ids[0] ?? ""] },
+    });
+    await writeSnapshot(dir, day(3), { adopted: true, cluster: { label: "prod", memberIds: [] } });
+    await writeSnapshot(dir, day(4), { cluster: { label: "prod", memberIds: ids } });
+    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 1, ids);
+    // One member in common (a member replaced since) and an adopted file (members unknown) are this cluster's.
+    expect(removed.sort()).toEqual([join(dir, day(2)), join(dir, day(3))].sort());
+    expect(unmanaged).toEqual([join(dir, day(1))]);
+  });
+
+  // [what the older file is, how it is written] - none of them is ever deleted
+  const lookAlikes: [string, (name: string) => Promise<unknown>][] = [
+    ["no manifest (from before manifests, or not ours)", (n) => writeSnapshot(dir, n, null)],
+    [
+      "a manifest naming another cluster",
+      (n) => writeSnapshot(dir, n, { cluster: { label: "staging", memberIds: [] } }),
+    ],
+    ["a manifest describing another file", (n) => writeSnapshot(dir, n, { file: day(9) })],
+    [
+      "a manifest that is not JSON",
+      async (n) => {
+        await writeSnapshot(dir, n, null);
+        await writeFile(join(dir, `${n}.json`), "{");
+      },
+    ],
+    ["a manifest of another schema", (n) => writeSnapshot(dir, n, { schemaVersion: 2 as 1 })],
+  ];
+  it.each(lookAlikes)("never deletes an older look-alike with %s, and names it", async (_what, write) => {
+    await write(day(1));
+    for (const d of [2, 3]) await writeSnapshot(dir, day(d));
+    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 1);
+    expect(removed).toEqual([join(dir, day(2))]);
+    expect(await readdir(dir)).toContain(day(1));
+    expect(unmanaged).toEqual([join(dir, day(1))]);
   });
 });
 

@@ -24,6 +24,9 @@ const VALUE_FLAGS = new Set([
   "-o",
   "--output",
   "--timeout",
+  // Command flags with a value that may stand before a subcommand (`snapshot --snapshot-dir DIR list`).
+  "--snapshot-dir",
+  "--keep",
 ]);
 const COMMANDS = new Set(["status", "check", "plan", "defrag", "snapshot", "alarms"]);
 
@@ -42,7 +45,8 @@ export function commandOf(argv: readonly string[]): string | undefined {
   const command = words[at];
   if (command === undefined) return undefined;
   const sub = words[at + 1];
-  if (command === "snapshot" && sub === "verify") return "snapshot verify";
+  if (command === "snapshot" && (sub === "verify" || sub === "list" || sub === "adopt"))
+    return `snapshot ${sub}`;
   if (command === "alarms" && (sub === "list" || sub === "disarm")) return `alarms ${sub}`;
   return command;
 }
@@ -59,7 +63,12 @@ export function wantsJson(argv: readonly string[]): boolean {
 
 /** Which document an object is, by the keys only that document requires; undefined when none fits. */
 export function kindOf(doc: Record<string, unknown>): DocumentName | undefined {
-  if ("files" in doc) return "snapshot-verify";
+  if ("snapshots" in doc) return "snapshot-list";
+  if ("files" in doc)
+    return Array.isArray(doc.files) &&
+      doc.files.some((f) => typeof f === "object" && f !== null && "adopted" in f)
+      ? "snapshot-adopt"
+      : "snapshot-verify";
   if ("verdict" in doc) return "check";
   if ("steps" in doc) return "run-report";
   if ("members" in doc) return "status";
