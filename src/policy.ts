@@ -52,6 +52,14 @@ export const MIN_RECLAIM_BYTES = 32 * 1024 ** 2;
  */
 export const MIN_SHRINK_SHARE = 0.1;
 
+/**
+ * A snapshot call's client timeout unless --snapshot-timeout says otherwise: the source member's file at a slow
+ * link's 5 MB/s (etcd streams the whole bbolt file, free pages included), and never under 2 minutes. Without one,
+ * a member that died mid-stream left talosctl waiting for ever (found by the chaos run on etcd 3.5).
+ */
+export const SNAPSHOT_TIMEOUT_FLOOR_MS = 120_000;
+export const SNAPSHOT_SLOW_BYTES_PER_SECOND = 5_000_000;
+
 /** NOSPACE is lifted only when every member is below this share of the quota: it must take writes without tripping again. */
 export const DISARM_BELOW_QUOTA = 0.9;
 

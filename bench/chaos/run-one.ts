@@ -157,6 +157,9 @@ export async function runOne(plan: ChaosPlan, env: ChaosEnv): Promise<RunResult>
         snapDir,
         "--wait-timeout",
         "20s",
+        // A source member killed mid-stream must not hold the run for the default's 2 minutes.
+        "--snapshot-timeout",
+        "30s",
         "--leader-move-above",
         "0",
       ],

@@ -11,12 +11,13 @@ import type { CommandContext } from "./context.js";
 import { printDocument } from "./json-output.js";
 import { type MetricsFlags, prepareMetricsPath } from "./metrics-flag.js";
 import { type RuleFlags, resolveRuleFlags } from "./rule-flags.js";
-import { parseChoice, parseCount, parseDuration, parseSizeOrZero } from "./values.js";
+import { parseChoice, parseCount, parseDuration, parseSizeOrZero, parseSnapshotTimeout } from "./values.js";
 
 export interface DefragFlags extends RuleFlags, MetricsFlags {
   snapshotDir?: string;
   snapshot?: boolean;
   keep?: string;
+  snapshotTimeout?: string;
   leader?: string;
   leaderMoveAbove?: string;
   waitTimeout?: string;
@@ -51,6 +52,7 @@ export async function runDefragCommand(
   // Checked on a dry run too (a rehearsal of the cron line should find a bad path), written only by a real run.
   const metricsPath = await prepareMetricsPath(flags);
   const snapshotDir = validateArgValue(flags.snapshotDir ?? DEFAULT_SNAPSHOT_DIR, "--snapshot-dir");
+  const snapshotTimeoutMs = parseSnapshotTimeout(flags.snapshotTimeout);
   if (!dryRun && flags.yes !== true && !ctx.io.stdinIsTTY) {
     throw new UserError(
       "refusing to defragment without confirmation: there is no terminal to ask on",
@@ -73,7 +75,14 @@ export async function runDefragCommand(
       leaderMode,
       ...(leaderMoveAboveMs === undefined ? {} : { leaderMoveAboveMs }),
       dryRun,
-      snapshot: flags.snapshot === false ? null : snapshotOptions(ctx.target, { dir: snapshotDir, keep }),
+      snapshot:
+        flags.snapshot === false
+          ? null
+          : snapshotOptions(ctx.target, {
+              dir: snapshotDir,
+              keep,
+              ...(snapshotTimeoutMs === undefined ? {} : { timeoutMs: snapshotTimeoutMs }),
+            }),
       waitTimeoutMs,
       ...(defragTimeoutMs === undefined ? {} : { defragTimeoutMs }),
     },

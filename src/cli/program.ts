@@ -196,6 +196,13 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", DEFAULT_SNAPSHOT_DIR)
     .option("--no-snapshot", "skip the snapshot (not recommended)")
     .option("--keep <n>", "newest snapshots of ours to keep", String(DEFAULT_SNAPSHOT_KEEP))
+    .addOption(
+      shownDefault(
+        "--snapshot-timeout <duration>",
+        "client timeout of the snapshot call",
+        "the source member's file at 5 MB/s, at least 2m",
+      ),
+    )
     .option("--dry-run", "print the plan and stop")
     .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
     .option(...METRICS_OPTION)
@@ -210,6 +217,13 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .description("a verified snapshot with retention, from -n NODE or a healthy follower")
     .option("--snapshot-dir <dir>", "where snapshots go (created 0700)", DEFAULT_SNAPSHOT_DIR)
     .option("--keep <n>", "newest snapshots of ours to keep", String(DEFAULT_SNAPSHOT_KEEP))
+    .addOption(
+      shownDefault(
+        "--snapshot-timeout <duration>",
+        "client timeout of the snapshot call",
+        "the source member's file at 5 MB/s, at least 2m",
+      ),
+    )
     .action(async (flags, command: Command) => {
       const ctx = await context(command);
       const { runSnapshot } = await import("./snapshot.js");
@@ -221,7 +235,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .description("check snapshot files on disk: size 512·k+32 and the SHA-256 trailer (no talosctl needed)")
     .argument("<file...>", "snapshot files to check")
     .action(async (files: string[], _flags, command: Command) => {
-      refuseParentFlags(command, ["snapshotDir", "keep"]);
+      refuseParentFlags(command, ["snapshotDir", "keep", "snapshotTimeout"]);
       const { runSnapshotVerify } = await import("./snapshot-verify.js");
       result.exitCode = await runSnapshotVerify(io, files, command.optsWithGlobals<GlobalFlags>());
     });
@@ -233,6 +247,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     )
     .argument("<file...>", "snapshot files of ours (talos-etcd-defrag-<label>-<time>.db) that verify")
     .action(async (files: string[], _flags, command: Command) => {
+      refuseParentFlags(command, ["snapshotDir", "keep", "snapshotTimeout"]);
       const { runSnapshotAdopt } = await import("./snapshot-adopt.js");
       result.exitCode = await runSnapshotAdopt(io, files, command.optsWithGlobals<GlobalFlags>());
     });
@@ -243,6 +258,7 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     )
     .option("--snapshot-dir <dir>", "where the snapshots are (default: ./etcd-snapshots)")
     .action(async (flags: { snapshotDir?: string }, command: Command) => {
+      refuseParentFlags(command, ["keep", "snapshotTimeout"]);
       const { runSnapshotList } = await import("./snapshot-list.js");
       // Also before the subcommand (`snapshot --snapshot-dir DIR list`), where `snapshot` itself takes it.
       const parent = command.parent;

@@ -6,21 +6,28 @@ import { formatSize } from "../talos/size.js";
 import { validateArgValue } from "../talos/validate.js";
 import type { CommandContext } from "./context.js";
 import { printDocument } from "./json-output.js";
-import { parseCount } from "./values.js";
+import { parseCount, parseSnapshotTimeout } from "./values.js";
 
 export interface SnapshotFlags {
   snapshotDir?: string;
   keep?: string;
+  snapshotTimeout?: string;
 }
 
 export async function runSnapshot(ctx: CommandContext, flags: SnapshotFlags): Promise<ExitCode> {
   const dir = validateArgValue(flags.snapshotDir ?? DEFAULT_SNAPSHOT_DIR, "--snapshot-dir");
   const keep = parseCount(flags.keep ?? String(DEFAULT_SNAPSHOT_KEEP), "--keep", 1);
+  const timeoutMs = parseSnapshotTimeout(flags.snapshotTimeout);
   // One -n node means "take it from there"; otherwise a healthy, caught-up follower is chosen.
   const chosen = ctx.target.nodes.length === 1 ? ctx.target.nodes[0] : undefined;
   const result = await snapshotCluster(
     ctx,
-    snapshotOptions(ctx.target, { dir, keep, ...(chosen === undefined ? {} : { node: chosen }) }),
+    snapshotOptions(ctx.target, {
+      dir,
+      keep,
+      ...(chosen === undefined ? {} : { node: chosen }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    }),
   );
   for (const w of result.warnings) ctx.warn(w);
   if (ctx.output === "json") {

@@ -113,3 +113,11 @@ export function parseChoice<T extends string>(text: string, flag: string, choice
     () => `invalid ${flag} ${JSON.stringify(text)}: expected one of ${choices.join(", ")}`,
   );
 }
+
+/** --snapshot-timeout: a duration > 0, or undefined (the default is sized from the source member's file). */
+export function parseSnapshotTimeout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text, "--snapshot-timeout");
+  if (ms <= 0) throw new UserError("--snapshot-timeout must be greater than zero");
+  return ms;
+}

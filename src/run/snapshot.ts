@@ -10,6 +10,7 @@ import { onExit } from "signal-exit";
 import { packageVersion } from "../cli/version.js";
 import { clusterMemberIds } from "../cluster/identity.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
+import { SNAPSHOT_SLOW_BYTES_PER_SECOND, SNAPSHOT_TIMEOUT_FLOOR_MS } from "../policy.js";
 import type { SnapshotManifest } from "../schema/snapshot-manifest.js";
 import type { Talosctl } from "../talos/talosctl.js";
 import {
@@ -43,6 +44,12 @@ export function defaultSnapshotLabel(view: ClusterView): string {
 }
 
 /** A voting follower without errors, most caught up first; the leader only when it is alone. */
+/** The snapshot call's default timeout: the source member's file at a slow link's rate, with a floor (policy.ts). */
+export function snapshotTimeoutFor(view: ClusterView, node: string): number {
+  const dbSize = view.members.find((m) => m.node === node)?.dbSize ?? 0;
+  return Math.max(SNAPSHOT_TIMEOUT_FLOOR_MS, Math.ceil((dbSize / SNAPSHOT_SLOW_BYTES_PER_SECOND) * 1000));
+}
+
 export function pickSnapshotNode(view: ClusterView): MemberView | undefined {
   const healthy = view.members.filter((m) => !m.isLearner && m.otherErrors.length === 0);
   const followers = healthy
@@ -83,7 +90,7 @@ export async function takeSnapshot(
   // A second Ctrl-C exits while talosctl writes: what it leaves (its .part file, our placeholder) goes with us.
   const removeExitHook = onExit(() => abandonSync(path));
   try {
-    report = await talosctl.snapshot(node, path);
+    report = await talosctl.snapshot(node, path, options.timeoutMs ?? snapshotTimeoutFor(view, node));
   } catch (err) {
     // talosctl writes `<path>.part` and renames it when done; killed (a signal, a timeout), it leaves the part.
     await rm(`${path}.part`, { force: true }).catch(() => undefined);

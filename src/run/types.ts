@@ -102,6 +102,8 @@ export interface SnapshotOptions {
   node?: string;
   /** For the manifest; default: this package's version. */
   toolVersion?: string;
+  /** --snapshot-timeout: the call's client timeout; default sized from the source member's file (policy.ts). */
+  timeoutMs?: number;
 }
 
 /** What the report shows of a snapshot, plus what only the progress output needs. */

@@ -12,7 +12,7 @@ export { DEFAULT_SNAPSHOT_DIR };
 /** Snapshots are named after the talosconfig context when one is given, else after the cluster's member IDs. */
 export function snapshotOptions(
   target: TalosTarget,
-  request: { dir: string; keep: number; node?: string },
+  request: { dir: string; keep: number; node?: string; timeoutMs?: number },
 ): SnapshotOptions {
   return {
     ...request,

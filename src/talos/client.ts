@@ -111,8 +111,8 @@ export function createTalosctl(target: TalosTarget, exec: Exec, options: ClientO
       const result = await single(node, ["etcd", "defrag"], timeoutMs);
       return { durationMs: result.durationMs };
     },
-    snapshot: async (node, path) => {
-      const result = await single(node, ["etcd", "snapshot", path], options.snapshotTimeoutMs);
+    snapshot: async (node, path, timeoutMs) => {
+      const result = await single(node, ["etcd", "snapshot", path], timeoutMs ?? options.snapshotTimeoutMs);
       return parseSnapshotReport(result.stdout);
     },
     forfeitLeadership: async (node) => {

@@ -21,8 +21,8 @@ export interface Talosctl {
   disarmAlarms(nodes: readonly string[]): Promise<MultiNodeResult<AlarmRow>>;
   /** `-n node etcd defrag`, no client timeout unless given. Throws CommandError; never retried here. */
   defrag(node: string, timeoutMs?: number): Promise<{ durationMs: number }>;
-  /** `-n node etcd snapshot PATH`; talosctl writes PATH.part then renames. */
-  snapshot(node: string, path: string): Promise<SnapshotReport>;
+  /** `-n node etcd snapshot PATH`; talosctl writes PATH.part then renames. Killed after `timeoutMs` when given. */
+  snapshot(node: string, path: string, timeoutMs?: number): Promise<SnapshotReport>;
   /** `-n node etcd forfeit-leadership` (os:admin). Throws CommandError; failureKindOf (error-kinds.ts) tells a denial or a learner transferee from other failures. */
   forfeitLeadership(node: string): Promise<void>;
   /** `get etcdspec etcd -o yaml` on one node: quota-backend-bytes (null when not set) and the etcd image. */

@@ -127,6 +127,32 @@ describe("the snapshot cannot be completed", () => {
     expect(cluster.calls.filter((c) => commandOf(c) === "etcd defrag")).toEqual([]);
   });
 
+  it.each([
+    ["sized from the source member's file, at least 2 minutes", [], 120_000],
+    ["from --snapshot-timeout", ["--snapshot-timeout", "45s"], 45_000],
+  ] as const)(
+    "a snapshot that hangs times out (%s): refused (exit 3), no defrag (chaos run)",
+    async (_, flags, ms) => {
+      // Found by npm run chaos on etcd 3.5: the member streaming the snapshot was killed, talosctl never returned,
+      // and the run waited until something killed it. A snapshot now has a client timeout.
+      const dir = join(tmp, "snaps");
+      const cluster = createStatefulCluster();
+      const timeouts: (number | undefined)[] = [];
+      interceptExec(cluster, (args, options) => {
+        if (!commandOf(args).startsWith("etcd snapshot")) return undefined;
+        timeouts.push(options.timeoutMs);
+        return failedCall("", { exitCode: undefined, timedOut: true, durationMs: options.timeoutMs ?? 0 });
+      });
+      const run = await runCli(cluster, [...defrag(dir), ...flags]);
+      expect(run.code).toBe(3);
+      const report = JSON.parse(run.stdout) as RunReport;
+      expect(report.refusedReasons.join("\n")).toMatch(/snapshot from \S+ failed: .*timed out/);
+      expect(timeouts).toEqual([ms]);
+      expect(await ours(dir)).toEqual([]);
+      expect(cluster.calls.filter((c) => commandOf(c) === "etcd defrag")).toEqual([]);
+    },
+  );
+
   it("the file is written but talosctl's report is garbage: refused (exit 3), no defrag", async () => {
     const dir = join(tmp, "snaps");
     const cluster = createStatefulCluster();
