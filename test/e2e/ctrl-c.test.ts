@@ -146,8 +146,11 @@ describeWithEtcd(
         expect(report.steps.every((s) => s.outcome === "not-touched")).toBe(true);
         const files = readdirSync(dir);
         expect(files.filter((f) => f.endsWith(".part"))).toEqual([]);
-        expect(files).toHaveLength(1);
-        expect((await verifySnapshotFile(join(dir, files[0] ?? ""))).sha256Verified).toBe(true);
+        // The snapshot and its manifest, nothing else.
+        const snapshots = files.filter((f) => f.endsWith(".db"));
+        expect(snapshots).toHaveLength(1);
+        expect(files.sort()).toEqual([snapshots[0], `${snapshots[0]}.json`]);
+        expect((await verifySnapshotFile(join(dir, snapshots[0] ?? ""))).sha256Verified).toBe(true);
       } finally {
         await c.setFaults({});
       }
