@@ -12,8 +12,8 @@ import type { SimCluster } from "../../sim/cluster.js";
 import { startCluster } from "../../sim/cluster.js";
 import { waitForLeader } from "../../sim/cluster-members.js";
 import { compactAll, deletePrefix, fillUntilNospace, startLoad, verifyAcknowledged } from "../../sim/data.js";
-import { callGateway, encodeKey } from "../../sim/gateway.js";
-import type { ClusterTemplate } from "../template.js";
+import { callGateway } from "../../sim/gateway.js";
+import { type ClusterTemplate, waitForHealth } from "../template.js";
 import {
   type AckCheck,
   type CallSpan,
@@ -289,22 +289,7 @@ async function waitHealthy(cluster: SimCluster, learners: readonly string[], bou
     cluster.nodes.map((n) => cluster.endpoints(n)),
     boundMs,
   );
-  for (const node of cluster.nodes.filter((n) => !learners.includes(n))) {
-    for (;;) {
-      try {
-        await callGateway(
-          cluster.endpoints(node),
-          "kv/range",
-          { key: encodeKey("/health") },
-          { timeoutMs: 2000 },
-        );
-        break;
-      } catch (error) {
-        if (Date.now() >= deadline) throw error;
-        await sleep(200);
-      }
-    }
-  }
+  await waitForHealth(cluster, Math.max(0, deadline - Date.now()), learners);
 }
 
 /** Injects the plan's fault; registers how to lift it. Returns what was done, for the record. */
