@@ -80,12 +80,16 @@ export function planRun(seed: number, kind?: FaultKind): ChaosPlan {
   const chosen = kind ?? pick(next, FAULT_KINDS);
   const moments = momentsFor(chosen);
   const moment = moments.length === 0 ? null : pick(next, moments);
+  const learner = next() < 0.2;
+  const defragNumber = between(next, 1, 3);
   return {
     seed,
     kind: chosen,
     moment,
-    learner: next() < 0.2,
-    defragNumber: between(next, 1, 3),
+    learner,
+    // "Between members" is after member N's verification and before member N+1: never after the last of three
+    // voters, where the tool may already have exited when the fault is due (the fault would never fire).
+    defragNumber: moment === "between-members" ? Math.min(defragNumber, 2) : defragNumber,
     targetPick: next(),
     hitsDefragged: next() < 0.5,
     delayMs: between(next, 0, 150),

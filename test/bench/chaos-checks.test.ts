@@ -190,6 +190,12 @@ describe("planRun", () => {
     expect(plans.some((p) => p.learner)).toBe(true);
   });
 
+  it("puts a fault between members only where another member follows", () => {
+    const between = plansFor({ runs: 300, seed: 2 }).filter((p) => p.moment === "between-members");
+    expect(between.length).toBeGreaterThan(10);
+    expect(new Set(between.map((p) => p.defragNumber))).toEqual(new Set([1, 2]));
+  });
+
   it("forces the kinds in turn and leaves learners out on request", () => {
     const plans = plansFor({ runs: 8, seed: 3, kinds: FAULT_KINDS, learners: false });
     expect(plans.map((p) => p.kind)).toEqual([...FAULT_KINDS, FAULT_KINDS[0]]);
