@@ -35,17 +35,17 @@ export const durationValue = z.pipe(
   ),
 );
 
-/** A number greater than zero with an optional unit, case-insensitive (KB… powers of 1000, KiB… of 1024). -> bytes. */
-export const sizeValue = z.pipe(
-  z.pipe(
-    z.string().check(z.trim(), z.regex(/^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?$/i)),
-    z.transform((text) => {
-      const [, number, unit] = /^([\d.]+)\s*([a-z]*)$/i.exec(text) ?? [];
-      return Math.round(Number(number) * (SIZE_UNITS[(unit ?? "").toLowerCase()] ?? Number.NaN));
-    }),
-  ),
-  z.number().check(z.positive()),
+/** A number with an optional unit, case-insensitive (KB… powers of 1000, KiB… of 1024). -> bytes, not yet rounded. */
+const sizeAmount = z.pipe(
+  z.string().check(z.trim(), z.regex(/^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)?$/i)),
+  z.transform((text) => {
+    const [, number, unit] = /^([\d.]+)\s*([a-z]*)$/i.exec(text) ?? [];
+    return Number(number) * (SIZE_UNITS[(unit ?? "").toLowerCase()] ?? Number.NaN);
+  }),
 );
+
+/** A size of at least one whole byte. -> bytes. */
+export const sizeValue = z.pipe(z.pipe(sizeAmount, z.transform(Math.round)), z.number().check(z.positive()));
 
 /** A whole number of at least `min`. */
 export const countValue = (min: number) =>
@@ -70,32 +70,19 @@ export function parseDuration(text: string, flag: string): number {
 }
 
 export function parseSizeArg(text: string, flag: string): number {
-  return parseFlag(sizeValue, text, () =>
+  return parseFlag(sizeValue, text, () => {
+    const amount = sizeAmount.safeParse(text);
     // A size is a count of bytes: a value that rounds to none (0.4, 0.4B, 0.0001KB) would make every use of it 0.
-    roundsToNothing(text)
+    return amount.success && amount.data > 0
       ? `invalid ${flag} ${JSON.stringify(text)}: 0 bytes after rounding; a size must be at least 1 byte`
-      : `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`,
-  );
-}
-
-/** A well-formed size greater than zero that rounds to 0 bytes. */
-function roundsToNothing(text: string): boolean {
-  const [, number, unit] = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim()) ?? [];
-  const factor = SIZE_UNITS[(unit ?? "").toLowerCase()];
-  return (
-    number !== undefined &&
-    factor !== undefined &&
-    Number(number) > 0 &&
-    Math.round(Number(number) * factor) < 1
-  );
+      : `invalid ${flag} ${JSON.stringify(text)}: expected a size like 8GiB, 2GB or 2147483648`;
+  });
 }
 
 /** A size, or 0 (which turns off what the flag limits, e.g. --min-reclaim 0). */
 export function parseSizeOrZero(text: string, flag: string): number {
-  const zero = /^0+(?:\.0+)?\s*([a-zA-Z]*)$/.exec(text.trim());
-  return zero !== null && SIZE_UNITS[(zero[1] ?? "").toLowerCase()] !== undefined
-    ? 0
-    : parseSizeArg(text, flag);
+  const amount = sizeAmount.safeParse(text);
+  return amount.success && amount.data === 0 ? 0 : parseSizeArg(text, flag);
 }
 
 export function parseCount(text: string, flag: string, min = 0): number {
