@@ -8,8 +8,7 @@
 import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { EXIT, type ExitCode } from "../errors.js";
-import { stampToIso } from "../run/snapshot-check.js";
-import { parseSnapshotName, verifySnapshotFile } from "../run/snapshot-file.js";
+import { parseSnapshotName, stampToIso, verifySnapshotFile } from "../run/snapshot-file.js";
 import { adoptedManifest, manifestPathFor, readManifest, writeManifest } from "../run/snapshot-manifest.js";
 import type { CliIO } from "./io.js";
 import { printDocument } from "./json-output.js";

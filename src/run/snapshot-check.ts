@@ -7,7 +7,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { SnapshotManifest } from "../schema/snapshot-manifest.js";
-import { parseSnapshotName, type SnapshotFailure, verifySnapshotFile } from "./snapshot-file.js";
+import { parseSnapshotName, type SnapshotFailure, stampToIso, verifySnapshotFile } from "./snapshot-file.js";
 import { manifestMismatch, readManifest } from "./snapshot-manifest.js";
 
 /** One file's verdict; the `snapshot verify` and `snapshot list` JSON documents hold these as they are. */
@@ -139,11 +139,6 @@ async function takenAtMs(path: string, checked: CheckedSnapshot): Promise<number
   const stamp = parseSnapshotName(path.slice(path.lastIndexOf("/") + 1))?.stamp;
   if (stamp !== undefined) return Date.parse(stampToIso(stamp));
   return (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
-}
-
-/** `20261122T030000Z` -> `2026-11-22T03:00:00Z`. */
-export function stampToIso(stamp: string): string {
-  return `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`;
 }
 
 function errnoLabel(error: NodeJS.ErrnoException): string {

@@ -67,6 +67,26 @@ export function parseSnapshotName(name: string): SnapshotName | null {
  * two reused 1 MiB buffers: memory stays constant whatever the size. Opening or reading errors (ENOENT,
  * EACCES, EIO) are thrown; everything about the content is a returned failure.
  */
+/**
+ * The files in `dir` named as our snapshots of `label` (already a file-name label), newest first by the time and
+ * sequence in their names. Whether a manifest makes them ours is the caller's to judge. A readdir error throws.
+ */
+export async function namedSnapshots(
+  dir: string,
+  label: string,
+): Promise<{ path: string; parsed: SnapshotName }[]> {
+  return (await readdir(dir, { withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => ({ path: join(dir, entry.name), parsed: parseSnapshotName(entry.name) }))
+    .filter((f): f is { path: string; parsed: SnapshotName } => f.parsed !== null && f.parsed.label === label)
+    .sort((a, b) => b.parsed.stamp.localeCompare(a.parsed.stamp) || b.parsed.seq - a.parsed.seq);
+}
+
+/** `20261122T030000Z` (a name's stamp, as parseSnapshotName gives it) -> `2026-11-22T03:00:00Z`. */
+export function stampToIso(stamp: string): string {
+  return `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`;
+}
+
 export async function verifySnapshotFile(path: string): Promise<SnapshotCheck> {
   const handle = await open(path, "r");
   try {
@@ -143,13 +163,7 @@ export async function pruneSnapshots(
   memberIds: readonly string[] = [],
 ): Promise<PruneResult> {
   const wanted = toSnapshotLabel(label);
-  const named = (await readdir(dir, { withFileTypes: true }))
-    .filter((entry) => entry.isFile())
-    .map((entry) => ({ path: join(dir, entry.name), parsed: parseSnapshotName(entry.name) }))
-    .filter(
-      (f): f is { path: string; parsed: SnapshotName } => f.parsed !== null && f.parsed.label === wanted,
-    )
-    .sort((a, b) => b.parsed.stamp.localeCompare(a.parsed.stamp) || b.parsed.seq - a.parsed.seq);
+  const named = await namedSnapshots(dir, wanted);
   const ours: string[] = [];
   const unmanaged: string[] = [];
   for (const file of named) {
