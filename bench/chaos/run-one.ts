@@ -292,6 +292,16 @@ async function waitHealthy(cluster: SimCluster, learners: readonly string[], bou
   await waitForHealth(cluster, Math.max(0, deadline - Date.now()), learners);
 }
 
+/** A lift runs at most once: on its timer, or when the run ends, whichever comes first. */
+function once(lift: () => Promise<void>): () => Promise<void> {
+  let done = false;
+  return async () => {
+    if (done) return;
+    done = true;
+    await lift();
+  };
+}
+
 /** Injects the plan's fault; registers how to lift it. Returns what was done, for the record. */
 async function inject(
   plan: ChaosPlan,
@@ -308,12 +318,7 @@ async function inject(
   switch (plan.kind) {
     case "kill": {
       cluster.signalMember(target, "SIGKILL");
-      let started = false;
-      const restart = async () => {
-        if (started) return;
-        started = true;
-        await cluster.startMember(target);
-      };
+      const restart = once(() => cluster.startMember(target));
       if (plan.restart)
         void sleep(plan.durationMs)
           .then(restart)
@@ -323,12 +328,9 @@ async function inject(
     }
     case "pause": {
       cluster.signalMember(target, "SIGSTOP");
-      let resumed = false;
-      const resume = async () => {
-        if (resumed) return;
-        resumed = true;
+      const resume = once(async () => {
         cluster.signalMember(target, "SIGCONT");
-      };
+      });
       void sleep(plan.durationMs).then(resume);
       lifts.push(resume);
       return `SIGSTOP ${target} for ${plan.durationMs} ms`;
@@ -344,12 +346,7 @@ async function inject(
     case "talosctl": {
       const fault = plan.talosctlMode === "delay" ? { delayMs: 8000 } : { unreachable: true };
       await cluster.setFaults({ [target]: fault });
-      let cleared = false;
-      const clear = async () => {
-        if (cleared) return;
-        cleared = true;
-        await cluster.setFaults({});
-      };
+      const clear = once(() => cluster.setFaults({}));
       void sleep(plan.durationMs).then(clear);
       lifts.push(clear);
       return `talosctl to ${target} ${plan.talosctlMode === "delay" ? "delayed 8 s" : "unreachable"} for ${plan.durationMs} ms`;
