@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LoadReport, readSizes, type SizeReport, startLoad } from "../sim/data.js";
 import { type CallSummary, summarizeCalls } from "./calls.js";
+import { type OwnTime, splitRunTime } from "./own-time.js";
 import { type StallSummary, summarizeStall } from "./stall.js";
 import { type DefragInterval, type LoadSummary, round, summarizeLoad } from "./stats.js";
 import { callsWithin, runStrategy, type StrategyId, type StrategyRun } from "./strategies.js";
@@ -50,6 +51,11 @@ export interface StrategyResult {
   run: LoadSummary;
   stall: StallSummary;
   calls: CallSummary;
+  /**
+   * The tool's runs: its wall time split into the defrag calls and its own time around them (issue 21 §3);
+   * absent from result files written before.
+   */
+  ownTime?: OwnTime | null;
   /** The tool's step for the leader, as its JSON report gave it (leaderMovedTo, leaderDecision when present). */
   leaderStep: Record<string, unknown> | null;
   snapshot: { path: string; bytes: number; sha256Verified: boolean } | null;
@@ -95,7 +101,8 @@ export async function measureStrategy(
       report = await load.stop();
     }
     const after = await Promise.all(endpoints.map(readSizes));
-    const log = callsWithin(await cluster.callLog(), run.startedAt, run.endedAt);
+    const fullLog = await cluster.callLog();
+    const log = callsWithin(fullLog, run.startedAt, run.endedAt);
     const calls = summarizeCalls(log, cluster.nodes);
     const idle = summarizeLoad(report, [], idleWindow);
     const runWindow = { from: run.startedAt, to: run.endedAt };
@@ -128,6 +135,7 @@ export async function measureStrategy(
         forfeitStarts: calls.leaderTransfers.map((t) => t.start),
       }),
       calls,
+      ownTime: run.report === null ? null : splitRunTime(runWindow, fullLog),
       leaderStep: leaderStep === null ? null : { ...leaderStep },
       snapshot:
         snap === null ? null : { path: snap.path, bytes: snap.bytes, sha256Verified: snap.sha256Verified },

@@ -48,6 +48,37 @@ export function buildRunRows(results: BenchResults): string[][] {
   ]);
 }
 
+/** The tool's runs: where the wall time went (issue 21 §3); gaps are between members, in order. */
+const OWN_HEAD = [
+  "run",
+  "total s",
+  "defrag calls s",
+  "own s",
+  "before 1st s",
+  "gaps s",
+  "after last s",
+  "calls",
+];
+
+export function buildOwnTimeRows(results: BenchResults): string[][] {
+  return results.strategies.flatMap((r) => {
+    const t = r.ownTime;
+    if (t === null || t === undefined) return [];
+    return [
+      [
+        `${r.strategy} #${r.round}${r.calls.leaderTransfers.length > 0 ? "" : " (no move)"}`,
+        seconds(t.totalMs),
+        seconds(t.defragCallsMs),
+        seconds(t.ownMs),
+        seconds(t.beforeFirstMs),
+        t.gapsMs.map(seconds).join(" / "),
+        seconds(t.afterLastMs),
+        String(t.calls),
+      ],
+    ];
+  });
+}
+
 export function buildSummaryRows(results: BenchResults): string[][] {
   return results.summary.map((s) => [
     s.strategy,
@@ -66,7 +97,7 @@ function plainTable(head: readonly string[], rows: string[][]): string[] {
   // The product's own plain table, every column whole: a benchmark's figures are never cut.
   const columns: Column<string[]>[] = head.map((header, i) => ({
     header,
-    align: i === 0 || header === "worst request" ? "left" : "right",
+    align: i === 0 || header === "worst request" || header === "gaps s" ? "left" : "right",
     value: (row) => row[i] ?? "",
   }));
   return renderPlainTable(columns, rows, { width: undefined, wide: true }).lines;
@@ -79,6 +110,8 @@ export function renderTable(results: BenchResults): string {
     ...plainTable(RUN_HEAD, buildRunRows(results)),
     "",
     ...plainTable(SUMMARY_HEAD, buildSummaryRows(results)),
+    "",
+    ...plainTable(OWN_HEAD, buildOwnTimeRows(results)),
     "",
     ...renderExtras(results),
     "",
@@ -116,7 +149,7 @@ export function renderMarkdown(results: BenchResults): string {
     markdownTable(
       head,
       rows,
-      head.map((h, i) => (i === 0 || h === "worst request" ? "left" : "right")),
+      head.map((h, i) => (i === 0 || h === "worst request" || h === "gaps s" ? "left" : "right")),
     );
   return [
     `- ${describeSetup(results)}`,
@@ -124,6 +157,8 @@ export function renderMarkdown(results: BenchResults): string {
     ...table(RUN_HEAD, buildRunRows(results)),
     "",
     ...table(SUMMARY_HEAD, buildSummaryRows(results)),
+    "",
+    ...table(OWN_HEAD, buildOwnTimeRows(results)),
     "",
     ...renderExtras(results).map((e) => `- ${e}`),
     "",

@@ -15,6 +15,8 @@ export interface Verdict {
 const STALL_FACTOR = 20;
 const TIME_FACTOR = 1.15;
 const PER_MEMBER_MS = 2000;
+/** Issue 21 §3: the run's own time (outside the defrag calls) for 3 members with a leadership move. */
+const OWN_TIME_MS = 1500;
 
 /** Judged per repetition (the tool against the runbook of the same round); met only if met in every one. */
 export function evaluateTargets(results: readonly StrategyResult[]): Verdict[] {
@@ -30,7 +32,7 @@ export function evaluateTargets(results: readonly StrategyResult[]): Verdict[] {
       judgeStatusPolls(tool),
     ];
   });
-  return (perRound[0] ?? []).map((first, i) => {
+  const perRun = (perRound[0] ?? []).map((first, i) => {
     const verdicts = perRound.map((r) => r[i] ?? first);
     const judged = verdicts.filter((v) => v.met !== null);
     if (verdicts.length === 1 || judged.length === 0) return first;
@@ -39,6 +41,21 @@ export function evaluateTargets(results: readonly StrategyResult[]): Verdict[] {
     const measured = verdicts.map((v, n) => `run ${n + 1}: ${v.measured}`).join(" | ");
     return { target: first.target, met, measured: `met in ${count} of ${judged.length} runs. ${measured}` };
   });
+  return [...perRun, judgeOwnTime(results)];
+}
+
+/** Every tool run that moved leadership, whatever its strategy: met only when each stayed within the limit. */
+export function judgeOwnTime(results: readonly StrategyResult[]): Verdict {
+  const target = `the run's own time (outside the defrag calls) at most ${OWN_TIME_MS / 1000} s with a leadership move`;
+  const moved = results.filter((r) => r.ownTime != null && r.calls.leaderTransfers.length > 0);
+  if (moved.length === 0) return { target, met: null, measured: "no tool run moved leadership" };
+  const own = moved.map((r) => r.ownTime?.ownMs ?? 0);
+  const within = own.filter((ms) => ms <= OWN_TIME_MS).length;
+  return {
+    target,
+    met: within === moved.length,
+    measured: `within it in ${within} of ${moved.length} runs; own time ${Math.min(...own)}-${Math.max(...own)} ms`,
+  };
 }
 
 function judgeStallVersusRunbook(tool?: StrategyResult, runbook?: StrategyResult): Verdict {

@@ -177,6 +177,7 @@ export async function main(argv: string[]): Promise<void> {
       start,
       end: Date.now(),
       exitCode,
+      spawnedAt: Math.round(performance.timeOrigin),
     });
   for (const [signal, code] of [
     ["SIGTERM", 143],

@@ -13,9 +13,14 @@ export interface CallLogEntry {
   nodes: string[];
   /** "status", "defrag", "alarm list", ... or the unparsed words when the argv was not understood. */
   command: string;
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds: when the command began (after the simulator's own start-up) and ended. */
   start: number;
   end: number;
+  /**
+   * Epoch milliseconds when this talosctl process was started (Node's time origin): the caller's view of the
+   * call begins here, start-up included, as a real talosctl's start-up and TLS handshake would.
+   */
+  spawnedAt?: number;
   exitCode: number;
 }
 

@@ -115,7 +115,20 @@ describe.skipIf(!gate.available)("bench smoke test over real etcd", () => {
       ["forfeit", 1],
       ["auto", 1],
     ]);
-    expect(results.targets).toHaveLength(4);
+    // Issue 21 §3: each tool run's wall time splits into its three defrag calls and its own time around them.
+    expect(runbook?.ownTime).toBeNull();
+    for (const tool of [last, forfeit, auto]) {
+      const t = tool?.ownTime;
+      expect(t?.gapsMs).toHaveLength(2);
+      const parts =
+        (t?.beforeFirstMs ?? 0) + (t?.gapsMs ?? []).reduce((a, b) => a + b, 0) + (t?.afterLastMs ?? 0);
+      expect(parts + (t?.defragCallsMs ?? 0)).toBe(t?.totalMs);
+      expect(Math.abs((t?.totalMs ?? 0) - (tool?.wallMs ?? 0))).toBeLessThan(50);
+      for (const part of [t?.beforeFirstMs, t?.afterLastMs, ...(t?.gapsMs ?? [])])
+        expect(part).toBeGreaterThan(0);
+      expect(t?.calls).toBe(tool?.calls.total);
+    }
+    expect(results.targets).toHaveLength(5);
     expect(results.targets.every((t) => t.met !== null)).toBe(true);
     expect(results.coldStart.runs).toBe(2);
     expect(results.coldStart.medianMs).toBeGreaterThan(0);
@@ -134,6 +147,7 @@ describe.skipIf(!gate.available)("bench smoke test over real etcd", () => {
       for (const run of ["runbook #1", "etcdctl #1", "last #1", "forfeit #1", "auto #1"])
         expect(text).toContain(run);
       expect(text).toContain("stalled ms median");
+      expect(text).toContain("before 1st s");
       expect(text).toContain(`etcd ${results.machine.etcd}`);
       expect(text).toContain("cold start");
     }

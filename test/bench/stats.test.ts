@@ -4,7 +4,7 @@ import { median } from "../../bench/extras.js";
 import type { StrategyResult } from "../../bench/measure-strategy.js";
 import { parseBenchArgs, parseSize } from "../../bench/options.js";
 import { type LoadSummary, percentile, summarizeLoad } from "../../bench/stats.js";
-import { evaluateTargets } from "../../bench/targets.js";
+import { evaluateTargets, judgeOwnTime } from "../../bench/targets.js";
 import type { LoadReport } from "../../sim/load.js";
 
 const A = "http://127.0.0.61:2379";
@@ -161,7 +161,7 @@ describe("evaluateTargets", () => {
       result("runbook", { run: summary(1000, 30) }),
       result("auto", { run: summary(50, 20), wallMs: 7000 }),
     ]);
-    expect(verdicts.map((v) => v.met)).toEqual([true, true, true, true]);
+    expect(verdicts.map((v) => v.met)).toEqual([true, true, true, true, null]);
   });
 
   it("reports misses with the numbers that decided them", () => {
@@ -173,7 +173,7 @@ describe("evaluateTargets", () => {
         calls: { ...result("auto", {}).calls, statusCallsNamingEveryNode: 4 },
       }),
     ]);
-    expect(verdicts.map((v) => v.met)).toEqual([false, false, false, false]);
+    expect(verdicts.map((v) => v.met)).toEqual([false, false, false, false, null]);
     expect(verdicts[1]?.measured).toContain("limit 120 ms");
     expect(verdicts[2]?.measured).toContain("limit 7035 ms");
   });
@@ -190,6 +190,32 @@ describe("evaluateTargets", () => {
       /^met in 1 of 2 runs\. run 1: 50 ms vs 1000 ms: 20x lower \| run 2: 6000 ms/,
     );
     expect(verdicts[3]?.met).toBe(true);
+  });
+
+  it("judges the run's own time on every tool run that moved leadership", () => {
+    const own = (ownMs: number) => ({
+      totalMs: 9000,
+      defragCallsMs: 9000 - ownMs,
+      ownMs,
+      beforeFirstMs: ownMs / 2,
+      gapsMs: [ownMs / 4, ownMs / 4],
+      afterLastMs: 0,
+      calls: 12,
+    });
+    const noMove = { ...result("last", {}).calls, leaderTransfers: [] };
+    const within = judgeOwnTime([
+      result("forfeit", { ownTime: own(1400) }),
+      result("auto", { ownTime: own(1500) }),
+      result("last", { ownTime: own(2900), calls: noMove }),
+      result("runbook", { ownTime: null }),
+    ]);
+    expect(within).toMatchObject({ met: true, measured: "within it in 2 of 2 runs; own time 1400-1500 ms" });
+    const over = judgeOwnTime([
+      result("forfeit", { ownTime: own(1400) }),
+      result("auto", { round: 2, ownTime: own(1501) }),
+    ]);
+    expect(over).toMatchObject({ met: false, measured: "within it in 1 of 2 runs; own time 1400-1501 ms" });
+    expect(judgeOwnTime([result("last", { ownTime: own(900), calls: noMove })]).met).toBeNull();
   });
 
   it("says not measured when a strategy was left out", () => {

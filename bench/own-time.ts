@@ -1,0 +1,49 @@
+/**
+ * Where a tool run's time goes (issue 21 §3): the talosctl defrag calls, which the tool cannot make shorter, and
+ * everything else, the run's own time. Read from the simulator's call log: each defrag call counts from the moment
+ * its talosctl process was spawned (start-up included, as a real talosctl's start-up and TLS handshake would be)
+ * to its end. The parts add up to the tool's wall time:
+ *   total = before the first defrag + defrag calls + the gaps between them + after the last.
+ */
+import type { CallLogEntry } from "../sim/cluster.js";
+import type { Window } from "./stats.js";
+
+export interface OwnTime {
+  /** The tool's process, spawn to exit. */
+  totalMs: number;
+  /** The defrag calls, each from its talosctl's spawn to its end. */
+  defragCallsMs: number;
+  /** total - defrag calls: the tool's start, reads, checks, leadership move and waits. */
+  ownMs: number;
+  /** The tool's spawn to the first defrag call's spawn. */
+  beforeFirstMs: number;
+  /** From the end of each defrag call to the spawn of the next (one fewer than the defrags). */
+  gapsMs: number[];
+  /** The end of the last defrag call to the tool's exit. */
+  afterLastMs: number;
+  /** Every talosctl call of the run, the defrags included. */
+  calls: number;
+}
+
+/** The split of one tool run, or null when the run made no defrag call. */
+export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnTime | null {
+  const within = log.filter((e) => e.start >= window.from && e.start <= window.to);
+  const defrags = within
+    .filter((e) => e.command === "defrag")
+    .map((e) => ({ from: Math.max(window.from, e.spawnedAt ?? e.start), to: e.end }))
+    .sort((a, b) => a.from - b.from);
+  const first = defrags[0];
+  const last = defrags.at(-1);
+  if (first === undefined || last === undefined) return null;
+  const totalMs = window.to - window.from;
+  const defragCallsMs = defrags.reduce((sum, d) => sum + (d.to - d.from), 0);
+  return {
+    totalMs,
+    defragCallsMs,
+    ownMs: totalMs - defragCallsMs,
+    beforeFirstMs: first.from - window.from,
+    gapsMs: defrags.slice(1).map((d, i) => d.from - (defrags[i]?.to ?? d.from)),
+    afterLastMs: window.to - last.to,
+    calls: within.length,
+  };
+}

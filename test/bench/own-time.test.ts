@@ -1,0 +1,63 @@
+/**
+ * Issue 21 §3's arithmetic: a tool run's wall time split into its defrag calls (from each talosctl's spawn) and
+ * the run's own time before, between and after them, from a synthetic call log.
+ */
+import { describe, expect, it } from "vitest";
+import { splitRunTime } from "../../bench/own-time.js";
+import type { CallLogEntry } from "../../sim/cluster.js";
+
+function call(command: string, spawnedAt: number, start: number, end: number): CallLogEntry {
+  return { argv: [], nodes: ["127.0.0.61"], command, spawnedAt, start, end, exitCode: 0 };
+}
+
+const RUN = { from: 1_000, to: 20_000 };
+
+describe("splitRunTime", () => {
+  it("splits a run into before, defrag calls, gaps and after, which add up to the wall time", () => {
+    const log = [
+      call("status", 1_100, 1_200, 1_300),
+      call("defrag", 2_000, 2_100, 5_000),
+      call("status", 5_010, 5_100, 5_200),
+      call("defrag", 5_300, 5_400, 9_000),
+      call("forfeit-leadership", 9_100, 9_150, 9_300),
+      call("defrag", 9_600, 9_700, 19_000),
+      call("processes", 19_100, 19_200, 19_500),
+    ];
+    const split = splitRunTime(RUN, log);
+    expect(split).toEqual({
+      totalMs: 19_000,
+      defragCallsMs: 3_000 + 3_700 + 9_400,
+      ownMs: 19_000 - 16_100,
+      beforeFirstMs: 1_000,
+      gapsMs: [300, 600],
+      afterLastMs: 1_000,
+      calls: 7,
+    });
+    const parts =
+      (split?.beforeFirstMs ?? 0) +
+      (split?.afterLastMs ?? 0) +
+      (split?.gapsMs ?? []).reduce((a, b) => a + b, 0);
+    expect(parts).toBe(split?.ownMs);
+  });
+
+  it("orders the defrags by when they were spawned, not by the log's order", () => {
+    const log = [call("defrag", 6_000, 6_100, 7_000), call("defrag", 2_000, 2_100, 5_000)];
+    expect(splitRunTime(RUN, log)?.gapsMs).toEqual([1_000]);
+  });
+
+  it("leaves out calls of other runs and counts a call without a spawn time from its start", () => {
+    const log = [
+      call("defrag", 100, 200, 900),
+      { argv: [], nodes: [], command: "defrag", start: 3_000, end: 4_000, exitCode: 0 },
+      call("defrag", 20_100, 20_200, 21_000),
+    ];
+    const split = splitRunTime(RUN, log);
+    expect(split?.defragCallsMs).toBe(1_000);
+    expect(split?.beforeFirstMs).toBe(2_000);
+    expect(split?.calls).toBe(1);
+  });
+
+  it("is null for a run that made no defrag call", () => {
+    expect(splitRunTime(RUN, [call("status", 1_100, 1_200, 1_300)])).toBeNull();
+  });
+});
