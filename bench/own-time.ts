@@ -23,6 +23,8 @@ export interface OwnTime {
   afterLastMs: number;
   /** Every talosctl call of the run, the defrags included. */
   calls: number;
+  /** Each call, ms from the tool's spawn: its talosctl's spawn, the command's start and end (where time goes). */
+  timeline: { command: string; spawnMs: number; startMs: number; endMs: number }[];
 }
 
 /** The split of one tool run, or null when the run made no defrag call. */
@@ -45,5 +47,13 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
     gapsMs: defrags.slice(1).map((d, i) => d.from - (defrags[i]?.to ?? d.from)),
     afterLastMs: window.to - last.to,
     calls: within.length,
+    timeline: within
+      .map((e) => ({
+        command: e.command,
+        spawnMs: (e.spawnedAt ?? e.start) - window.from,
+        startMs: e.start - window.from,
+        endMs: e.end - window.from,
+      }))
+      .sort((a, b) => a.spawnMs - b.spawnMs),
   };
 }

@@ -1,3 +1,5 @@
+import { request as httpRequest } from "node:http";
+
 /**
  * A minimal client for etcd's gRPC gateway (JSON over HTTP, etcd 3.4: /v3/...). 64-bit integers
  * arrive as decimal strings and bytes as base64; callers convert. Faster than spawning etcdctl.
@@ -28,7 +30,20 @@ export class UnreachableError extends Error {
 export interface CallOptions {
   /** Undefined: no timeout (defragment of a large database can take minutes). */
   timeoutMs?: number;
+  /**
+   * "http" (default): node:http, which a short-lived process loads in a few ms and leaves at once. "fetch":
+   * undici, which costs a simulated talosctl about 40 ms to load and 70 ms to exit (BENCHMARKS.md, issue 21 §3);
+   * the bench's load clients keep it so that the load they make stays the load measured before.
+   */
+  client?: "http" | "fetch";
 }
+
+/** One POST to the gateway: the HTTP status and the body as text. */
+type Post = (
+  url: string,
+  body: string,
+  timeoutMs: number | undefined,
+) => Promise<{ status: number; text: string }>;
 
 function describeFetchFailure(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -38,36 +53,59 @@ function describeFetchFailure(error: unknown): string {
   return (error as Error).message;
 }
 
+const postWithFetch: Post = async (url, body, timeoutMs) => {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+      ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+    });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    throw new UnreachableError(new URL(url).origin, describeFetchFailure(error));
+  }
+};
+
+const postWithHttp: Post = (url, body, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const origin = new URL(url).origin;
+    const fail = (reason: string) => reject(new UnreachableError(origin, reason));
+    const request = httpRequest(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }),
+    });
+    request.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.name === "AbortError") fail("timeout");
+      else fail(error.code === "ECONNREFUSED" ? "connection refused" : (error.code ?? error.message));
+    });
+    request.once("response", (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.once("error", (error: NodeJS.ErrnoException) => fail(error.code ?? error.message));
+      response.once("end", () =>
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }),
+      );
+    });
+    request.end(body);
+  });
+
 export async function callGateway<T>(
   endpoint: string,
   path: string,
   body: unknown = {},
   options: CallOptions = {},
 ): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(`${endpoint}/v3/${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-      ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }),
-    });
-  } catch (error) {
-    throw new UnreachableError(endpoint, describeFetchFailure(error));
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw new UnreachableError(endpoint, describeFetchFailure(error));
-  }
+  const post = options.client === "fetch" ? postWithFetch : postWithHttp;
+  const { status, text } = await post(`${endpoint}/v3/${path}`, JSON.stringify(body), options.timeoutMs);
   const parsed = (text === "" ? {} : JSON.parse(text)) as T & {
     error?: string;
     message?: string;
     code?: number;
   };
-  if (!response.ok) {
-    throw new GatewayError(parsed.code ?? 2, parsed.message ?? parsed.error ?? `HTTP ${response.status}`);
+  if (status !== 200) {
+    throw new GatewayError(parsed.code ?? 2, parsed.message ?? parsed.error ?? `HTTP ${status}`);
   }
   return parsed;
 }

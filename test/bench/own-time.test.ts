@@ -32,6 +32,12 @@ describe("splitRunTime", () => {
       gapsMs: [300, 600],
       afterLastMs: 1_000,
       calls: 7,
+      timeline: log.map((e) => ({
+        command: e.command,
+        spawnMs: (e.spawnedAt ?? 0) - 1_000,
+        startMs: e.start - 1_000,
+        endMs: e.end - 1_000,
+      })),
     });
     const parts =
       (split?.beforeFirstMs ?? 0) +

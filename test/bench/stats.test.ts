@@ -201,6 +201,7 @@ describe("evaluateTargets", () => {
       gapsMs: [ownMs / 4, ownMs / 4],
       afterLastMs: 0,
       calls: 12,
+      timeline: [],
     });
     const noMove = { ...result("last", {}).calls, leaderTransfers: [] };
     const within = judgeOwnTime([

@@ -97,6 +97,8 @@ describe.runIf(gate.available)("simulator over real etcd", { timeout: 60_000 }, 
   it("load helpers: writes and keepalives keep flowing through a defrag and every ack reads back", async () => {
     const load = startLoad(cluster.nodes.map(cluster.endpoints), { intervalMs: 25, durationMs: 1500 });
     await runSim(cluster, ["-n", cluster.nodes[0] ?? "", "etcd", "defrag"]);
+    // A simulated call takes about 0.1 s: let the load run on a little, so the counts below do not hang on it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const report = await load.stop();
     for (const endpoint of cluster.nodes.map(cluster.endpoints)) {
       expect(report.perEndpoint[endpoint]?.writes.length).toBeGreaterThan(5);
