@@ -76,10 +76,14 @@ export const DEFAULT_CALL_TIMEOUT = "30s";
 export const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
 
 /**
- * Verification polls: a member usually catches up within a few hundred ms of its defrag (BENCHMARKS.md), so
- * look again soon, then back off so a long wait costs few status calls.
+ * Verification polls (and the waits for a leadership move and for catch-up): the first look comes as soon as the
+ * defrag call returns; under writes it usually finds the member a few entries short of the leader's index, which
+ * it then reaches within milliseconds, so the second look comes 50 ms later. Each look is one `etcd status` call
+ * (one talosctl round trip); the pause doubles up to 5 s, so a long wait costs about one call per 5 s.
+ * The trade (issue 21): a member caught up at the first or second look costs 1 or 2 calls, as with a 200 ms start,
+ * but is seen 150 ms sooner; a wait of minutes costs 2 calls more than a 200 ms start (BENCHMARKS.md).
  */
-export const POLL_FIRST_INTERVAL_MS = 200;
+export const POLL_FIRST_INTERVAL_MS = 50;
 export const POLL_MAX_INTERVAL_MS = 5_000;
 
 /**

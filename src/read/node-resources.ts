@@ -15,13 +15,20 @@ export interface Readings<T> {
 }
 
 export interface NodeResourceReader {
+  /**
+   * Starts `processes` and `mounts` now, without waiting, so that they run beside other calls (a defrag run's
+   * first look); the next lastMemory and volumes take these answers. Nothing is said of them until taken.
+   */
+  prefetch(nodes: readonly string[]): void;
   /** A fresh `processes` call: etcd's RSS per node. */
   readMemory(nodes: readonly string[]): Promise<Readings<number>>;
+  /** Starts a fresh `processes` call without waiting; the next lastMemory takes its answer. */
+  refreshMemory(nodes: readonly string[]): void;
   /** The last `processes` answer when there is one (taken after the previous member's defrag), else a fresh one. */
   lastMemory(nodes: readonly string[]): Promise<Readings<number>>;
   /** `mounts`, read once per reader: free space does not move with other members' defrags. */
   volumes(nodes: readonly string[]): Promise<Readings<EtcdVolume>>;
-  /** What the reader knows so far, for metrics written after a run. */
+  /** What the reader's callers have taken so far (a prefetch never taken is left out), for metrics after a run. */
   known(): { memory: ReadonlyMap<string, number>; volumes: ReadonlyMap<string, EtcdVolume> };
 }
 
@@ -36,33 +43,41 @@ const WHAT = {
 
 type Command = keyof typeof WHAT;
 
+/** A problem found in an answer: the whole call (node null) or one node's value. Said once per reader. */
+interface Problem {
+  node: string | null;
+  text: string;
+}
+
+/** One call's answer, pending or in; its problems are said when it is first taken. */
+interface Reading<V> {
+  answer: Promise<{ values: Map<string, V>; problems: Problem[] }>;
+  taken: boolean;
+}
+
 export function createNodeResourceReader(talosctl: Talosctl): NodeResourceReader {
   const said = new Set<string>();
-  let memory: Map<string, number> | undefined;
-  let volumes: Map<string, EtcdVolume> | undefined;
-
-  const once = (key: string, text: string, into: string[]) => {
-    if (said.has(key)) return;
-    said.add(key);
-    into.push(text);
-  };
+  let memory: Reading<number> | undefined;
+  let volumes: Reading<EtcdVolume> | undefined;
+  const known = { memory: new Map<string, number>(), volumes: new Map<string, EtcdVolume>() };
 
   async function read<T extends { node: string }, V>(
     command: Command,
     nodes: readonly string[],
     call: () => Promise<NodeReadings<T>>,
     pick: (reading: T) => V,
-  ): Promise<{ values: Map<string, V>; warnings: string[] }> {
+  ): Promise<{ values: Map<string, V>; problems: Problem[] }> {
     const what = WHAT[command];
-    const warnings: string[] = [];
     const values = new Map<string, V>();
     let answer: NodeReadings<T>;
     try {
       answer = await call();
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      once(command, `${what.value} is unknown: \`${what.command}\` failed (${why})`, warnings);
-      return { values, warnings };
+      return {
+        values,
+        problems: [{ node: null, text: `${what.value} is unknown: \`${what.command}\` failed (${why})` }],
+      };
     }
     for (const reading of answer.readings) values.set(reading.node, pick(reading));
     const unknown = [
@@ -70,42 +85,81 @@ export function createNodeResourceReader(talosctl: Talosctl): NodeResourceReader
       ...nodes
         .filter((node) => !values.has(node) && !answer.failed.some((f) => f.node === node))
         .map((node) => ({ node, error: what.missing })),
-    ].filter((f) => !said.has(`${command}/${f.node}`));
-    // Nodes that are unknown for the same reason share one warning.
-    for (const error of new Set(unknown.map((f) => f.error))) {
-      const named = unknown.filter((f) => f.error === error).map((f) => f.node);
-      for (const node of named) said.add(`${command}/${node}`);
-      warnings.push(`${what.value} on ${named.join(", ")} is unknown: ${error}`);
-    }
-    return { values, warnings };
+    ];
+    return {
+      values,
+      problems: unknown.map((f) => ({ node: f.node, text: f.error })),
+    };
   }
 
-  const readMemory = async (nodes: readonly string[]) => {
-    const result = await read(
+  /** The problems not said before, each once; nodes unknown for the same reason share one warning. */
+  const warningsOf = (command: Command, problems: readonly Problem[]): string[] => {
+    const keyOf = (p: Problem) => (p.node === null ? command : `${command}/${p.node}`);
+    const fresh = problems.filter((p) => !said.has(keyOf(p)));
+    for (const p of fresh) said.add(keyOf(p));
+    const what = WHAT[command];
+    const perNode = fresh.filter((p) => p.node !== null);
+    return [
+      ...fresh.filter((p) => p.node === null).map((p) => p.text),
+      ...[...new Set(perNode.map((p) => p.text))].map((error) => {
+        const named = perNode.filter((p) => p.text === error).map((p) => p.node);
+        return `${what.value} on ${named.join(", ")} is unknown: ${error}`;
+      }),
+    ];
+  };
+
+  const startMemory = (nodes: readonly string[]): Reading<number> => ({
+    answer: read(
       "processes",
       nodes,
       () => talosctl.processes(nodes),
       (r) => r.rssBytes,
-    );
-    memory = result.values;
-    return result;
+    ),
+    taken: false,
+  });
+  const startVolumes = (nodes: readonly string[]): Reading<EtcdVolume> => ({
+    answer: read(
+      "mounts",
+      nodes,
+      () => talosctl.mounts(nodes),
+      (r) => r,
+    ),
+    taken: false,
+  });
+  /** The answer, with its warnings the first time only; what is taken is what known() reports. */
+  const take = async <V>(
+    command: Command,
+    reading: Reading<V>,
+    into: Map<string, V>,
+  ): Promise<Readings<V>> => {
+    const result = await reading.answer;
+    const first = !reading.taken;
+    reading.taken = true;
+    into.clear();
+    for (const [node, value] of result.values) into.set(node, value);
+    return { values: result.values, warnings: first ? warningsOf(command, result.problems) : [] };
+  };
+
+  const readMemory = (nodes: readonly string[]) => {
+    memory = startMemory(nodes);
+    return take("processes", memory, known.memory);
   };
 
   return {
-    readMemory,
-    lastMemory: async (nodes) =>
-      memory === undefined ? readMemory(nodes) : { values: memory, warnings: [] },
-    volumes: async (nodes) => {
-      if (volumes !== undefined) return { values: volumes, warnings: [] };
-      const result = await read(
-        "mounts",
-        nodes,
-        () => talosctl.mounts(nodes),
-        (r) => r,
-      );
-      volumes = result.values;
-      return result;
+    prefetch(nodes) {
+      memory ??= startMemory(nodes);
+      volumes ??= startVolumes(nodes);
     },
-    known: () => ({ memory: memory ?? new Map(), volumes: volumes ?? new Map() }),
+    readMemory,
+    refreshMemory(nodes) {
+      memory = startMemory(nodes);
+    },
+    lastMemory: (nodes) =>
+      memory === undefined ? readMemory(nodes) : take("processes", memory, known.memory),
+    volumes: (nodes) => {
+      volumes ??= startVolumes(nodes);
+      return take("mounts", volumes, known.volumes);
+    },
+    known: () => known,
   };
 }

@@ -18,6 +18,8 @@ export interface MemberRunOptions {
   leaderMode: LeaderMode;
   defragTimeoutMs?: number;
   timing: PollTiming;
+  /** Called once the defrag call has returned (or failed), before verification. */
+  onDefragReturned?: () => void;
 }
 
 export interface MemberRun {
@@ -81,6 +83,7 @@ export async function defragMember(
     }
   }
   step.durationMs = Math.max(0, deps.now() - startedAt);
+  options.onDefragReturned?.();
   deps.emit({ type: "defrag-done", step: ref, durationMs: step.durationMs, error: callError });
   if (callError !== null) {
     step.error = callError;

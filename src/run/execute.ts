@@ -20,9 +20,9 @@ import { configErrorHint } from "../talos/error-kinds.js";
 import { hazardWarnings, waitForCatchUp } from "./catch-up.js";
 import { defragMember } from "./defrag-member.js";
 import { disarmIfCured } from "./disarm.js";
-import { checkPlannedDisk, readRssAfterRun } from "./member-resources.js";
+import { checkPlannedDisk, memoryAfterRun } from "./member-resources.js";
 import type { PollTiming } from "./poll.js";
-import { rememberViews } from "./recent-view.js";
+import { type RecentViews, rememberViews } from "./recent-view.js";
 import {
   closeRecord,
   defragSampleOf,
@@ -40,9 +40,12 @@ import type { ReportStep, RunDeps, RunOptions, RunReport, RunResult } from "./ty
 export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<RunReport> {
   const record = startRecord(deps.now(), options.dryRun ?? false);
   const finish = (result: RunResult) => closeRecord(record, deps, result);
+  // Every view the run reads, the first included: a first look young enough serves the first member's re-plan.
+  const views = rememberViews(deps);
   let view: ClusterView;
   try {
     view = await deps.readView();
+    views.keep(view);
   } catch (err) {
     // A talosconfig that cannot be used is the caller's configuration error (exit 2, with its hint), not a
     // cluster that refuses to be touched.
@@ -96,10 +99,11 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
   }
   try {
     for (const w of lock?.warnings ?? []) warn(record, deps, w);
-    const result = await runLocked(deps, options, gateOptions, record, view, plan.steps);
+    const memoryAfter = memoryAfterRun(deps);
+    const result = await runLocked(deps, views, memoryAfter, options, gateOptions, record, view, plan.steps);
     // A read, not a touch, and side info (it never changes the result): also after any stop, the operator's
     // included, so the members done so far show their memory. A second Ctrl-C still leaves at once.
-    await readRssAfterRun(deps, record, view, record.steps);
+    await memoryAfter.read(record, view, record.steps);
     return finish(result);
   } finally {
     await lock?.release();
@@ -108,13 +112,14 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
 
 async function runLocked(
   runDeps: RunDeps,
+  views: RecentViews,
+  memoryAfter: ReturnType<typeof memoryAfterRun>,
   options: RunOptions,
   gateOptions: GateOptions,
   record: RunRecord,
   firstView: ClusterView,
   firstSteps: PlanStep[],
 ): Promise<RunResult> {
-  const views = rememberViews(runDeps);
   const deps: RunDeps = { ...runDeps, readView: views.read };
   const notTouched = () => record.steps.push(...untouchedSteps(firstSteps, firstView, "not-touched"));
   if (deps.signal.aborted) {
@@ -156,7 +161,8 @@ async function runLocked(
   };
   for (let index = 1; ; index++) {
     // Re-plan from fresh status before every member (the first too: a snapshot may have taken minutes). The view
-    // the previous member's verification has just read is that fresh status (see recent-view.ts).
+    // the previous member's verification has just read is that fresh status, and before the first member the
+    // first look when nothing (a snapshot, a prompt) came in between (see recent-view.ts).
     try {
       view = caughtUp ?? views.recent(REPLAN_VIEW_MAX_AGE_MS) ?? (await views.read());
       caughtUp = undefined;
@@ -211,7 +217,15 @@ async function runLocked(
       record.steps.push(reportStep(next, sizesOf(view, next.memberId), "skipped"));
       continue;
     }
-    const run = await defragMember(deps, { ...options, timing }, record, view, next, ref);
+    // The last member's defrag call: etcd's memory "after" is asked beside its verification.
+    const last = remaining.length === 1;
+    memoryAfter.defragStarting();
+    const memberOptions = {
+      ...options,
+      timing,
+      ...(last ? { onDefragReturned: () => memoryAfter.startEarly(view) } : {}),
+    };
+    const run = await defragMember(deps, memberOptions, record, view, next, ref);
     record.steps.push(run.step);
     if (run.issued) defragsIssued++;
     const sample = defragSampleOf(run.step);

@@ -8,6 +8,13 @@
  * between, a confirmation prompt) is read anew. Only the re-plan and the first look of the NOSPACE step may take a
  * recent view; every verification poll and the look after a disarm always read afresh.
  *
+ * The run's first look serves the first member's re-plan the same way (issue 21: with --yes and no snapshot it is
+ * milliseconds old). It was read before the run lock was taken, so another run of this tool on this machine may
+ * have ended in between; within a second that is the same exposure every re-plan already has to a run from
+ * another machine, which a lock on this machine never excludes, and the gate's checks and each member's
+ * verification hold whatever the view's age. The first look is not timed: it is a full read (status beside
+ * members, etcdspec and the node reads), not the single status call `--leader auto` needs the cost of.
+ *
  * Each read is also timed: a read in the run is one `etcd status` call, so its duration is what talosctl costs
  * per call without etcd doing any work, which `--leader auto` subtracts from the followers' defrag calls.
  */
@@ -17,6 +24,8 @@ import type { RunDeps } from "./types.js";
 export interface RecentViews {
   /** A fresh read, remembered. */
   read(): Promise<ClusterView>;
+  /** A view read just now by other means (the run's first, full look), remembered but not timed. */
+  keep(view: ClusterView): void;
   /** The last view read, when it is no older than maxAgeMs; else undefined. */
   recent(maxAgeMs: number): ClusterView | undefined;
   /** How long each read so far took, in ms, in the order read. */
@@ -33,6 +42,9 @@ export function rememberViews(deps: Pick<RunDeps, "readView" | "now">): RecentVi
       last = { view, at: deps.now() };
       durations.push(Math.max(0, last.at - startedAt));
       return view;
+    },
+    keep(view) {
+      last = { view, at: deps.now() };
     },
     durations: () => durations,
     recent(maxAgeMs) {

@@ -41,11 +41,16 @@ export interface DefragOutcome {
 export async function defragCluster(ctx: ServiceContext, request: DefragRequest): Promise<DefragOutcome> {
   const startedAt = new Date();
   const reader = await openReader(ctx, request);
+  // etcd's memory before/after each member and the free-disk check (optional data, see read/node-resources.ts).
+  const resources = createNodeResourceReader(ctx.talosctl);
   let firstRead = true;
   // The first look asks status, members and alarms; every later one (re-plans, verification polls) is ONE status call.
   const readView = () => {
     if (!firstRead) return reader.poll();
     firstRead = false;
+    // A run that defragments reads etcd's memory and free disk before its first member: asked beside the first
+    // look, they cost no round trip of their own (issue 21). A dry run reads only the disk, once it has a plan.
+    if (request.options.dryRun !== true) resources.prefetch(reader.nodes);
     // One status call carries the alarms too (every member lists them): the run's first look saves `alarm list`.
     return reader.read({ alarms: "status" });
   };
@@ -58,8 +63,6 @@ export async function defragCluster(ctx: ServiceContext, request: DefragRequest)
   });
   const stop = watchStopSignals(ctx.io, () => progress.running());
   const lateWarnings: string[] = [];
-  // etcd's memory before/after each member and the free-disk check (optional data, see read/node-resources.ts).
-  const resources = createNodeResourceReader(ctx.talosctl);
   try {
     const report = await runDefrag(
       {

@@ -101,4 +101,31 @@ describe("defrag", () => {
     expect(wide.stdout.split("\n")[0]).toMatch(/ DB SIZE +MEMORY /);
     expect(wide.stdout).toMatch(/1\.5 GB -> 47 MB +1\.5 GB -> 87 MB/);
   });
+
+  it("defrag reads members, etcdspec, processes and mounts beside its first status: one round before the first member", async () => {
+    // Given talosctl calls that each take a moment, recorded as they start and end
+    const cluster = createStatefulCluster();
+    const answer = cluster.exec;
+    const events: string[] = [];
+    cluster.exec = async (file, args, options) => {
+      events.push(`start ${commandOf(args)}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      events.push(`end ${commandOf(args)}`);
+      return answer(file, args, options);
+    };
+    // When a run defragments with --yes and no snapshot
+    const run = await runCli(cluster, ["-n", NODES, "-o", "json", "defrag", "--yes", "--no-snapshot"]);
+    expect(run.code, run.stderr).toBe(0);
+    // Then every read before the first defrag was asked before any of them answered, and none was asked twice
+    const beforeDefrag = events.slice(0, events.indexOf("start etcd defrag"));
+    const firstEnd = beforeDefrag.findIndex((e) => e.startsWith("end "));
+    expect(beforeDefrag.slice(0, firstEnd).sort()).toEqual([
+      "start etcd members",
+      "start etcd status",
+      "start get etcdspec etcd -o yaml",
+      "start mounts",
+      "start processes",
+    ]);
+    expect(beforeDefrag.filter((e) => e.startsWith("start "))).toHaveLength(5);
+  });
 });

@@ -72,5 +72,69 @@ describeWithEtcd(
       expect(etcdCalls.length, calls.join("\n")).toBeLessThanOrEqual(13);
       expect(calls.length, calls.join("\n")).toBeLessThanOrEqual(16);
     });
+
+    it("with -n and no snapshot: one round of reads before the first defrag, the first look serving its re-plan", async () => {
+      const c = cluster();
+      const leader = await c.leaderNode();
+      await fragmentCluster(c.endpoints(leader ?? c.nodes[0] ?? ""), {
+        targetBytes: 12_000_000,
+        reclaimableRatio: 0.6,
+      });
+      const started = Date.now();
+      const run = await execa(
+        process.execPath,
+        [
+          CLI,
+          "--talosctl",
+          c.talosctlPath,
+          "-n",
+          c.nodes.join(","),
+          "-o",
+          "json",
+          "defrag",
+          "--yes",
+          "--no-snapshot",
+          ...RULE,
+          ...NO_FLOOR,
+          "--leader",
+          "forfeit",
+        ],
+        { env: { ...c.env, NO_COLOR: "1" }, reject: false, timeout: 120_000, stdin: "ignore" },
+      );
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+      const report = checkedJson<RunReport>(["-o", "json", "defrag"], run.stdout);
+      expect(report.steps.map((s) => s.outcome)).toEqual(["done", "done", "done"]);
+
+      const log = (await c.callLog()).filter((e) => e.start >= started);
+      const firstDefrag = log.find((e) => e.command === "defrag");
+      const before = log.filter(
+        (e) => firstDefrag !== undefined && e.end <= (firstDefrag.spawnedAt ?? firstDefrag.start),
+      );
+      const listing = log.map((e) => `${e.command} ${e.nodes.join(",")}`).join("\n");
+      // Members, etcdspec, the first status and the node reads, each once, all asked before any of them answered.
+      expect(before.map((e) => e.command).sort(), listing).toEqual([
+        "etcdspec",
+        "members",
+        "mounts",
+        "processes",
+        "status",
+      ]);
+      const lastSpawn = Math.max(...before.map((e) => e.spawnedAt ?? e.start));
+      expect(lastSpawn, listing).toBeLessThan(Math.min(...before.map((e) => e.end)));
+      // Every other call once per run or member; status is the first look plus the polls (at least one per member
+      // and one for the move), which depend on how soon each member catches up: 5 when all do at the first look.
+      const counts: Record<string, number> = {};
+      for (const e of log) counts[e.command] = (counts[e.command] ?? 0) + 1;
+      const { status, ...others } = counts;
+      expect(others, listing).toEqual({
+        members: 1,
+        etcdspec: 1,
+        processes: 2,
+        mounts: 1,
+        defrag: 3,
+        "forfeit-leadership": 1,
+      });
+      expect(status, listing).toBeGreaterThanOrEqual(5);
+    });
   },
 );

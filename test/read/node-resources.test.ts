@@ -85,4 +85,43 @@ describe("createNodeResourceReader", () => {
     expect(calls).toEqual(["processes", "processes", "mounts"]);
     expect(reader.known().memory.get("10.0.0.1")).toBe(2);
   });
+
+  it("prefetch starts both calls without waiting; their warnings are said once, when taken", async () => {
+    let answer: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const { talosctl, calls } = fakeTalosctl(async () => {
+      await held;
+      return { readings: [rss("10.0.0.1", 7)], failed: [] };
+    });
+    const reader = createNodeResourceReader(talosctl);
+    reader.prefetch(["10.0.0.1", "10.0.0.2"]);
+    expect(calls).toEqual(["processes", "mounts"]);
+    // Nothing taken yet: metrics written now would not report a value the run never used.
+    expect(reader.known().memory.size).toBe(0);
+    answer();
+    const memory = await reader.lastMemory(["10.0.0.1", "10.0.0.2"]);
+    expect(memory.values.get("10.0.0.1")).toBe(7);
+    expect(memory.warnings).toEqual([
+      "etcd's memory on 10.0.0.2 is unknown: no etcd process in its process list",
+    ]);
+    expect((await reader.lastMemory(["10.0.0.1", "10.0.0.2"])).warnings).toEqual([]);
+    expect((await reader.volumes(["10.0.0.1", "10.0.0.2"])).warnings).toEqual([
+      "free disk space on 10.0.0.1, 10.0.0.2 is unknown: no mount holds /var/lib/etcd",
+    ]);
+    reader.prefetch(["10.0.0.1"]);
+    expect(calls).toEqual(["processes", "mounts"]);
+    expect(reader.known().memory.get("10.0.0.1")).toBe(7);
+  });
+
+  it("a prefetch never taken says nothing, and a later read still names its nodes", async () => {
+    const { talosctl } = fakeTalosctl(async () => ({ readings: [], failed: [] }));
+    const reader = createNodeResourceReader(talosctl);
+    reader.prefetch(["10.0.0.1"]);
+    const fresh = await reader.readMemory(["10.0.0.1"]);
+    expect(fresh.warnings).toEqual([
+      "etcd's memory on 10.0.0.1 is unknown: no etcd process in its process list",
+    ]);
+  });
 });

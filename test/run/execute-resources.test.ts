@@ -37,6 +37,19 @@ describe("runDefrag: etcd's memory before and after each member", () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it("asks the memory 'after' as soon as the last defrag call returns, beside that member's verification", async () => {
+    // Given three members to defragment
+    const cluster = withMemory(threeMembers());
+    // When the run goes through
+    const report = await run(cluster);
+    // Then the second processes call comes right after the last defrag, before the look that verifies it
+    expect(report.result).toBe("ok");
+    const methods = cluster.calls.map((c) => c.method);
+    const lastDefrag = methods.lastIndexOf("defrag");
+    expect(methods.slice(lastDefrag, lastDefrag + 3)).toEqual(["defrag", "processes", "status"]);
+    expect(cluster.callsOf("processes")).toHaveLength(2);
+  });
+
   it("reads memory again after a stop too: the members done so far get their 'after'", async () => {
     // Given the stop arrives during the first member's defrag
     const cluster = withMemory(threeMembers());
