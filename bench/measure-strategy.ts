@@ -20,6 +20,8 @@ export interface MeasureOptions {
   healthTimeoutMs: number;
   snapshotDir: string;
   autoArgs: readonly string[];
+  /** Another simulated talosctl for every strategy (the relay). */
+  talosctl?: { path: string; env: Record<string, string> };
   signal: AbortSignal;
   log: (line: string) => void;
 }
@@ -96,6 +98,7 @@ export async function measureStrategy(
         snapshotDir: opts.snapshotDir,
         timeoutMs: opts.runTimeoutMs,
         autoArgs: opts.autoArgs,
+        ...(opts.talosctl === undefined ? {} : { talosctl: opts.talosctl }),
       });
     } finally {
       report = await load.stop();

@@ -25,6 +25,8 @@ export interface BenchOptions {
   outDir: string;
   /** markdown: the table as BENCHMARKS.md holds it. */
   format: "table" | "markdown";
+  /** node: the simulator's talosctl, a Node process per call; relay: a fast client of one server (relay.ts). */
+  talosctl: "node" | "relay";
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -38,7 +40,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --cold-start-runs N  runs of --help for the cold start median (default 10)
   --out DIR            where <YYYY-MM-DD>-etcd<VERSION>-<SIZE>.json goes (default bench/results)
   --ips A,B,C          loopback IPs of the bench clusters (default 127.0.0.61-63)
-  --markdown           print the results as Markdown (for BENCHMARKS.md) instead of a plain table`;
+  --markdown           print the results as Markdown (for BENCHMARKS.md) instead of a plain table
+  --talosctl KIND      node (default): the simulated talosctl, a Node process per call; relay: a Python
+                       client of one simulator server, which starts like the Go talosctl (sim/relay-server.ts)`;
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -89,6 +93,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
       out: { type: "string", default: join(repoRoot(), "bench", "results") },
       ips: { type: "string", default: "127.0.0.61,127.0.0.62,127.0.0.63" },
       markdown: { type: "boolean", default: false },
+      talosctl: { type: "string", default: "node" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -116,5 +121,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     ips,
     outDir: values.out,
     format: values.markdown ? "markdown" : "table",
+    talosctl: parseTalosctl(values.talosctl),
   };
+}
+
+function parseTalosctl(text: string): BenchOptions["talosctl"] {
+  if (text === "node" || text === "relay") return text;
+  throw new Error(`--talosctl: node or relay, got "${text}"`);
 }

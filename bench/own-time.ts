@@ -21,6 +21,13 @@ export interface OwnTime {
   gapsMs: number[];
   /** The end of the last defrag call to the tool's exit. */
   afterLastMs: number;
+  /**
+   * Of the own time, the part when no talosctl call was running: the tool's start-up and exit, its decisions and
+   * its pauses between polls. The rest is other talosctl calls (status, members, forfeit-leadership, ...), each
+   * counted from its process's spawn: on the simulator mostly Node's start-up, where a real talosctl, a Go
+   * binary, spends a TLS handshake and a proxy hop.
+   */
+  toolAloneMs: number;
   /** Every talosctl call of the run, the defrags included. */
   calls: number;
   /** Each call, ms from the tool's spawn: its talosctl's spawn, the command's start and end (where time goes). */
@@ -38,6 +45,12 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
   const last = defrags.at(-1);
   if (first === undefined || last === undefined) return null;
   const totalMs = window.to - window.from;
+  const busy = mergeIntervals(
+    within.map((e) => ({
+      from: Math.max(window.from, e.spawnedAt ?? e.start),
+      to: Math.min(window.to, e.end),
+    })),
+  );
   const defragCallsMs = defrags.reduce((sum, d) => sum + (d.to - d.from), 0);
   return {
     totalMs,
@@ -46,6 +59,7 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
     beforeFirstMs: first.from - window.from,
     gapsMs: defrags.slice(1).map((d, i) => d.from - (defrags[i]?.to ?? d.from)),
     afterLastMs: window.to - last.to,
+    toolAloneMs: totalMs - busy.reduce((sum, b) => sum + (b.to - b.from), 0),
     calls: within.length,
     timeline: within
       .map((e) => ({
@@ -56,4 +70,15 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
       }))
       .sort((a, b) => a.spawnMs - b.spawnMs),
   };
+}
+
+/** The union of intervals, as disjoint intervals in order. */
+function mergeIntervals(intervals: readonly Window[]): Window[] {
+  const merged: Window[] = [];
+  for (const next of [...intervals].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last !== undefined && next.from <= last.to) last.to = Math.max(last.to, next.to);
+    else merged.push({ ...next });
+  }
+  return merged;
 }

@@ -57,6 +57,7 @@ const OWN_HEAD = [
   "before 1st s",
   "gaps s",
   "after last s",
+  "tool alone s",
   "calls",
 ];
 
@@ -73,6 +74,7 @@ export function buildOwnTimeRows(results: BenchResults): string[][] {
         seconds(t.beforeFirstMs),
         t.gapsMs.map(seconds).join(" / "),
         seconds(t.afterLastMs),
+        t.toolAloneMs === undefined ? "-" : seconds(t.toolAloneMs),
         String(t.calls),
       ],
     ];
@@ -124,7 +126,8 @@ function describeSetup(results: BenchResults): string {
   const members = results.template.members
     .map((m) => `${shortNode(m.node)} ${mb(m.sizes.dbSize)} MB (${mb(m.sizes.dbSizeInUse)} in use)`)
     .join(", ");
-  return `etcd ${results.machine.etcd}; template (built in ${seconds(results.template.buildMs)} s): ${members}`;
+  const talosctl = results.options.talosctl === "relay" ? "; talosctl: the relay (sim/relay-server.ts)" : "";
+  return `etcd ${results.machine.etcd}${talosctl}; template (built in ${seconds(results.template.buildMs)} s): ${members}`;
 }
 
 function renderExtras(results: BenchResults): string[] {

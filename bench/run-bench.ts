@@ -16,6 +16,7 @@ import {
 import { measureStrategy, type StrategyResult } from "./measure-strategy.js";
 import type { BenchOptions } from "./options.js";
 import { runProcess } from "./process.js";
+import { startRelay } from "./relay.js";
 import { type StrategySummary, summarizeStrategies } from "./strategy-summary.js";
 import { evaluateTargets, type Verdict } from "./targets.js";
 import { buildTemplate, type TemplateMember } from "./template.js";
@@ -62,27 +63,34 @@ export async function runBench(options: BenchOptions, ctx: BenchContext): Promis
     dir: join(work, "template"),
   });
   log(`template built in ${(template.buildMs / 1000).toFixed(1)} s`);
-  // Rounds interleave the strategies, so a slow patch of the machine does not land on one strategy only.
-  for (let round = 1; round <= options.repeat; round++)
-    for (const id of options.strategies) {
-      signal.throwIfAborted();
-      const result = await measureStrategy(id, round, template, {
-        idleMs: options.idleMs,
-        loadIntervalMs: options.loadIntervalMs,
-        runTimeoutMs: options.runTimeoutMs,
-        healthTimeoutMs: options.healthTimeoutMs,
-        snapshotDir: work,
-        autoArgs: options.autoArgs,
-        signal,
-        log,
-      });
-      log(
-        `${id} #${round}: run ${(result.wallMs / 1000).toFixed(2)} s (restore + idle + run ` +
-          `${(result.totalMs / 1000).toFixed(1)} s), stalled ${result.stall.stalledClientMs} ms, ` +
-          `worst ${result.stall.worst?.ms ?? 0} ms`,
-      );
-      strategies.push(result);
-    }
+  const relay = options.talosctl === "relay" ? await startRelay(join(work, "talosctl.sock"), signal) : null;
+  if (relay !== null) log("talosctl: the relay (a Python client of one simulator server)");
+  try {
+    // Rounds interleave the strategies, so a slow patch of the machine does not land on one strategy only.
+    for (let round = 1; round <= options.repeat; round++)
+      for (const id of options.strategies) {
+        signal.throwIfAborted();
+        const result = await measureStrategy(id, round, template, {
+          idleMs: options.idleMs,
+          loadIntervalMs: options.loadIntervalMs,
+          runTimeoutMs: options.runTimeoutMs,
+          healthTimeoutMs: options.healthTimeoutMs,
+          snapshotDir: work,
+          autoArgs: options.autoArgs,
+          ...(relay === null ? {} : { talosctl: { path: relay.talosctlPath, env: relay.env } }),
+          signal,
+          log,
+        });
+        log(
+          `${id} #${round}: run ${(result.wallMs / 1000).toFixed(2)} s (restore + idle + run ` +
+            `${(result.totalMs / 1000).toFixed(1)} s), stalled ${result.stall.stalledClientMs} ms, ` +
+            `worst ${result.stall.worst?.ms ?? 0} ms`,
+        );
+        strategies.push(result);
+      }
+  } finally {
+    relay?.stop();
+  }
   log(`cold start: ${options.coldStartRuns} runs of --help`);
   const coldStart = await measureColdStart(options.coldStartRuns, signal);
   const snapshotThroughput = await measureThroughput(strategies, options, work);

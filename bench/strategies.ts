@@ -33,6 +33,16 @@ export interface StrategyContext {
   timeoutMs: number;
   /** Extra tool arguments for `auto` (say `--leader-move-above 300ms`), after `defrag`. */
   autoArgs: readonly string[];
+  /** Another simulated talosctl than the cluster's (the relay, bench/relay.ts), and what it needs in its env. */
+  talosctl?: { path: string; env: Record<string, string> };
+}
+
+/** The talosctl a strategy runs, and its environment. */
+function talosctlOf(ctx: StrategyContext): { path: string; env: Record<string, string> } {
+  return {
+    path: ctx.talosctl?.path ?? ctx.cluster.talosctlPath,
+    env: { ...ctx.cluster.env, ...ctx.talosctl?.env },
+  };
 }
 
 export interface StrategyRun {
@@ -70,9 +80,10 @@ async function runRunbook(ctx: StrategyContext): Promise<StrategyRun> {
   const order = [...cluster.nodes.filter((n) => n !== leader), leader];
   const startedAt = Date.now();
   const started = performance.now();
+  const talosctl = talosctlOf(ctx);
   for (const node of order) {
-    const result = await runProcess(cluster.talosctlPath, ["-n", node, "etcd", "defrag"], {
-      env: cluster.env,
+    const result = await runProcess(talosctl.path, ["-n", node, "etcd", "defrag"], {
+      env: talosctl.env,
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
     });
@@ -133,10 +144,11 @@ async function runEtcdctl(ctx: StrategyContext): Promise<StrategyRun> {
 /** The built CLI, as a user runs it, with JSON output so the bench can read its own report. */
 async function runTool(ctx: StrategyContext, defragArgs: readonly string[]): Promise<StrategyRun> {
   const { cluster } = ctx;
+  const talosctl = talosctlOf(ctx);
   const argv = [
     cliPath(),
     "--talosctl",
-    cluster.talosctlPath,
+    talosctl.path,
     "-n",
     cluster.nodes.join(","),
     "-o",
@@ -149,7 +161,7 @@ async function runTool(ctx: StrategyContext, defragArgs: readonly string[]): Pro
   const result = assertSucceeded(
     "talos-etcd-defrag defrag",
     await runProcess(process.execPath, argv, {
-      env: { ...cluster.env, NO_COLOR: "1" },
+      env: { ...talosctl.env, NO_COLOR: "1" },
       timeoutMs: ctx.timeoutMs,
       signal: ctx.signal,
     }),

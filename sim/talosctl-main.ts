@@ -3,6 +3,7 @@
  * config from TALOS_SIM_CONFIG, applies faults, runs one command, appends one call-log line.
  */
 import { appendFileSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
 import { parseArgs, UsageError, usageText } from "./argv.js";
 import type { Backend } from "./backend.js";
 import { appendCall } from "./call-log.js";
@@ -85,8 +86,7 @@ function resolveCommand(words: string[], namespace: string | undefined): Resolve
  * TALOS_SIM_START_LOG (optional): one JSON line `{command, nodes, t}` when a call starts, for harnesses that act
  * at a moment of a run (the chaos run injects a fault when a defrag starts); the call log is written at the end.
  */
-function noteStart(command: string, nodes: readonly string[]): void {
-  const path = process.env.TALOS_SIM_START_LOG;
+function noteStart(path: string | undefined, command: string, nodes: readonly string[]): void {
   if (path === undefined || path === "") return;
   appendFileSync(path, `${JSON.stringify({ command, nodes, t: Date.now() })}\n`);
 }
@@ -102,10 +102,11 @@ function createBackend(config: SimConfig): Backend {
 }
 
 async function execute(
-  argv: string[],
+  call: Invocation,
   config: SimConfig,
   log: { nodes: string[]; command: string },
 ): Promise<Rendered> {
+  const { argv } = call;
   let parsed: ReturnType<typeof parseArgs>;
   let resolved: Resolved;
   try {
@@ -118,7 +119,7 @@ async function execute(
     throw error;
   }
   log.command = resolved.command;
-  noteStart(resolved.command, log.nodes);
+  noteStart(call.startLogPath, resolved.command, log.nodes);
   if (resolved.command === "version") {
     return { stdout: `Client:\n\tTag:         ${RELEASE_TAGS[config.release]}\n`, stderr: "", exitCode: 0 };
   }
@@ -146,10 +147,15 @@ async function execute(
     }
     if (fault.garbage) return { stdout: GARBAGE, stderr: "", exitCode: 0 };
   }
+  // A relative snapshot path is the caller's: a relay (relay-server.ts) runs in another directory.
+  const args =
+    command === "snapshot" && call.cwd !== process.cwd()
+      ? resolved.args.map((a) => resolvePath(call.cwd, a))
+      : resolved.args;
   return runCommand(
     { config, backend: createBackend(config), nodes },
     command,
-    resolved.args,
+    args,
     parsed.output ?? "table",
   );
 }
@@ -160,38 +166,50 @@ function writeAndExit(rendered: Rendered): void {
   });
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const configPath = process.env.TALOS_SIM_CONFIG;
-  if (configPath === undefined || configPath === "") {
-    writeAndExit({ stdout: "", stderr: "talosctl simulator: TALOS_SIM_CONFIG is not set\n", exitCode: 2 });
-    return;
+/** Where one invocation comes from: its environment's two simulator variables, its directory, its start. */
+export interface Invocation {
+  argv: string[];
+  configPath: string | undefined;
+  startLogPath: string | undefined;
+  /** Relative snapshot paths are taken from here. */
+  cwd: string;
+  /** Epoch ms when the caller's process began (the call log's spawnedAt). */
+  spawnedAt: number;
+}
+
+/**
+ * One talosctl invocation, run and logged: what the process prints and exits with. `onKill` gets the call
+ * logger for the signal handlers of a process that may be killed mid-call.
+ */
+export async function invoke(
+  call: Invocation,
+  onKill: (record: (exitCode: number) => void) => void = () => undefined,
+): Promise<Rendered> {
+  if (call.configPath === undefined || call.configPath === "") {
+    return { stdout: "", stderr: "talosctl simulator: TALOS_SIM_CONFIG is not set\n", exitCode: 2 };
   }
-  const config = readConfig(configPath);
+  const config = readConfig(call.configPath);
   const start = Date.now();
-  const log = { nodes: [] as string[], command: argv.join(" ") };
-  const record = (exitCode: number): void =>
+  const log = { nodes: [] as string[], command: call.argv.join(" ") };
+  let recorded = false;
+  // Once: a relay's call killed mid-way is logged then, and not again when it ends.
+  const record = (exitCode: number): void => {
+    if (recorded) return;
+    recorded = true;
     appendCall(config.callLogPath, {
-      argv,
+      argv: call.argv,
       nodes: log.nodes,
       command: log.command,
       start,
       end: Date.now(),
       exitCode,
-      spawnedAt: Math.round(performance.timeOrigin),
+      spawnedAt: call.spawnedAt,
     });
-  for (const [signal, code] of [
-    ["SIGTERM", 143],
-    ["SIGINT", 130],
-  ] as const) {
-    process.once(signal, () => {
-      record(code);
-      // Die by the signal, as Go's talosctl does: callers see a kill, not an exit code.
-      process.kill(process.pid, signal);
-    });
-  }
+  };
+  onKill(record);
   let rendered: Rendered;
   try {
-    rendered = await execute(argv, config, log);
+    rendered = await execute(call, config, log);
   } catch (error) {
     rendered = {
       stdout: "",
@@ -200,5 +218,30 @@ export async function main(argv: string[]): Promise<void> {
     };
   }
   record(rendered.exitCode);
+  return rendered;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const rendered = await invoke(
+    {
+      argv,
+      configPath: process.env.TALOS_SIM_CONFIG,
+      startLogPath: process.env.TALOS_SIM_START_LOG,
+      cwd: process.cwd(),
+      spawnedAt: Math.round(performance.timeOrigin),
+    },
+    (record) => {
+      for (const [signal, code] of [
+        ["SIGTERM", 143],
+        ["SIGINT", 130],
+      ] as const) {
+        process.once(signal, () => {
+          record(code);
+          // Die by the signal, as Go's talosctl does: callers see a kill, not an exit code.
+          process.kill(process.pid, signal);
+        });
+      }
+    },
+  );
   writeAndExit(rendered);
 }

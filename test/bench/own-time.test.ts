@@ -31,6 +31,8 @@ describe("splitRunTime", () => {
       beforeFirstMs: 1_000,
       gapsMs: [300, 600],
       afterLastMs: 1_000,
+      // 19 000 less the calls' union: 200 + 3000 + 190 + 3700 + 200 + 9400 + 400.
+      toolAloneMs: 19_000 - 17_090,
       calls: 7,
       timeline: log.map((e) => ({
         command: e.command,
@@ -44,6 +46,17 @@ describe("splitRunTime", () => {
       (split?.afterLastMs ?? 0) +
       (split?.gapsMs ?? []).reduce((a, b) => a + b, 0);
     expect(parts).toBe(split?.ownMs);
+  });
+
+  it("counts the time when no call ran once, however the calls overlap", () => {
+    const log = [
+      call("status", 1_000, 1_100, 1_500),
+      call("processes", 1_200, 1_300, 1_700),
+      call("defrag", 2_000, 2_100, 3_000),
+      call("status", 2_900, 3_000, 3_100),
+    ];
+    // Busy 1 000-1 700 and 2 000-3 100 of a 19 000 ms run.
+    expect(splitRunTime(RUN, log)?.toolAloneMs).toBe(19_000 - 700 - 1_100);
   });
 
   it("orders the defrags by when they were spawned, not by the log's order", () => {

@@ -127,6 +127,8 @@ describe.skipIf(!gate.available)("bench smoke test over real etcd", () => {
       for (const part of [t?.beforeFirstMs, t?.afterLastMs, ...(t?.gapsMs ?? [])])
         expect(part).toBeGreaterThan(0);
       expect(t?.calls).toBe(tool?.calls.total);
+      expect(t?.toolAloneMs).toBeGreaterThan(0);
+      expect(t?.toolAloneMs).toBeLessThan(t?.ownMs ?? 0);
     }
     expect(results.targets).toHaveLength(5);
     expect(results.targets.every((t) => t.met !== null)).toBe(true);

@@ -200,6 +200,7 @@ describe("evaluateTargets", () => {
       beforeFirstMs: ownMs / 2,
       gapsMs: [ownMs / 4, ownMs / 4],
       afterLastMs: 0,
+      toolAloneMs: ownMs / 3,
       calls: 12,
       timeline: [],
     });
