@@ -45,12 +45,6 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
   const last = defrags.at(-1);
   if (first === undefined || last === undefined) return null;
   const totalMs = window.to - window.from;
-  const busy = mergeIntervals(
-    within.map((e) => ({
-      from: Math.max(window.from, e.spawnedAt ?? e.start),
-      to: Math.min(window.to, e.end),
-    })),
-  );
   const defragCallsMs = defrags.reduce((sum, d) => sum + (d.to - d.from), 0);
   return {
     totalMs,
@@ -59,7 +53,13 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
     beforeFirstMs: first.from - window.from,
     gapsMs: defrags.slice(1).map((d, i) => d.from - (defrags[i]?.to ?? d.from)),
     afterLastMs: window.to - last.to,
-    toolAloneMs: totalMs - busy.reduce((sum, b) => sum + (b.to - b.from), 0),
+    toolAloneMs: aloneOf(
+      totalMs,
+      within.map((e) => ({
+        from: Math.max(window.from, e.spawnedAt ?? e.start),
+        to: Math.min(window.to, e.end),
+      })),
+    ),
     calls: within.length,
     timeline: within
       .map((e) => ({
@@ -70,6 +70,20 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
       }))
       .sort((a, b) => a.spawnMs - b.spawnMs),
   };
+}
+
+/** The tool-alone time of a run recorded before that field existed, from its timeline (the same arithmetic). */
+export function toolAloneOf(t: Omit<OwnTime, "toolAloneMs"> & { toolAloneMs?: number }): number {
+  if (t.toolAloneMs !== undefined) return t.toolAloneMs;
+  return aloneOf(
+    t.totalMs,
+    t.timeline.map((c) => ({ from: Math.max(0, c.spawnMs), to: Math.min(t.totalMs, c.endMs) })),
+  );
+}
+
+/** A run's length less the time at least one of these calls was running. */
+function aloneOf(totalMs: number, calls: readonly Window[]): number {
+  return totalMs - mergeIntervals(calls).reduce((sum, b) => sum + (b.to - b.from), 0);
 }
 
 /** The union of intervals, as disjoint intervals in order. */

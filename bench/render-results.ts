@@ -1,6 +1,7 @@
 /** The results as terminal tables and as Markdown (BENCHMARKS.md), from the same rows. */
 import { type Column, drawTable, renderTable as renderPlainTable } from "../src/render/table.js";
 import { markdownTable } from "./markdown-table.js";
+import { toolAloneOf } from "./own-time.js";
 import type { BenchResults } from "./run-bench.js";
 import { describeWorstRequest } from "./stall.js";
 import type { Verdict } from "./targets.js";
@@ -49,7 +50,7 @@ export function buildRunRows(results: BenchResults): string[][] {
 }
 
 /** The tool's runs: where the wall time went (issue 21 §3); gaps are between members, in order. */
-const OWN_HEAD = [
+export const OWN_HEAD = [
   "run",
   "total s",
   "defrag calls s",
@@ -74,7 +75,7 @@ export function buildOwnTimeRows(results: BenchResults): string[][] {
         seconds(t.beforeFirstMs),
         t.gapsMs.map(seconds).join(" / "),
         seconds(t.afterLastMs),
-        t.toolAloneMs === undefined ? "-" : seconds(t.toolAloneMs),
+        seconds(toolAloneOf(t)),
         String(t.calls),
       ],
     ];

@@ -3,7 +3,7 @@
  * the run's own time before, between and after them, from a synthetic call log.
  */
 import { describe, expect, it } from "vitest";
-import { splitRunTime } from "../../bench/own-time.js";
+import { splitRunTime, toolAloneOf } from "../../bench/own-time.js";
 import type { CallLogEntry } from "../../sim/cluster.js";
 
 function call(command: string, spawnedAt: number, start: number, end: number): CallLogEntry {
@@ -74,6 +74,19 @@ describe("splitRunTime", () => {
     expect(split?.defragCallsMs).toBe(1_000);
     expect(split?.beforeFirstMs).toBe(2_000);
     expect(split?.calls).toBe(1);
+  });
+
+  it("gives a file recorded before the 'tool alone' field the same figure from its timeline", () => {
+    const log = [
+      call("status", 1_000, 1_100, 1_500),
+      call("processes", 1_200, 1_300, 1_700),
+      call("defrag", 2_000, 2_100, 3_000),
+    ];
+    const split = splitRunTime(RUN, log);
+    if (split === null) throw new Error("no split");
+    const { toolAloneMs, ...older } = split;
+    expect(toolAloneOf(older)).toBe(toolAloneMs);
+    expect(toolAloneOf(split)).toBe(toolAloneMs);
   });
 
   it("is null for a run that made no defrag call", () => {
