@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { splitRunTime, toolAloneOf } from "../../bench/own-time.js";
+import { ownTimeReport } from "../../bench/own-time-report.js";
+import type { BenchResults } from "../../bench/run-bench.js";
 import type { CallLogEntry } from "../../sim/cluster.js";
 
 function call(command: string, spawnedAt: number, start: number, end: number): CallLogEntry {
@@ -91,5 +93,44 @@ describe("splitRunTime", () => {
 
   it("is null for a run that made no defrag call", () => {
     expect(splitRunTime(RUN, [call("status", 1_100, 1_200, 1_300)])).toBeNull();
+  });
+});
+
+describe("ownTimeReport", () => {
+  const results = (talosctl: "node" | "relay" | undefined, ownMs: number[]) =>
+    ({
+      machine: { etcd: "3.4.23" },
+      options: { sizeBytes: 200_000_000, ...(talosctl === undefined ? {} : { talosctl }) },
+      strategies: ownMs.map((own, i) => ({
+        strategy: "forfeit",
+        round: i + 1,
+        calls: { leaderTransfers: [{ node: "n", start: 0, end: 1 }] },
+        ownTime: {
+          totalMs: 5_000,
+          defragCallsMs: 5_000 - own,
+          ownMs: own,
+          beforeFirstMs: own - 500,
+          gapsMs: [200, 300],
+          afterLastMs: 0,
+          calls: 14,
+          timeline: [{ command: "status", spawnMs: 0, startMs: 100, endMs: 400 }],
+        },
+      })),
+    }) as unknown as BenchResults;
+
+  it("one table per simulated talosctl, variants in the order given, each with its median and worst", () => {
+    const text = ownTimeReport([
+      { variant: "before", order: 0, results: results(undefined, [2_400, 2_200, 3_000]) },
+      { variant: "after", order: 1, results: results(undefined, [1_800, 1_900, 1_700]) },
+      { variant: "after", order: 2, results: results("relay", [900]) },
+    ]).join("\n");
+    const [node, relay] = text.split("talosctl: relay");
+    expect(node).toMatch(/^talosctl: node/);
+    expect(node).toMatch(/\| 3\.4\.23 \| 200MB \| before +\| forfeit #1 \|.*\| +2\.40 \|/);
+    expect(node?.indexOf("| before ")).toBeLessThan(node?.indexOf("| after ") ?? 0);
+    // Tool alone from the timeline: 5 000 ms less the 400 ms the one call ran.
+    expect(node).toMatch(/\| 3\.4\.23 \| 200MB \| before +\| +3 \| +2\.40 \| +3\.00 \| +4\.60 \|/);
+    expect(node).toMatch(/\| 3\.4\.23 \| 200MB \| after +\| +3 \| +1\.80 \| +1\.90 \|/);
+    expect(relay).toMatch(/\| after +\| +1 \| +0\.90 \| +0\.90 \|/);
   });
 });
