@@ -42,13 +42,14 @@ export function ownTimeReport(files: readonly Loaded[]): string[] {
     const summary = chosen.map((f) => {
       const runs = f.results.strategies.flatMap((r) => (r.ownTime == null ? [] : [r.ownTime]));
       const own = runs.map((t) => t.ownMs);
+      const alone = runs.flatMap((t) => toolAloneOf(t) ?? []);
       const s = (ms: number) => (ms / 1000).toFixed(2);
       return [
         ...labelsOf(f),
         String(runs.length),
         s(median(own)),
         s(Math.max(...own)),
-        s(median(runs.map(toolAloneOf))),
+        alone.length === 0 ? "-" : s(median(alone)),
       ];
     });
     return [

@@ -72,9 +72,15 @@ export function splitRunTime(window: Window, log: readonly CallLogEntry[]): OwnT
   };
 }
 
-/** The tool-alone time of a run recorded before that field existed, from its timeline (the same arithmetic). */
-export function toolAloneOf(t: Omit<OwnTime, "toolAloneMs"> & { toolAloneMs?: number }): number {
+/**
+ * The tool-alone time of a run recorded before that field existed, from its timeline (the same arithmetic);
+ * null for the first files, which have no timeline either.
+ */
+export function toolAloneOf(
+  t: Omit<OwnTime, "toolAloneMs" | "timeline"> & Partial<Pick<OwnTime, "toolAloneMs" | "timeline">>,
+): number | null {
   if (t.toolAloneMs !== undefined) return t.toolAloneMs;
+  if (t.timeline === undefined) return null;
   return aloneOf(
     t.totalMs,
     t.timeline.map((c) => ({ from: Math.max(0, c.spawnMs), to: Math.min(t.totalMs, c.endMs) })),

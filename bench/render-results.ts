@@ -75,7 +75,7 @@ export function buildOwnTimeRows(results: BenchResults): string[][] {
         seconds(t.beforeFirstMs),
         t.gapsMs.map(seconds).join(" / "),
         seconds(t.afterLastMs),
-        seconds(toolAloneOf(t)),
+        optionalSeconds(toolAloneOf(t)),
         String(t.calls),
       ],
     ];
@@ -171,6 +171,10 @@ export function renderMarkdown(results: BenchResults): string {
         `- **${v.met === null ? "not measured" : v.met ? "met" : "missed"}**: ${v.target}: ${v.measured}`,
     ),
   ].join("\n");
+}
+
+function optionalSeconds(ms: number | null): string {
+  return ms === null ? "-" : seconds(ms);
 }
 
 function seconds(ms: number): string {
