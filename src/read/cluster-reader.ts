@@ -1,8 +1,7 @@
 /**
  * Reads the cluster through talosctl and builds the view. Discovery: -n if given, else the members known to the
  * context's default node, addressed by their client URLs (another node of the context when that one is a learner).
- * A full read asks status and the member list at once, then alarms of the voting members only (a learner refuses
- * both `etcd members` and `etcd alarm list`, and the member list keeps only the voters' answers); a poll
+ * A full read asks status, then members and alarms of the voting members only (a learner refuses both); a poll
  * asks ONE `etcd status` for all nodes and takes alarms from the members' ERRORS (used while verifying a defrag).
  * The etcdspec of one node gives the quota and the etcd image; the image's version stands in for members whose
  * status has no PROTOCOL (talosctl before v1.11).
@@ -38,7 +37,7 @@ export interface ReadOptions {
 
 export interface ClusterReader {
   nodes: readonly string[];
-  /** status beside members, then alarm list from the voting members (members reused once from discovery). */
+  /** status, then members + alarm list from the voting members (members reused once from discovery). */
   read(options?: ReadOptions): Promise<ClusterView>;
   /** One status call; members from the last full read, alarms from ERRORS. */
   poll(): Promise<ClusterView>;
@@ -81,30 +80,9 @@ export async function openClusterReader(talosctl: Talosctl, options: ReaderOptio
     });
   };
 
-  /**
-   * The voters' part of a member list asked of every node: what asking the voters alone would have given. When
-   * the call failed as a whole (a single node that refused or did not answer), the voters are asked on their own.
-   */
-  const votersMembers = async (
-    asked: Promise<MultiNodeResult<MemberRow>>,
-    voters: readonly string[],
-  ): Promise<MultiNodeResult<MemberRow>> => {
-    try {
-      const answer = await asked;
-      return { rows: answer.rows, failures: answer.failures.filter((f) => voters.includes(f.node)) };
-    } catch {
-      return talosctl.members(voters);
-    }
-  };
-
   return {
     nodes,
     async read(readOptions = {}) {
-      // The member list is asked beside status, of every node: waiting for status to tell the voters first cost
-      // a whole talosctl round trip (issue 21). A learner refuses the call (a failure buildView leaves out); a
-      // node that does not answer status is already named, and its members failure is not reported again.
-      const asked = discovered ? undefined : talosctl.members(nodes);
-      asked?.catch(() => undefined);
       const status = await talosctl.status(nodes);
       // A learner refuses `etcd members` and `etcd alarm list`: never ask it. Alarms are cluster-wide and every
       // voter repeats the member list, so the voters' answers are the cluster's.
@@ -115,7 +93,7 @@ export async function openClusterReader(talosctl: Talosctl, options: ReaderOptio
       const voters = nodes.filter((n) => !learners.has(n) && !silent.has(n));
       const fromStatus = readOptions.alarms === "status";
       const [memberList, alarms] = await Promise.all([
-        asked === undefined || voters.length === 0 ? members : votersMembers(asked, voters),
+        discovered || voters.length === 0 ? members : talosctl.members(voters),
         fromStatus ? alarmsOf(status) : voters.length === 0 ? NONE : talosctl.alarms(voters),
       ]);
       discovered = false;

@@ -49,7 +49,7 @@ describe("talosconfig unreadable (talosctl's own error)", () => {
     expect(rec.calls.map(commandOf)).toEqual(["etcd members"]);
   });
 
-  it("defrag -n: exit 2 at the first calls (status and the quota read, side by side), nothing mutating, no quota fallback", async () => {
+  it("defrag -n: exit 2 at the first calls (status, the quota read and the node reads, side by side), nothing mutating, no quota fallback", async () => {
     const rec = recordIO(alwaysExec(failed(UNREADABLE(path))));
     const code = await main(
       ["--talosctl", ANY_EXECUTABLE, "--talosconfig", path, "-n", NODES, "-o", "json", "defrag", "--yes"],
@@ -58,8 +58,15 @@ describe("talosconfig unreadable (talosctl's own error)", () => {
     expect(code).toBe(2);
     expect(rec.stdout()).toBe("");
     expect(rec.stderr()).not.toMatch(/warning: could not read the etcd quota/);
-    expect(rec.calls.map(commandOf).sort()).toEqual(["etcd status", "get etcdspec etcd -o yaml"]);
+    expect(rec.calls.map(commandOf).sort()).toEqual([
+      "etcd status",
+      "get etcdspec etcd -o yaml",
+      "mounts",
+      "processes",
+    ]);
     expect(rec.calls.filter(isMutating)).toEqual([]);
+    // The node reads asked beside the first look say nothing of a run that never used them.
+    expect(rec.stderr()).not.toMatch(/is unknown/);
   });
 
   it("the hint names --talosconfig whatever the file is called", async () => {
