@@ -21,15 +21,16 @@ export function assertSimBuilt(cluster: SimCluster): void {
 export function runSim(
   cluster: SimCluster,
   args: readonly string[],
-  options: { timeoutMs?: number } = {},
+  /** talosctl: another simulated talosctl than the cluster's (the bench's relay), with what its env needs. */
+  options: { timeoutMs?: number; talosctl?: { path: string; env: Record<string, string> } } = {},
 ): Promise<SimResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     execFile(
-      cluster.talosctlPath,
+      options.talosctl?.path ?? cluster.talosctlPath,
       [...args],
       {
-        env: { ...process.env, ...cluster.env },
+        env: { ...process.env, ...cluster.env, ...options.talosctl?.env },
         timeout: options.timeoutMs ?? 60_000,
         maxBuffer: 64 * 1024 * 1024,
       },

@@ -40,23 +40,8 @@ describe.runIf(gate.available)("the talosctl relay over real etcd", { timeout: 6
     rmSync(work, { recursive: true, force: true });
   });
 
-  const viaRelay = (args: readonly string[], env: Record<string, string> = {}): Promise<SimResult> =>
-    new Promise((resolve) => {
-      execFile(
-        relay.talosctlPath,
-        [...args],
-        { env: { ...process.env, ...cluster.env, ...relay.env, ...env }, timeout: 30_000 },
-        (error, stdout, stderr) => {
-          const code = (error as { code?: unknown } | null)?.code;
-          resolve({
-            stdout,
-            stderr,
-            exitCode: error === null ? 0 : typeof code === "number" ? code : null,
-            durationMs: 0,
-          });
-        },
-      );
-    });
+  const viaRelay = (args: readonly string[]): Promise<SimResult> =>
+    runSim(cluster, args, { talosctl: { path: relay.talosctlPath, env: relay.env } });
 
   it.each([
     ["members", ["-n", "127.0.0.161", "etcd", "members"]],
