@@ -17,25 +17,24 @@ import { type Invocation, invoke } from "./talosctl-main.js";
 
 function serve(socket: Socket): void {
   let buffered = "";
-  let answered = false;
-  let kill: ((exitCode: number) => void) | undefined;
+  let started = false;
+  // The call's logger once invoke hands it over. invoke logs a call once, so calling it after the answer is a no-op.
+  let record: (exitCode: number) => void = () => undefined;
   socket.setEncoding("utf8");
   socket.on("data", (chunk: string) => {
     buffered += chunk;
     const newline = buffered.indexOf("\n");
-    if (newline < 0 || kill !== undefined) return;
+    if (newline < 0 || started) return;
+    started = true;
     const call = JSON.parse(buffered.slice(0, newline)) as Invocation;
-    kill = () => undefined;
-    void invoke(call, (record) => {
-      kill = record;
+    void invoke(call, (logger) => {
+      record = logger;
     }).then((rendered) => {
-      answered = true;
       if (!socket.destroyed) socket.end(`${JSON.stringify(rendered)}\n`);
     });
   });
-  socket.on("close", () => {
-    if (!answered) kill?.(143);
-  });
+  // A client gone before its answer was killed: the call is logged as a SIGTERM'd one.
+  socket.on("close", () => record(143));
   socket.on("error", () => undefined);
 }
 

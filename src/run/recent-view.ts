@@ -13,7 +13,7 @@
  * have ended in between; within a second that is the same exposure every re-plan already has to a run from
  * another machine, which a lock on this machine never excludes, and the gate's checks and each member's
  * verification hold whatever the view's age. The first look is not timed: it is a full read (status beside
- * members, etcdspec and the node reads), not the single status call `--leader auto` needs the cost of.
+ * the etcdspec and the node reads, then members), not the single status call `--leader auto` needs the cost of.
  *
  * Each read is also timed: a read in the run is one `etcd status` call, so its duration is what talosctl costs
  * per call without etcd doing any work, which `--leader auto` subtracts from the followers' defrag calls.
