@@ -1,0 +1,8 @@
+//go:build tools
+
+// Package tools names the main packages this module builds, so that go mod tidy keeps them.
+package tools
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+)
