@@ -61,6 +61,8 @@ describe("etcd upgrade path", () => {
     ["3.5.26", "v1.11.3", "pass", "next-minor"],
     ["3.4.23", "v1.10.0", "pass", "next-minor"],
     ["3.6.5", "v1.13.9", "pass", "same-minor"],
+    ["3.6.5", "v1.14.1", "pass", "next-minor"],
+    ["3.5.21", "v1.14.1", "fail", "skipped-minor"],
     // etcd 20967 (zombie members): 3.6 only from 3.5.26 on; 19557's 3.5.20 is not enough.
     ["3.5.25", "v1.11.3", "fail", "etcd-20967"],
     ["3.5.21", "v1.11.3", "fail", "etcd-20967"],
@@ -114,6 +116,8 @@ describe("etcd upgrade path", () => {
     ["3.5.8", "v1.12.0", ["v1.10.9=3.5.26", "v1.12.0=3.6.7"]],
     ["3.4.23", "v1.10.5", ["v1.10.5=3.5.21"]],
     ["3.5.26", "v1.13.9", ["v1.13.9=3.6.12"]],
+    ["3.5.21", "v1.14.1", ["v1.10.9=3.5.26", "v1.13.9=3.6.12", "v1.14.1=3.7.1"]],
+    ["3.6.4", "v1.14.1", ["v1.14.1=3.7.1"]],
   ])("the shortest safe route from %s to %s: %j", (from, to, route) => {
     expect(names(judge(from, to).route)).toEqual(route);
   });
@@ -246,7 +250,7 @@ describe("upgrade items", () => {
     const { items, upgrade } = upgradeItems(three("3.6.5"), target("v1.14.0"));
     expect(items[0]).toMatchObject({ status: "fail" });
     expect(items[0]?.detail).toMatch(
-      /^v1\.14\.0 is unknown: not in this tool's table of Talos releases \(v1\.4\.0–v1\.13\.9\)/,
+      /^v1\.14\.0 is unknown: not in this tool's table of Talos releases \(v1\.4\.0–v1\.14\.1\)/,
     );
     expect(items[1]).toMatchObject({ status: "warn", informational: true });
     expect(upgrade).toMatchObject({ known: false, etcdVersion: null, path: [], advisories: [] });
