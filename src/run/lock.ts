@@ -18,9 +18,9 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import { open, readFile, stat, unlink } from "node:fs/promises";
+import { open, readdir, readFile, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 
 export interface LockKey {
@@ -102,6 +102,20 @@ export async function acquireLock(key: LockKey, options: LockOptions = {}): Prom
   return handle;
 }
 
+/**
+ * Taking over a stale lock, and why it is exclusive. The lock file L is created only with O_EXCL (one creator
+ * wins while L is absent) and removed only (a) by its holder, who is alive and so never judged stale, or (b) by
+ * the one run that holds the takeover guard of L's exact content C: `L.takeover-<sha256(C)>`, itself created
+ * with O_EXCL. That run re-reads L after taking the guard and removes L only when L still holds C. Between that
+ * read and the unlink L cannot change: C's holder is gone (it releases nothing), a second remover would need the
+ * same guard, and no one can create L while it exists. So an unlink only ever removes the stale C, never a lock
+ * that replaced it, and after it the runs race on O_EXCL again: at most one holds L at any time. (Read, compare,
+ * unlink without the guard is not exclusive: two runs read C, one replaces it, the other unlinks the new lock.)
+ *
+ * C never comes back (it names a process that is gone), so a guard outlives its use harmlessly: the run that
+ * holds L removes the guards left beside it. A run killed between taking a guard and removing L leaves both;
+ * the next run refuses and names the two files (an unknown is never guessed at).
+ */
 async function acquireOne(
   path: string,
   content: LockContent,
@@ -110,24 +124,60 @@ async function acquireOne(
   warnings: string[],
 ): Promise<void> {
   const now = options.now ?? Date.now;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (await tryCreate(path, content)) return;
+  for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
+    if (await tryCreate(path, content)) {
+      await removeGuards(path);
+      return;
+    }
     const text = await readFile(path, "utf8").catch(() => null);
     if (text === null) continue;
     const holder = parseContent(text) ?? "unreadable";
+    let why: string;
     if (holder === "unreadable") {
       const age = now() - (await stat(path).catch(() => ({ mtimeMs: now() }))).mtimeMs;
       if (age < FRESH_MS) throw lockHeld(path, "another run is starting");
-      warnings.push(`removed an unreadable lock file ${path}`);
+      why = `removed an unreadable lock file ${path}`;
     } else {
       const stale = whyStale(holder, options, bootId);
       if (stale === null) throw lockHeld(path, `pid ${holder.pid} since ${holder.startedAt}`);
-      warnings.push(`removed a stale lock ${path}: pid ${holder.pid} (since ${holder.startedAt}) ${stale}`);
+      why = `removed a stale lock ${path}: pid ${holder.pid} (since ${holder.startedAt}) ${stale}`;
     }
-    // Only the lock judged stale: another run may have replaced it meanwhile, and its lock is not ours to remove.
-    if ((await readFile(path, "utf8").catch(() => null)) === text) await unlink(path).catch(() => undefined);
+    const guard = `${path}${GUARD_INFIX}${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+    if (!(await tryCreate(guard, content))) {
+      // Another run is taking this stale lock over: it is done in moments, unless it died doing so.
+      const guardHolder = parseContent((await readFile(guard, "utf8").catch(() => null)) ?? "");
+      if (guardHolder !== null && whyStale(guardHolder, options, bootId) !== null)
+        throw new UserError(
+          `a stale lock of this cluster was being taken over by a run that is gone (pid ${guardHolder.pid})`,
+          `no run holds the cluster: remove ${path} and ${guard}`,
+          EXIT.refused,
+        );
+      await new Promise((resolve) => setTimeout(resolve, TAKEOVER_WAIT_MS));
+      continue;
+    }
+    try {
+      if ((await readFile(path, "utf8").catch(() => null)) === text) {
+        await unlink(path).catch(() => undefined);
+        warnings.push(why);
+      }
+    } finally {
+      await unlink(guard).catch(() => undefined);
+    }
   }
   throw lockHeld(path, "the lock keeps reappearing");
+}
+
+const GUARD_INFIX = ".takeover-";
+/** Tries while another run takes a stale lock over (moments), then refuses. */
+const TAKEOVER_ATTEMPTS = 50;
+const TAKEOVER_WAIT_MS = 20;
+
+/** Guards of contents that can never come back (the caller holds the lock): debris, see acquireOne. */
+async function removeGuards(path: string): Promise<void> {
+  const prefix = `${basename(path)}${GUARD_INFIX}`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names)
+    if (name.startsWith(prefix)) await unlink(join(dirname(path), name)).catch(() => undefined);
 }
 
 /** Why the holder is not running any more, or null when it may be: an unknown is never taken for stale. */

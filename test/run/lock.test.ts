@@ -130,6 +130,28 @@ describe("acquireLock", () => {
     await handle.release();
   });
 
+  it("refuses, naming both files, when a run that was taking over a stale lock is gone (issue 27 item 7)", async () => {
+    // Given a stale lock, and the takeover guard of a run that died between taking the guard and removing the lock
+    const [first] = lockPaths(key, dir);
+    await writeFile(first ?? "", holder({ bootId: "boot-gone" }));
+    const names = () => readdir(dir);
+    const { createHash } = await import("node:crypto");
+    const guard = `${first}.takeover-${createHash("sha256")
+      .update(holder({ bootId: "boot-gone" }))
+      .digest("hex")
+      .slice(0, 16)}`;
+    await writeFile(guard, holder({ pid: 4343, bootId: "boot-gone" }));
+    // When a run takes the lock
+    const taking = acquireLock(key, { dir, bootId, releaseOnExit: false });
+    // Then it refuses (exit 3) and names both files; nothing is removed
+    await expect(taking).rejects.toMatchObject({
+      exitCode: EXIT.refused,
+      hint: expect.stringContaining(guard),
+    });
+    await expect(taking).rejects.toMatchObject({ hint: expect.stringContaining(`remove ${first} and`) });
+    expect((await names()).length).toBe(2);
+  });
+
   it("replaces a lock naming a live but different process on its pid (the real /proc, no stand-ins)", async () => {
     // Given a live process (a child of ours) whose pid a lock names, with a start time that is not its own
     const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "ignore" });
