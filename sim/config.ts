@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { Barrier } from "./barrier.js";
 
 export type Release = "v1.10" | "v1.13" | "v1.14";
 export const RELEASES: readonly Release[] = ["v1.10", "v1.13", "v1.14"];
@@ -74,6 +75,8 @@ export interface SimConfig {
   modelStatePath?: string;
   etcdctlPath: string;
   faults: Faults;
+  /** Calls that wait for each other (barrier.ts): proves a caller sends them at once. */
+  barrier?: Barrier;
 }
 
 /** The config both harnesses write: one node per loopback IP, the first one as the context's default node. */

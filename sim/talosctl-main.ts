@@ -6,6 +6,7 @@ import { appendFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { parseArgs, UsageError, usageText } from "./argv.js";
 import type { Backend } from "./backend.js";
+import { waitAtBarrier } from "./barrier.js";
 import { appendCall } from "./call-log.js";
 import { checkSingleNode, runCommand } from "./commands.js";
 import { readConfig, resolveFault, type SimCommand, type SimConfig } from "./config.js";
@@ -135,6 +136,8 @@ async function execute(
     const problem = checkSingleNode(config.release, nodes, `etcd ${command}`);
     if (problem !== null) return errorOutput(problem, resolved.path);
   }
+  const held = await waitAtBarrier(config.barrier, command);
+  if (held !== null) return { stdout: "", stderr: `${held}\n`, exitCode: 1 };
   // Whole-invocation faults: the first targeted node that has one decides.
   for (const node of nodes) {
     const fault = resolveFault(config.faults, node, command);

@@ -1,4 +1,5 @@
 /** What the harnesses (real etcd and model) hand to tests. */
+import type { Barrier } from "./barrier.js";
 import type { ClusterMember } from "./cluster-members.js";
 import type { Faults, Release } from "./config.js";
 
@@ -57,6 +58,8 @@ export interface SimCluster {
   leaderNode(): Promise<string | null>;
   /** Replaces the talosconfig context's nodes (used when talosctl gets no -n); default: the first node. */
   setDefaultNodes(nodes: string[]): Promise<void>;
+  /** Sets (or, with null, removes) the barrier of later invocations (barrier.ts). */
+  setBarrier(barrier: Barrier | null): Promise<void>;
   /** Members as a voter sees them, ascending ID order (Talos's forfeit order), with their node. */
   memberList(): Promise<(ClusterMember & { node: string })[]>;
   /** Moves leadership to this voter (no-op if it leads) and waits until every member agrees. */

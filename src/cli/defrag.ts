@@ -92,7 +92,8 @@ export async function runDefragCommand(
     for (const w of lateWarnings) ctx.warn(w);
   } else {
     const { renderRunReport, renderRunWarnings } = await import("../render/run-report.js");
-    ctx.io.stdout(renderRunReport(report, createStyle(ctx.color), ctx.layout));
+    const saidAbove = sameScreen ? said.refusals : undefined;
+    ctx.io.stdout(renderRunReport(report, createStyle(ctx.color), ctx.layout, saidAbove));
     // The warnings (late ones included: they are in the report) go to stderr, each said once on one screen.
     ctx.io.stderr(
       renderRunWarnings(report, createStyle(ctx.io.stderrIsTTY && !ctx.io.env.NO_COLOR), {

@@ -24,11 +24,14 @@ export interface CliIO {
   sharedTerminal?: boolean;
   /** Asks a yes/no question on the terminal; only called when stdin is a TTY. */
   confirm(question: string): Promise<boolean>;
-  /** Calls handler on SIGINT/SIGTERM until the returned function is called. */
+  /** Calls handler on SIGINT/SIGTERM/SIGHUP until the returned function is called. */
   onStopSignal(handler: (signal: string) => void): () => void;
   /** Leaves at once (the second Ctrl-C). */
   exitNow(code: number): void;
 }
+
+/** The signals that ask a run to stop safely (src/service/stop-signals.ts). */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 export function processIO(): CliIO {
   const io = guardWrites({
@@ -45,12 +48,12 @@ export function processIO(): CliIO {
     stderrWidth: detectWidth(process.stderr, process.env),
     sharedTerminal: sameTerminal(1, 2),
     confirm: askOnTerminal,
+    // SIGHUP (a closed terminal, a dropped SSH session) too: its default action would kill us mid-defrag, with
+    // no verification, no report and the locks left (issue 27 item 9).
     onStopSignal: (handler) => {
-      process.on("SIGINT", handler);
-      process.on("SIGTERM", handler);
+      for (const signal of STOP_SIGNALS) process.on(signal, handler);
       return () => {
-        process.off("SIGINT", handler);
-        process.off("SIGTERM", handler);
+        for (const signal of STOP_SIGNALS) process.off(signal, handler);
       };
     },
     exitNow: (code) => process.exit(code),

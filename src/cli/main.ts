@@ -5,12 +5,20 @@ import { wrapLabelled } from "../render/text.js";
 import { configErrorHint, failureKindOf } from "../talos/error-kinds.js";
 import { type CliIO, processIO } from "./io.js";
 import { type ActionResult, buildProgram } from "./program.js";
-import { usageHint } from "./usage-hint.js";
+import { swallowedCommand, usageHint } from "./usage-hint.js";
 import { packageVersion } from "./version.js";
 
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   const result: ActionResult = { exitCode: EXIT.ok };
   const program = buildProgram(io, packageVersion(), result);
+  // Before commander, which would print the whole help for it and say nothing of the cause.
+  const swallowed = swallowedCommand(program, argv);
+  if (swallowed !== undefined) {
+    const { flag, command, value } = swallowed;
+    sayTo(io, "error: ", `${flag} took "${command}" as its value, so no command was given`);
+    sayTo(io, "hint: ", `give ${flag} a value: talos-etcd-defrag ${flag} ${value} ${command}`);
+    return EXIT.usage;
+  }
   try {
     await program.parseAsync([...argv], { from: "user" });
     return result.exitCode;
@@ -19,15 +27,20 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   }
 }
 
+/** error: and hint: lines are read on a terminal: wrapped to its width like warnings (a pipe gets whole lines). */
+function sayTo(io: CliIO, label: string, text: string): void {
+  io.stderr(`${wrapLabelled(label, text, io.stderrWidth).join("\n")}\n`);
+}
+
 function reportError(error: unknown, io: CliIO, program: Command, argv: readonly string[]): number {
-  // error: and hint: lines are read on a terminal: wrapped to its width like warnings (a pipe gets whole lines).
-  const say = (label: string, text: string) =>
-    io.stderr(`${wrapLabelled(label, text, io.stderrWidth).join("\n")}\n`);
+  const say = (label: string, text: string) => sayTo(io, label, text);
   if (error instanceof CommanderError) {
     // Help and --version end the same way as errors in commander; they are not errors.
     if (error.exitCode === 0) return EXIT.ok;
-    // A missing command prints the help itself (commander.help); every other usage error is said here, once.
-    if (error.code !== "commander.help") {
+    // A missing command prints the help itself (commander.help), and the error line after it says why; every
+    // other usage error is said here, once.
+    if (error.code === "commander.help") say("error: ", "no command given: choose one of the commands above");
+    else {
       const hint = usageHint(program, argv, error.code, error.message);
       // commander's "(Did you mean --help?)" guesses by spelling; a hint that knows whose flag it is replaces it.
       const message = hint.includes(" is a flag of ")

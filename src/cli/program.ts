@@ -16,6 +16,7 @@ import {
 } from "../policy.js";
 import type { CommandContext, GlobalFlags } from "./context.js";
 import type { CliIO } from "./io.js";
+import { unknownSubcommand } from "./usage-hint.js";
 
 const METRICS_OPTION = [
   "--metrics-file <path>",
@@ -224,7 +225,11 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
         "the source member's file at 5 MB/s, at least 2m",
       ),
     )
+    // `snapshot lsit` lands here as an argument: name it as the unknown subcommand (unknownSubcommand).
+    .allowExcessArguments()
     .action(async (flags, command: Command) => {
+      const [extra] = command.args;
+      if (extra !== undefined) throw unknownSubcommand(command, extra, "snapshot alone takes a snapshot");
       const ctx = await context(command);
       const { runSnapshot } = await import("./snapshot.js");
       result.exitCode = await runSnapshot(ctx, flags);
@@ -320,14 +325,10 @@ function refuseArguments(command: Command): void {
   if (extra === undefined) return;
   const parent = command.parent;
   const named = parent?.args[0] === command.name();
-  const valid = parent?.commands.map((c) => c.name()).join(", ") ?? "";
   if (named || parent === null) {
     throw new UserError(
       `${parent?.name() ?? ""} ${command.name()} takes no arguments, got ${JSON.stringify(extra)}`,
     );
   }
-  throw new UserError(
-    `unknown ${parent.name()} subcommand ${JSON.stringify(extra)}`,
-    `the subcommands of ${parent.name()} are ${valid} (${command.name()} is the default)`,
-  );
+  throw unknownSubcommand(parent, extra, `${command.name()} is the default`);
 }

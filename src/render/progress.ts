@@ -30,6 +30,8 @@ export interface SaidWarnings {
   above: ReadonlySet<string>;
   /** Warnings said another way than `warning: <message>`: the brief line, or null (said by an earlier one). */
   brief: ReadonlyMap<string, string | null>;
+  /** The refusal reasons progress printed (`refused: <reason>`), which a report on the same screen leaves out. */
+  refusals?: ReadonlySet<string>;
 }
 
 export interface Progress {
@@ -62,6 +64,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let lastUnmet = "";
   const above = new Set<string>();
   const brief = new Map<string, string | null>();
+  const refusals = new Set<string>();
   /** One event's line; `paint` colours each wrapped part, so no colour runs across a line break. */
   const line = (text: string, paint: (t: string) => string = (t) => t) => {
     for (const part of wrapText(text, options.width, continuation(text))) write(`${paint(part)}\n`);
@@ -78,7 +81,10 @@ export function createProgress(options: ProgressOptions): Progress {
   const onEvent = (event: RunEvent): void => {
     switch (event.type) {
       case "gate":
-        for (const reason of event.reasons) line(`refused: ${reason}`, style.bad);
+        for (const reason of event.reasons) {
+          line(`refused: ${reason}`, style.bad);
+          refusals.add(reason);
+        }
         return;
       case "plan": {
         const steps = event.plan.steps;
@@ -188,5 +194,5 @@ export function createProgress(options: ProgressOptions): Progress {
         return;
     }
   };
-  return { onEvent, running: () => runningNode, said: () => ({ above, brief }), close: stopTicker };
+  return { onEvent, running: () => runningNode, said: () => ({ above, brief, refusals }), close: stopTicker };
 }

@@ -66,7 +66,16 @@ function runColumns(style: Style): Column<Row>[] {
   ];
 }
 
-export function renderRunReport(report: RunReport, style: Style, layout: TableLayout): string {
+/**
+ * `saidAbove`: the refusal reasons progress printed on this same screen (stdout and stderr one terminal); the
+ * report points to them instead of saying them again. Unset: every reason is said (the report stands alone).
+ */
+export function renderRunReport(
+  report: RunReport,
+  style: Style,
+  layout: TableLayout,
+  saidAbove?: ReadonlySet<string>,
+): string {
   const rows = report.steps.map((step, i) => ({ step, n: i + 1 }));
   const table = renderTable(report.dryRun ? planColumns(style) : runColumns(style), rows, layout);
   const lines = [...table.lines, ...stepNotes(report, rows, table.cutRows, layout)];
@@ -81,7 +90,9 @@ export function renderRunReport(report: RunReport, style: Style, layout: TableLa
         ? "nothing to do: no member matches the rule and would free at least --min-reclaim (use --force to defragment anyway)"
         : RESULT_TEXT[report.result];
   const wrap = (text: string) => wrapText(text, layout.width);
-  lines.push(...wrap(`${report.dryRun ? "plan" : "result"}: ${said}`).map(paint));
+  const reasons = report.refusedReasons.filter((reason) => saidAbove?.has(reason) !== true);
+  const above = reasons.length < report.refusedReasons.length ? " (the reasons are above)" : "";
+  lines.push(...wrap(`${report.dryRun ? "plan" : "result"}: ${said}${above}`).map(paint));
   if (report.dryRun) lines.push(...leaderLines(report, layout));
   if (!report.dryRun) lines.push(...memoryLines(report, rows, layout));
   if (report.snapshot)
@@ -90,8 +101,7 @@ export function renderRunReport(report: RunReport, style: Style, layout: TableLa
     );
   if (report.alarmsDisarmed.length > 0)
     lines.push(...wrap(`alarms disarmed: ${report.alarmsDisarmed.map((a) => a.alarm).join(", ")}`));
-  for (const reason of report.refusedReasons)
-    lines.push(...wrapText(`  - ${reason}`, layout.width, "    ").map(style.bad));
+  for (const reason of reasons) lines.push(...wrapText(`  - ${reason}`, layout.width, "    ").map(style.bad));
   if (report.error) lines.push(...wrap(`error: ${report.error}`).map(style.bad));
   if (!report.dryRun) lines.push(style.dim(`took ${(report.durationMs / 1000).toFixed(1)} s`));
   return `${lines.join("\n")}\n`;

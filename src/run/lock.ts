@@ -17,10 +17,9 @@
  * must never be judged stale, which only the kernel's own identity of the process gives.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, unlinkSync } from "node:fs";
-import { open, readFile, stat, unlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync, readFileSync, unlinkSync } from "node:fs";
+import { mkdir, open, readdir, readFile, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { EXIT, UserError } from "../errors.js";
 
 export interface LockKey {
@@ -61,7 +60,7 @@ interface LockContent {
 const FRESH_MS = 10_000;
 
 /** One file per member: `talos-etcd-defrag-member-<id>.lock` (an ID that is not plain hex is hashed). */
-export function lockPaths(key: LockKey, dir = defaultLockDir()): string[] {
+export function lockPaths(key: LockKey, dir: string = defaultLockDir()): string[] {
   const ids = [...new Set(key.memberIds)].sort();
   return ids.map((id) => join(dir, `talos-etcd-defrag-member-${safeId(id)}.lock`));
 }
@@ -70,12 +69,85 @@ function safeId(id: string): string {
   return /^[0-9a-f]{1,32}$/.test(id) ? id : createHash("sha256").update(id).digest("hex").slice(0, 16);
 }
 
-export function defaultLockDir(): string {
-  return process.env.XDG_RUNTIME_DIR || tmpdir();
+/**
+ * The machine-wide lock directory. It must be one place that every run on the machine sees: the systemd timer's
+ * (examples/systemd: `RuntimeDirectory=talos-etcd-defrag`, made at boot by its tmpfiles.d line, 0770 for the
+ * unit's user and group) and a person's, root or a member of that group, from any shell. Not `$XDG_RUNTIME_DIR`
+ * (one per login user; a system service has none) nor /tmp (`PrivateTmp=yes` gives the unit its own): with
+ * either, the timer's lock and a run by hand never met (issue 27 item 6). /run is a tmpfs, so, like the
+ * process identities a lock records, it does not outlive a reboot.
+ */
+export const MACHINE_LOCK_DIR = "/run/talos-etcd-defrag";
+/** Names the lock directory instead (a container, whose /run is its own anyway; the tests). */
+export const LOCK_DIR_ENV = "TALOS_ETCD_DEFRAG_LOCK_DIR";
+
+export interface LockDirProbe {
+  isRoot: boolean;
+  exists(path: string): boolean;
+}
+
+export interface LockDirChoice {
+  dir: string;
+  /** Make the directory when it is missing: root may make the machine-wide one (0755: only root locks then). */
+  create: "machine" | "named" | false;
+  /** Said when the lock holds only against this user's runs. */
+  warning?: string;
+}
+
+/**
+ * Where the lock goes: `$TALOS_ETCD_DEFRAG_LOCK_DIR`, else the machine-wide directory when it exists or root can
+ * make it. A user who is not root on a machine without it (no unit installed, no run as root since boot: so no
+ * lock can be in it) falls back to the per-user `$XDG_RUNTIME_DIR`, else $TMPDIR or /tmp, and is told so. An
+ * existing machine-wide directory this user cannot write is never fallen back from: it refuses (acquireLock).
+ */
+export function chooseLockDir(env: NodeJS.ProcessEnv, probe: LockDirProbe): LockDirChoice {
+  const named = env[LOCK_DIR_ENV];
+  if (named) return { dir: named, create: "named" };
+  if (probe.exists(MACHINE_LOCK_DIR)) return { dir: MACHINE_LOCK_DIR, create: false };
+  if (probe.isRoot) return { dir: MACHINE_LOCK_DIR, create: "machine" };
+  const dir = env.XDG_RUNTIME_DIR || env.TMPDIR || "/tmp";
+  return {
+    dir,
+    create: false,
+    warning: `no machine-wide lock directory ${MACHINE_LOCK_DIR}: this run is locked only against runs of this user (in ${dir}); see docs/SCHEDULING.md, "The run lock"`,
+  };
+}
+
+const systemProbe: LockDirProbe = {
+  isRoot: process.getuid?.() === 0,
+  exists: (path) => existsSync(path),
+};
+
+export function defaultLockDir(
+  env: NodeJS.ProcessEnv = process.env,
+  probe: LockDirProbe = systemProbe,
+): string {
+  return chooseLockDir(env, probe).dir;
+}
+
+async function prepareLockDir(choice: LockDirChoice): Promise<void> {
+  if (choice.create === false) return;
+  try {
+    if (choice.create === "machine") await mkdir(choice.dir, { mode: 0o755 });
+    else await mkdir(choice.dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw lockDirError(choice.dir, err);
+  }
+}
+
+function lockDirError(dir: string, err: unknown): UserError {
+  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  return new UserError(
+    `cannot lock the cluster in ${dir} (${code})`,
+    `run as root or as a member of the directory's group (ls -ld ${dir}), or set ${LOCK_DIR_ENV}; see docs/SCHEDULING.md, "The run lock"`,
+    EXIT.refused,
+  );
 }
 
 export async function acquireLock(key: LockKey, options: LockOptions = {}): Promise<LockHandle> {
-  const paths = lockPaths(key, options.dir);
+  const choice: LockDirChoice =
+    options.dir === undefined ? chooseLockDir(process.env, systemProbe) : { dir: options.dir, create: false };
+  const paths = lockPaths(key, choice.dir);
   if (paths.length === 0) throw new Error("a run lock needs at least one member ID");
   const pid = options.pid ?? process.pid;
   const now = options.now ?? Date.now;
@@ -86,7 +158,8 @@ export async function acquireLock(key: LockKey, options: LockOptions = {}): Prom
     procStart: (options.startTimeOf ?? readStartTime)(pid),
     bootId,
   };
-  const warnings: string[] = [];
+  const warnings: string[] = choice.warning === undefined ? [] : [choice.warning];
+  await prepareLockDir(choice);
   const taken: string[] = [];
   const handle = makeHandle(taken, content, warnings, options.releaseOnExit ?? true);
   try {
@@ -102,6 +175,20 @@ export async function acquireLock(key: LockKey, options: LockOptions = {}): Prom
   return handle;
 }
 
+/**
+ * Taking over a stale lock, and why it is exclusive. The lock file L is created only with O_EXCL (one creator
+ * wins while L is absent) and removed only (a) by its holder, who is alive and so never judged stale, or (b) by
+ * the one run that holds the takeover guard of L's exact content C: `L.takeover-<sha256(C)>`, itself created
+ * with O_EXCL. That run re-reads L after taking the guard and removes L only when L still holds C. Between that
+ * read and the unlink L cannot change: C's holder is gone (it releases nothing), a second remover would need the
+ * same guard, and no one can create L while it exists. So an unlink only ever removes the stale C, never a lock
+ * that replaced it, and after it the runs race on O_EXCL again: at most one holds L at any time. (Read, compare,
+ * unlink without the guard is not exclusive: two runs read C, one replaces it, the other unlinks the new lock.)
+ *
+ * C never comes back (it names a process that is gone), so a guard outlives its use harmlessly: the run that
+ * holds L removes the guards left beside it. A run killed between taking a guard and removing L leaves both;
+ * the next run refuses and names the two files (an unknown is never guessed at).
+ */
 async function acquireOne(
   path: string,
   content: LockContent,
@@ -110,24 +197,60 @@ async function acquireOne(
   warnings: string[],
 ): Promise<void> {
   const now = options.now ?? Date.now;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (await tryCreate(path, content)) return;
+  for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
+    if (await tryCreate(path, content)) {
+      await removeGuards(path);
+      return;
+    }
     const text = await readFile(path, "utf8").catch(() => null);
     if (text === null) continue;
     const holder = parseContent(text) ?? "unreadable";
+    let why: string;
     if (holder === "unreadable") {
       const age = now() - (await stat(path).catch(() => ({ mtimeMs: now() }))).mtimeMs;
       if (age < FRESH_MS) throw lockHeld(path, "another run is starting");
-      warnings.push(`removed an unreadable lock file ${path}`);
+      why = `removed an unreadable lock file ${path}`;
     } else {
       const stale = whyStale(holder, options, bootId);
       if (stale === null) throw lockHeld(path, `pid ${holder.pid} since ${holder.startedAt}`);
-      warnings.push(`removed a stale lock ${path}: pid ${holder.pid} (since ${holder.startedAt}) ${stale}`);
+      why = `removed a stale lock ${path}: pid ${holder.pid} (since ${holder.startedAt}) ${stale}`;
     }
-    // Only the lock judged stale: another run may have replaced it meanwhile, and its lock is not ours to remove.
-    if ((await readFile(path, "utf8").catch(() => null)) === text) await unlink(path).catch(() => undefined);
+    const guard = `${path}${GUARD_INFIX}${createHash("sha256").update(text).digest("hex").slice(0, 16)}`;
+    if (!(await tryCreate(guard, content))) {
+      // Another run is taking this stale lock over: it is done in moments, unless it died doing so.
+      const guardHolder = parseContent((await readFile(guard, "utf8").catch(() => null)) ?? "");
+      if (guardHolder !== null && whyStale(guardHolder, options, bootId) !== null)
+        throw new UserError(
+          `a stale lock of this cluster was being taken over by a run that is gone (pid ${guardHolder.pid})`,
+          `no run holds the cluster: remove ${path} and ${guard}`,
+          EXIT.refused,
+        );
+      await new Promise((resolve) => setTimeout(resolve, TAKEOVER_WAIT_MS));
+      continue;
+    }
+    try {
+      if ((await readFile(path, "utf8").catch(() => null)) === text) {
+        await unlink(path).catch(() => undefined);
+        warnings.push(why);
+      }
+    } finally {
+      await unlink(guard).catch(() => undefined);
+    }
   }
   throw lockHeld(path, "the lock keeps reappearing");
+}
+
+const GUARD_INFIX = ".takeover-";
+/** Tries while another run takes a stale lock over (moments), then refuses. */
+const TAKEOVER_ATTEMPTS = 50;
+const TAKEOVER_WAIT_MS = 20;
+
+/** Guards of contents that can never come back (the caller holds the lock): debris, see acquireOne. */
+async function removeGuards(path: string): Promise<void> {
+  const prefix = `${basename(path)}${GUARD_INFIX}`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names)
+    if (name.startsWith(prefix)) await unlink(join(dirname(path), name)).catch(() => undefined);
 }
 
 /** Why the holder is not running any more, or null when it may be: an unknown is never taken for stale. */
@@ -144,7 +267,8 @@ function whyStale(holder: LockContent, options: LockOptions, bootId: string | nu
 
 async function tryCreate(path: string, content: LockContent): Promise<boolean> {
   try {
-    const handle = await open(path, "wx", 0o600);
+    // Readable by all who may lock: another user's run must read the holder to know whether it is stale.
+    const handle = await open(path, "wx", 0o644);
     try {
       await handle.writeFile(`${JSON.stringify(content)}\n`);
     } finally {
@@ -152,7 +276,10 @@ async function tryCreate(path: string, content: LockContent): Promise<boolean> {
     }
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOENT" || code === "ENOTDIR")
+      throw lockDirError(dirname(path), err);
     throw err;
   }
 }

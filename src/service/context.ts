@@ -16,7 +16,7 @@ export interface RunTerminal {
   env: NodeJS.ProcessEnv;
   /** Asks a yes/no question on the terminal. */
   confirm(question: string): Promise<boolean>;
-  /** Calls handler on SIGINT/SIGTERM until the returned function is called. */
+  /** Calls handler on SIGINT/SIGTERM/SIGHUP until the returned function is called. */
   onStopSignal(handler: (signal: string) => void): () => void;
   /** Leaves at once (the second Ctrl-C). */
   exitNow(code: number): void;

@@ -1,6 +1,7 @@
 /**
- * SIGINT/SIGTERM during a run: the first asks the executor to stop after the running defrag is verified; the
- * second leaves at once and names the node whose defrag may still be running.
+ * SIGINT/SIGTERM/SIGHUP during a run: the first asks the executor to stop after the running defrag is verified;
+ * the second leaves at once and names the node whose defrag may still be running. SIGHUP (a closed terminal, a
+ * dropped SSH session) is one of them: killed by it, a run left a defrag unverified, no report and its locks.
  */
 import { EXIT } from "../errors.js";
 import type { RunTerminal } from "./context.js";

@@ -3,10 +3,12 @@
  * (`shell: false`): node names and paths reach talosctl as single arguments, whatever characters they hold.
  *
  * What the rest of the program relies on, and which part of execa gives it:
- * - a timeout that sends SIGTERM, then SIGKILL after a grace period: `timeout`, `killSignal`,
- *   `forceKillAfterDelay`; `reject: false`, so a failed or killed call is a result, never a throw;
- * - a killed call reported without an exit code, with the signal that ended it (`isTerminated`, `signal`,
- *   `timedOut`), and each call's duration (`durationMs`); output is kept whole as text (`stripFinalNewline:
+ * - a timeout that sends SIGTERM to talosctl's whole process group, then SIGKILL to it after a grace period: our
+ *   own timer, not execa's `timeout`, which signals only the direct child: a talosctl wrapper script that does
+ *   not `exec` died and left its child running with our pipes open, so the call returned only when that child
+ *   did, or never (issue 27 item 8); `reject: false`, so a failed or killed call is a result, never a throw;
+ * - a killed call reported without an exit code, with the signal that ended it (`isTerminated`, `signal`; our
+ *   timer says `timedOut`), and each call's duration (`durationMs`); output is kept whole as text (`stripFinalNewline:
  *   false`), up to execa's default `maxBuffer` (100 MB a stream, far beyond any talosctl table);
  * - a missing or non-executable talosctl as a UserError with the install hint (`code` ENOENT / EACCES);
  * - talosctl in a process group of its own (`detached: true`): the terminal sends Ctrl-C's SIGINT to its
@@ -45,40 +47,63 @@ export const runProcess: Exec = async (file, args, options = {}) => {
     // Inert with `detached` (see the header): the onExit hook below does its job.
     cleanup: false,
     reject: false,
-    killSignal: "SIGTERM",
-    forceKillAfterDelay: KILL_GRACE_MS,
-    ...(timeoutMs === undefined || timeoutMs <= 0 ? {} : { timeout: timeoutMs }),
   });
   const pid = subprocess.pid;
   // Ctrl-C twice, or a signal while no handler of ours is installed: the call must not outlive us.
   const removeExitHook = pid === undefined ? () => {} : onExit(() => killGroup(pid));
+  const timer = pid === undefined ? undefined : startTimeout(pid, timeoutMs);
   let result: Awaited<typeof subprocess>;
   try {
     result = await subprocess;
   } finally {
     removeExitHook();
+    // Only once every process holding our pipes is gone: until then the group id cannot name another group.
+    timer?.clear();
   }
   if (result.code === "ENOENT" || result.code === "EACCES") {
     const why = result.code === "EACCES" ? "permission denied" : "not found";
     throw new UserError(`cannot run talosctl at ${JSON.stringify(file)}: ${why}`, INSTALL_HINT);
   }
-  const killed = result.timedOut || result.isTerminated || result.exitCode === undefined;
+  const timedOut = timer?.fired() === true;
+  const killed = timedOut || result.isTerminated || result.exitCode === undefined;
   // Any other failure to start is a failed call without an exit code; the caller reports it with stderr.
-  const startError = killed && !result.isTerminated && !result.timedOut ? describeCause(result) : "";
+  const startError = killed && !result.isTerminated && !timedOut ? describeCause(result) : "";
   return {
     stdout: result.stdout,
     stderr: result.stderr || startError,
     exitCode: killed ? undefined : result.exitCode,
     ...(result.signal === undefined ? {} : { signal: result.signal }),
-    timedOut: result.timedOut,
+    timedOut,
     durationMs: Math.round(result.durationMs),
   } satisfies ExecResult;
 };
 
-/** SIGTERM to the child's process group (its pid, as `detached` made it the group's leader). */
-function killGroup(pid: number): void {
+/** At timeoutMs, SIGTERM to the child's whole process group; SIGKILL to it KILL_GRACE_MS later if still there. */
+function startTimeout(
+  pid: number,
+  timeoutMs: number | undefined,
+): { fired(): boolean; clear(): void } | undefined {
+  if (timeoutMs === undefined || timeoutMs <= 0) return undefined;
+  let fired = false;
+  let force: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    fired = true;
+    killGroup(pid);
+    force = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+  }, timeoutMs);
+  return {
+    fired: () => fired,
+    clear: () => {
+      clearTimeout(first);
+      clearTimeout(force);
+    },
+  };
+}
+
+/** A signal to the child's process group (its pid, as `detached` made it the group's leader). */
+function killGroup(pid: number, signal: NodeJS.Signals = "SIGTERM"): void {
   try {
-    process.kill(-pid, "SIGTERM");
+    process.kill(-pid, signal);
   } catch {
     // Already gone.
   }

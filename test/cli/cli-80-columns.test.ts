@@ -220,6 +220,22 @@ describe("say it once: a 3-member cluster on etcd 3.4.23 in an 80-column termina
     },
   );
 
+  it.each([
+    ["defrag --yes", ["defrag", "--yes", "--no-snapshot"]],
+    ["plan", ["plan"]],
+  ])("a refused %s says each reason once on one screen (issue 27 item 17)", async (_, args) => {
+    // Given a member that does not answer: the gate refuses
+    const cluster = on3423();
+    cluster.knobs.unreachable.add("10.5.0.4");
+    const refused = await runCli(cluster, ["-n", NODES3.join(","), ...args], SCREEN);
+    expect(refused.code, refused.stderr).toBe(3);
+    // Then the screen says the reason (talosctl's error for the silent member) once, however it wraps
+    const lines = screen(refused);
+    const said = lines.join(" ").replace(/\s+/g, " ").split("dial tcp 10.5.0.4:50000").length - 1;
+    expect(said, lines.join("\n")).toBe(1);
+    expect(lines.join("\n")).toMatch(/refused/);
+  });
+
   it("status with no node answering names each node's failure once", async () => {
     const cluster = on3423();
     for (const node of NODES3) cluster.knobs.unreachable.add(node);

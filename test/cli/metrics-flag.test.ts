@@ -31,7 +31,7 @@ describe("--metrics-file", () => {
 
   it("a refused defrag carries the last success over from its own file, now labelled command=defrag", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ted-metrics-"));
-    vi.stubEnv("XDG_RUNTIME_DIR", dir);
+    vi.stubEnv("TALOS_ETCD_DEFRAG_LOCK_DIR", dir);
     const path = join(dir, "talos_etcd_defrag_defrag.prom");
     // The line as earlier versions wrote it, without labels: read back all the same.
     writeFileSync(path, "talos_etcd_defrag_last_success_timestamp_seconds 1795000000\n");

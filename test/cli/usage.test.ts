@@ -140,6 +140,61 @@ describe("alarms with an unknown subcommand", () => {
   });
 });
 
+describe("a mistyped subcommand or a flag that swallowed the command (issue 27 item 17)", () => {
+  it.each([
+    [
+      ["snapshot", "lsit"],
+      /unknown snapshot subcommand "lsit" \(did you mean list\?\)/,
+      /verify, adopt and list/,
+    ],
+    [
+      ["snapshot", "verfy", "x.db"],
+      /unknown snapshot subcommand "verfy" \(did you mean verify\?\)/,
+      /verify/,
+    ],
+    [["alarms", "disram"], /unknown alarms subcommand "disram" \(did you mean disarm\?\)/, /list and disarm/],
+  ])("%j: exit 2, a suggestion, the subcommands", async (args, error, hint) => {
+    const result = await run(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: /m);
+    expect(result.stderr.replace(/\s+/g, " ")).toMatch(error);
+    expect(result.stderr.replace(/\s+/g, " ")).toMatch(hint);
+    expect(result.stderr).not.toMatch(/too many arguments/);
+    expect(result.calls).toEqual([]);
+  });
+
+  it("a word far from every subcommand gets no guess", async () => {
+    const result = await run(["snapshot", "zzzzzz"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown snapshot subcommand "zzzzzz"/);
+    expect(result.stderr).not.toMatch(/did you mean/i);
+  });
+
+  it.each([
+    [["-n", "status"], "-n", "status"],
+    [["--nodes", "check"], "--nodes", "check"],
+    [["-o", "json", "--context", "plan"], "--context", "plan"],
+  ])(
+    "%j: an error line that says which flag took the command, and the next step, not the whole help",
+    async (args, flag, command) => {
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      const stderr = result.stderr.replace(/\s+/g, " ");
+      expect(stderr).toContain(`error: ${flag} took "${command}" as its value, so no command was given`);
+      expect(stderr).toMatch(new RegExp(`hint: give ${flag} a value: .*${flag} \\S+ ${command}`));
+      expect(result.stderr).not.toMatch(/^Usage:/m);
+      expect(result.calls).toEqual([]);
+    },
+  );
+
+  it("no command at all: the help, then an error line that says so", async () => {
+    const result = await run(["-o", "json"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Usage:/m);
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toMatch(/^error: no command given/);
+  });
+});
+
 describe("snapshot verify refuses snapshot's flags, which it would ignore", () => {
   it.each([
     [["snapshot", "--keep", "3", "verify", "f.db"], "--keep"],

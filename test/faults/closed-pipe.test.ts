@@ -44,7 +44,7 @@ function runWithClosed(closed: "stdout" | "stderr", args: string[]): Promise<Run
     process.execPath,
     [CLI, "--talosctl", cluster.talosctlPath, "-n", cluster.nodes.join(","), ...args],
     {
-      env: { ...process.env, ...cluster.env, NO_COLOR: "1", XDG_RUNTIME_DIR: tempDir() },
+      env: { ...process.env, ...cluster.env, NO_COLOR: "1", TALOS_ETCD_DEFRAG_LOCK_DIR: tempDir() },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -16,7 +16,7 @@ import { failedCall, interceptExec } from "./intercept.js";
 let tmp: string;
 beforeEach(async () => {
   tmp = await mkdtemp(join(tmpdir(), "ted-snapfault-"));
-  vi.stubEnv("XDG_RUNTIME_DIR", tmp);
+  vi.stubEnv("TALOS_ETCD_DEFRAG_LOCK_DIR", tmp);
 });
 afterEach(async () => {
   vi.unstubAllEnvs();

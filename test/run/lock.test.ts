@@ -2,9 +2,17 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { EXIT, UserError } from "../../src/errors.js";
-import { acquireLock, lockPaths, parseStartTime, readStartTime } from "../../src/run/lock.js";
+import {
+  acquireLock,
+  chooseLockDir,
+  LOCK_DIR_ENV,
+  lockPaths,
+  MACHINE_LOCK_DIR,
+  parseStartTime,
+  readStartTime,
+} from "../../src/run/lock.js";
 
 let dir: string;
 const key = { memberIds: ["ecebb05b59a776f1", "0b47fb33e59bf0e2", "8e9e05c52164694d"] };
@@ -130,6 +138,28 @@ describe("acquireLock", () => {
     await handle.release();
   });
 
+  it("refuses, naming both files, when a run that was taking over a stale lock is gone (issue 27 item 7)", async () => {
+    // Given a stale lock, and the takeover guard of a run that died between taking the guard and removing the lock
+    const [first] = lockPaths(key, dir);
+    await writeFile(first ?? "", holder({ bootId: "boot-gone" }));
+    const names = () => readdir(dir);
+    const { createHash } = await import("node:crypto");
+    const guard = `${first}.takeover-${createHash("sha256")
+      .update(holder({ bootId: "boot-gone" }))
+      .digest("hex")
+      .slice(0, 16)}`;
+    await writeFile(guard, holder({ pid: 4343, bootId: "boot-gone" }));
+    // When a run takes the lock
+    const taking = acquireLock(key, { dir, bootId, releaseOnExit: false });
+    // Then it refuses (exit 3) and names both files; nothing is removed
+    await expect(taking).rejects.toMatchObject({
+      exitCode: EXIT.refused,
+      hint: expect.stringContaining(guard),
+    });
+    await expect(taking).rejects.toMatchObject({ hint: expect.stringContaining(`remove ${first} and`) });
+    expect((await names()).length).toBe(2);
+  });
+
   it("replaces a lock naming a live but different process on its pid (the real /proc, no stand-ins)", async () => {
     // Given a live process (a child of ours) whose pid a lock names, with a start time that is not its own
     const child = spawn(process.execPath, ["-e", "setTimeout(() => {}, 20000)"], { stdio: "ignore" });
@@ -184,5 +214,56 @@ describe("acquireLock", () => {
     const handle = await acquireLock(key, { dir, releaseOnExit: false });
     await rm(handle.path);
     await expect(handle.release()).resolves.toBeUndefined();
+  });
+});
+
+describe("the lock directory (issue 27 item 6)", () => {
+  const shell = { XDG_RUNTIME_DIR: "/run/user/1000" };
+  it("is the machine-wide one when it exists, for root and for a user alike", () => {
+    for (const isRoot of [true, false])
+      expect(chooseLockDir(shell, { isRoot, exists: (p) => p === MACHINE_LOCK_DIR })).toEqual({
+        dir: MACHINE_LOCK_DIR,
+        create: false,
+      });
+  });
+
+  it("is made by root when missing; a user without it locks in their own directory, and is told so", () => {
+    expect(chooseLockDir(shell, { isRoot: true, exists: () => false })).toEqual({
+      dir: MACHINE_LOCK_DIR,
+      create: "machine",
+    });
+    const user = chooseLockDir(shell, { isRoot: false, exists: () => false });
+    expect(user).toMatchObject({ dir: "/run/user/1000", create: false });
+    expect(user.warning).toMatch(/locked only against runs of this user \(in \/run\/user\/1000\)/);
+    expect(chooseLockDir({}, { isRoot: false, exists: () => false }).dir).toBe("/tmp");
+  });
+
+  it(`is ${LOCK_DIR_ENV} when set, made when missing`, async () => {
+    const named = join(dir, "a", "b");
+    vi.stubEnv(LOCK_DIR_ENV, named);
+    try {
+      const handle = await acquireLock(key, { releaseOnExit: false });
+      expect(handle.paths.every((p) => p.startsWith(`${named}/`))).toBe(true);
+      expect(handle.warnings).toEqual([]);
+      await handle.release();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it("refuses (exit 3), naming the directory and what to do, when it cannot be written", async () => {
+    const notADir = join(dir, "file");
+    await writeFile(notADir, "");
+    vi.stubEnv(LOCK_DIR_ENV, notADir);
+    try {
+      const taking = acquireLock(key, { releaseOnExit: false });
+      await expect(taking).rejects.toMatchObject({
+        exitCode: EXIT.refused,
+        message: expect.stringContaining(`cannot lock the cluster in ${notADir}`),
+        hint: expect.stringMatching(/run as root or as a member of the directory's group/),
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

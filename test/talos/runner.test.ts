@@ -3,7 +3,7 @@
  * test/faults/hostile.test.ts.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -63,6 +63,31 @@ describe("runProcess", () => {
     // inherited by `sleep`: only the SIGKILL after the grace period can end it.
     const result = await runProcess("/bin/sh", ["-c", "trap '' TERM; exec sleep 60"], { timeoutMs: 1000 });
     expect(result).toMatchObject({ timedOut: true, exitCode: undefined, signal: "SIGKILL" });
+  });
+
+  it("a timeout ends the whole process group: a wrapper that does not exec, and its hung child (issue 27 item 8)", async () => {
+    // Given a talosctl wrapper script that runs the real call as a child (no exec), and that child hangs for far
+    // longer than this test may take, after writing its pid
+    const pidFile = join(tempDir(), "grandchild.pid");
+    const wrapper = join(tempDir(), "talosctl");
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\n/bin/sh -c 'echo $$ > "$1"; exec sleep 3600' grandchild ${JSON.stringify(pidFile)}\n`,
+    );
+    await chmod(wrapper, 0o755);
+    let grandchild = 0;
+    try {
+      // When the call times out
+      const result = await runProcess(wrapper, [], { timeoutMs: 500 });
+      grandchild = Number(await readFile(pidFile, "utf8"));
+      // Then the call returns, timed out, and the hung grandchild is gone too (dead: absent, or a zombie)
+      expect(result).toMatchObject({ timedOut: true, exitCode: undefined });
+      expect(grandchild).toBeGreaterThan(1);
+      expect(isGone(grandchild)).toBe(true);
+    } finally {
+      grandchild ||= Number(await readFile(pidFile, "utf8").catch(() => "0"));
+      if (grandchild > 1 && !isGone(grandchild)) process.kill(grandchild, "SIGKILL");
+    }
   });
 
   it("starts the child in a process group of its own, out of the terminal's reach", async () => {
@@ -160,3 +185,13 @@ describe("runProcess", () => {
     },
   );
 });
+
+/** A pid that names no running process: none at all, or a zombie waiting to be reaped (it is dead). */
+function isGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
