@@ -242,14 +242,13 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
 
   snapshot
     .command("adopt")
-    .description(
-      "write the manifest of a snapshot from before manifests, so --keep counts it (no talosctl needed)",
-    )
-    .argument("<file...>", "snapshot files of ours (talos-etcd-defrag-<label>-<time>.db) that verify")
+    .description("make snapshot files this cluster's (reads its member IDs), so --keep and check count them")
+    .argument("<file...>", "snapshot files that verify; one named by hand is renamed to our scheme")
     .action(async (files: string[], _flags, command: Command) => {
       refuseParentFlags(command, ["snapshotDir", "keep", "snapshotTimeout"]);
+      const ctx = await context(command);
       const { runSnapshotAdopt } = await import("./snapshot-adopt.js");
-      result.exitCode = await runSnapshotAdopt(io, files, command.optsWithGlobals<GlobalFlags>());
+      result.exitCode = await runSnapshotAdopt(ctx, files);
     });
   snapshot
     .command("list")

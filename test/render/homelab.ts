@@ -184,6 +184,7 @@ export function homelabReport(naming: Naming, kind: ReportKind): RunReport {
             totalKeys: 1187,
             node: nodeName(naming, 1),
             manifest: "./etcd-snapshots/talos-etcd-defrag-cluster-3f9c1a2b-20261122T101500Z.db.json",
+            unverified: [],
           },
     steps,
     alarmsDisarmed: [],

@@ -147,6 +147,7 @@ describe("warnings: each said once, an advisory in its one line", () => {
       totalKeys: 1,
       node: "cp1",
       manifest: null,
+      unverified: [],
       pruned: [],
       warnings: [],
     };
@@ -203,6 +204,7 @@ describe("progress at the terminal's width", () => {
         totalKeys: 1187,
         node: node(2),
         manifest: "./etcd-snapshots/talos-etcd-defrag-cluster-3f9c1a2b-20261122T101500Z.db.json",
+        unverified: [],
         pruned: [],
         warnings: [],
       },
