@@ -112,3 +112,17 @@ describe("snapshot adopt", () => {
     });
   });
 });
+
+describe("an impossible time stamp in a name (issue 27 item 15)", () => {
+  it("month 13 is not a name of ours: adopted as a file named by hand, never an internal error", async () => {
+    const dir = tempDir();
+    const odd = join(dir, name("20261301T000000Z"));
+    await writeFile(odd, snapshotBytes());
+    const run = await adopt(odd);
+    expect(run.stderr).not.toMatch(/internal error|RangeError/);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^adopted {2}.*20261301T000000Z\.db -> .*\/talos-etcd-defrag-cluster-[0-9a-f]{8}-\d{8}T\d{6}Z\.db\n$/,
+    );
+  });
+});
