@@ -3,13 +3,19 @@
  * only snapshots that verify against their manifests, never deletes the newest verified one nor the one the run
  * just took, and decides ownership by the cluster's member IDs, never by the label or --context.
  */
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SnapshotResult } from "../../src/run/types.js";
 import { snapshotBytes, writeSnapshot } from "../run/manifest-files.js";
 import { useTempDir } from "../support/temp-dir.js";
-import { createStatefulCluster, runCli, type StatefulCluster } from "./stateful-exec.js";
+import {
+  createStatefulCluster,
+  defragJsonArgs,
+  NODES,
+  runCli,
+  type StatefulCluster,
+} from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-retain-");
 
@@ -159,6 +165,27 @@ describe("ownership is the cluster's member IDs, not the label or --context (iss
   });
 });
 
-// A stand-in so an unused import never hides: the valid snapshot bytes used by writeSnapshot.
+describe("snapshots that do not verify are counted in a metric (issue 27 item 1)", () => {
+  it("defrag's metrics file says how many of this cluster's snapshots retention found not verifying", async () => {
+    const cluster = createStatefulCluster();
+    const dir = tempDir();
+    const label = await labelOf(cluster, dir);
+    await writeSnapshot(dir, `talos-etcd-defrag-${label}-20200101T000000Z.db`, {
+      cluster: { label, memberIds: idsOf(cluster) },
+      takenAt: "2020-01-01T00:00:00.000Z",
+      sha256: "0".repeat(64),
+    });
+    const metrics = join(tempDir(), "defrag.prom");
+    const run = await runCli(cluster, [
+      ...defragJsonArgs(NODES, "--snapshot-dir", dir, "--metrics-file", metrics),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { snapshot: { unverified: { path: string }[] } };
+    expect(report.snapshot.unverified).toHaveLength(1);
+    expect(await readFile(metrics, "utf8")).toContain(
+      'talos_etcd_defrag_run_snapshots_unverified{command="defrag"} 1\n',
+    );
+  });
+});
+
 void snapshotBytes;
-void join;
