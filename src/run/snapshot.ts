@@ -90,7 +90,7 @@ export async function takeSnapshot(
   let report: Awaited<ReturnType<Talosctl["snapshot"]>>;
   // A second Ctrl-C exits while talosctl writes: what it leaves (its .part file, our placeholder) goes with us.
   const removeExitHook = onExit(() => abandonSync(taking, final));
-  const stopProgress = startProgress(options, taking, now);
+  const stopProgress = startProgress(options, node, taking, now);
   try {
     // Absolute: a relative folder such as `./-x` would otherwise reach talosctl as `-x/...`, read as a flag.
     report = await talosctl.snapshot(
@@ -189,18 +189,31 @@ async function exists(path: string): Promise<boolean> {
  * The elapsed time and bytes so far, every few seconds while talosctl streams, to `options.progress` (the CLI
  * gives one on a terminal only). Returns the function that stops it.
  */
-function startProgress(options: SnapshotOptions, taking: string, now: () => number): () => void {
+function startProgress(
+  options: SnapshotOptions,
+  node: string,
+  taking: string,
+  now: () => number,
+): () => void {
   const report = options.progress;
   if (report === undefined) return () => {};
   const started = now();
+  // A stat still under way when the call ends must not draw after the end.
+  let stopped = false;
+  const tell = (bytes: number | null) => {
+    if (!stopped) report({ node, elapsedMs: now() - started, bytes });
+  };
   const timer = setInterval(() => {
     stat(`${taking}.part`).then(
-      (info) => report({ elapsedMs: now() - started, bytes: info.size }),
-      () => report({ elapsedMs: now() - started, bytes: null }),
+      (info) => tell(info.size),
+      () => tell(null),
     );
   }, options.progressEveryMs ?? SNAPSHOT_PROGRESS_EVERY_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }
 
 /**

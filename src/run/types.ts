@@ -107,7 +107,7 @@ export interface SnapshotOptions {
   /** --snapshot-timeout: the call's client timeout; default sized from the source member's file (policy.ts). */
   timeoutMs?: number;
   /** Told the elapsed time (and bytes written so far, when known) every few seconds while the snapshot streams. */
-  progress?: (p: { elapsedMs: number; bytes: number | null }) => void;
+  progress?: (p: { node: string; elapsedMs: number; bytes: number | null }) => void;
   /** How often `progress` is told; default SNAPSHOT_PROGRESS_EVERY_MS. */
   progressEveryMs?: number;
 }

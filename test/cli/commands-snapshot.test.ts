@@ -306,3 +306,32 @@ describe("--snapshot-dir starting with - (issue 27 item 14)", () => {
     }
   });
 });
+
+describe("elapsed time while a snapshot streams (issue 27 item 17)", () => {
+  it("on a terminal, a live line on stderr says the time and bytes so far, and is cleared when done", async () => {
+    const cluster = createStatefulCluster();
+    let stderr = "";
+    cluster.knobs.beforeSnapshot = async (path) => {
+      await writeFile(`${path}.part`, Buffer.alloc(4096));
+      // Held until the line has been drawn once (every 5 s): an event, not a race.
+      for (let i = 0; i < 300 && !stderr.includes("so far"); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    const run = await runCli(cluster, ["-n", "172.20.0.4", "snapshot", "--snapshot-dir", dir], {
+      stderrIsTTY: true,
+      stderr: (t: string) => {
+        stderr += t;
+      },
+    });
+    expect(run.code, stderr).toBe(0);
+    expect(stderr).toContain("\r\u001b[2Ksnapshot from 172.20.0.4: ");
+    expect(stderr).toMatch(/: \d+s, 4\.1 kB so far/);
+    expect(stderr.endsWith("\r\u001b[2K")).toBe(true);
+  }, 20_000);
+
+  it("in a pipe, nothing is added to stderr", async () => {
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, ["-n", "172.20.0.4", "snapshot", "--snapshot-dir", dir]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+  });
+});
