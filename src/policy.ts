@@ -60,6 +60,15 @@ export const MIN_SHRINK_SHARE = 0.1;
 export const SNAPSHOT_TIMEOUT_FLOOR_MS = 120_000;
 export const SNAPSHOT_SLOW_BYTES_PER_SECOND = 5_000_000;
 
+/** How often a snapshot that streams says how long it has been running (on a terminal only). */
+export const SNAPSHOT_PROGRESS_EVERY_MS = 5_000;
+
+/**
+ * An unfinished snapshot (`<name>.taking`) whose files were not written for this long is stale: left by a run
+ * that was killed (a stream at the slowest rate we size timeouts for writes far more often than this).
+ */
+export const SNAPSHOT_STALE_AFTER_MS = 60 * 60 * 1000;
+
 /** NOSPACE is lifted only when every member is below this share of the quota: it must take writes without tripping again. */
 export const DISARM_BELOW_QUOTA = 0.9;
 

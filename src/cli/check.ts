@@ -3,7 +3,9 @@
  * With --upgrade-to: what the target Talos release does to etcd, the rolling reboots and a recent snapshot.
  * Read-only: never takes a snapshot, never changes a file.
  */
+
 import { buildChecklist, type Checklist, type ChecklistItem } from "../cluster/checklist.js";
+import { clusterMemberIds } from "../cluster/identity.js";
 import { type RecentSnapshotReport, recentSnapshotItem } from "../cluster/snapshot-item.js";
 import { type UpgradeReport, upgradeItems } from "../cluster/upgrade-items.js";
 import { parseUpgradeTarget, UPGRADE_TO_FORMS, type UpgradeTarget } from "../cluster/upgrade-target.js";
@@ -13,6 +15,7 @@ import { MIN_RECLAIM_BYTES } from "../policy.js";
 import { createStyle } from "../render/style.js";
 import { findNewestSnapshot } from "../run/recent-snapshot.js";
 import { defaultSnapshotLabel } from "../run/snapshot.js";
+import { toSnapshotLabel } from "../run/snapshot-file.js";
 import { writeMetrics } from "../service/metrics.js";
 import { DEFAULT_SNAPSHOT_DIR } from "../service/snapshot.js";
 import { validateArgValue } from "../talos/validate.js";
@@ -54,7 +57,8 @@ export async function runCheck(ctx: CommandContext, flags: CheckFlags): Promise<
   checklist = appendItems(checklist, found?.items.slice(0, 2) ?? []);
   if (wantsSnapshot) {
     const label = ctx.target.context ?? defaultSnapshotLabel(view);
-    const snapshot = recentSnapshotItem(await findNewestSnapshot(snapshotDir, label), maxAgeMs, Date.now());
+    const finding = await findNewestSnapshot(snapshotDir, toSnapshotLabel(label), clusterMemberIds(view));
+    const snapshot = recentSnapshotItem(finding, maxAgeMs, Date.now());
     recentSnapshot = snapshot.recentSnapshot;
     checklist = appendItems(checklist, [snapshot.item]);
   }

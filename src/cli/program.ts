@@ -91,7 +91,17 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
     .option("--timeout <duration>", "timeout for short talosctl calls", DEFAULT_CALL_TIMEOUT)
     .option("-v, --verbose", "print each talosctl call and its duration on stderr")
     // Every command's help lists these too, under "Global Options": they go before or after the command.
-    .configureHelp({ showGlobalOptions: true, optionDescription: describeOption })
+    // Only the program's own options are global: `snapshot`'s flags (--snapshot-dir, --keep, --snapshot-timeout)
+    // do not apply to `snapshot verify`/`adopt`/`list`, which name what they take themselves.
+    .configureHelp({
+      showGlobalOptions: true,
+      optionDescription: describeOption,
+      visibleGlobalOptions: (cmd: Command) => {
+        let root = cmd;
+        while (root.parent !== null) root = root.parent;
+        return root === cmd ? [] : root.options.filter((o) => !o.hidden);
+      },
+    })
     .addHelpText("afterAll", "\nGlobal options go before or after the command; its own options after it.")
     .configureOutput({
       writeOut: (s) => io.stdout(s),
@@ -248,13 +258,14 @@ export function buildProgram(io: CliIO, version: string, result: ActionResult): 
   snapshot
     .command("adopt")
     .description(
-      "write the manifest of a snapshot from before manifests, so --keep counts it (no talosctl needed)",
+      "make snapshot files this cluster's (reads its member IDs), so retention and check count them",
     )
-    .argument("<file...>", "snapshot files of ours (talos-etcd-defrag-<label>-<time>.db) that verify")
+    .argument("<file...>", "snapshot files that verify; one named by hand is renamed to our scheme")
     .action(async (files: string[], _flags, command: Command) => {
       refuseParentFlags(command, ["snapshotDir", "keep", "snapshotTimeout"]);
+      const ctx = await context(command);
       const { runSnapshotAdopt } = await import("./snapshot-adopt.js");
-      result.exitCode = await runSnapshotAdopt(io, files, command.optsWithGlobals<GlobalFlags>());
+      result.exitCode = await runSnapshotAdopt(ctx, files);
     });
   snapshot
     .command("list")

@@ -5,13 +5,22 @@
  * says nothing else; a listing chooses the files (ours and those with a manifest), orders them by time and shows
  * what the manifests record. `--snapshot-dir` because that is the flag naming this folder in `snapshot` and
  * `defrag`: the line that writes the snapshots lists them with the same words. Needs no talosctl.
- * Exit 0 when every listed snapshot verifies (also when there is none), 3 when one fails, 2 when DIR cannot be read.
+ * Snapshots being taken (`<name>.taking`) are listed as unfinished, never as failed; one not written for an hour
+ * (left by a killed run) is stale, and said so on stderr.
+ * Exit 0 when every listed snapshot verifies (also when there is none) and none is stale, 3 when one fails or is
+ * stale, 2 when DIR cannot be read.
  */
 import { EXIT, type ExitCode, UserError } from "../errors.js";
 import { createStyle } from "../render/style.js";
 import { type Column, renderTable } from "../render/table.js";
 import { displayWidth } from "../render/text.js";
-import { type CheckedSnapshot, listSnapshots, toVerdict } from "../run/snapshot-check.js";
+import {
+  type CheckedSnapshot,
+  listSnapshots,
+  listUnfinished,
+  toVerdict,
+  type UnfinishedSnapshot,
+} from "../run/snapshot-check.js";
 import { parseSnapshotName, stampToIso } from "../run/snapshot-file.js";
 import { formatSize } from "../talos/size.js";
 import type { CliIO } from "./io.js";
@@ -28,7 +37,11 @@ export async function runSnapshotList(
   now: () => number = Date.now,
 ): Promise<ExitCode> {
   const output = parseChoice(flags.output ?? "table", "--output", ["table", "wide", "json"] as const);
-  const listed = await listSnapshots(dir).catch((error: NodeJS.ErrnoException) => {
+  const read = async () => ({
+    listed: await listSnapshots(dir),
+    unfinished: await listUnfinished(dir, now()),
+  });
+  const { listed, unfinished } = await read().catch((error: NodeJS.ErrnoException) => {
     const why =
       error.code === "ENOENT"
         ? "no such directory"
@@ -40,22 +53,49 @@ export async function runSnapshotList(
       "pass the folder the snapshots are in with --snapshot-dir",
     );
   });
-  const ok = listed.every((s) => s.ok);
-  if (output === "json") printDocument(io, "snapshot-list", { dir, snapshots: listed.map(toVerdict), ok });
-  else if (listed.length === 0) io.stdout(`no snapshots in ${dir}\n`);
+  const ok = listed.every((s) => s.ok) && unfinished.every((u) => !u.stale);
+  if (output === "json")
+    printDocument(io, "snapshot-list", { dir, snapshots: listed.map(toVerdict), unfinished, ok });
+  else if (listed.length === 0 && unfinished.length === 0) io.stdout(`no snapshots in ${dir}\n`);
   else {
     const style = createStyle(io.stdoutIsTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb");
     const wide = output === "wide";
     const width = wide || io.stdoutWidth === undefined || io.stdoutWidth <= 0 ? undefined : io.stdoutWidth;
     const columns = listColumns(now(), wide, style);
-    const rows = fitFileNames(columns, listed, width, wide);
+    const rows = fitFileNames(columns, [...unfinished.map(asRow), ...listed], width, wide);
     io.stdout(`${renderTable(columns, rows, { width, wide }).lines.join("\n")}\n`);
   }
+  for (const u of unfinished.filter((x) => x.stale))
+    io.stderr(
+      `warning: ${u.path} was left unfinished by a run that ended without finishing it (not written since ${u.modifiedAt}): delete it and its .part file\n`,
+    );
   return ok ? EXIT.ok : EXIT.refused;
 }
 
+/** An unfinished snapshot, shaped as a listed one: no manifest, no revision; `unfinished` says how to show it. */
+type Listed = CheckedSnapshot & { unfinished?: "taking" | "stale" };
+
+function asRow(u: UnfinishedSnapshot): Listed {
+  return {
+    path: u.path,
+    bytes: u.bytes,
+    ok: !u.stale,
+    sha256Verified: false,
+    error: u.stale ? "unfinished and stale" : null,
+    manifest: null,
+    cluster: null,
+    revision: null,
+    takenAt: u.startedAt,
+    source: null,
+    record: null,
+    label: u.stale ? "stale" : "",
+    usage: false,
+    unfinished: u.stale ? "stale" : "taking",
+  };
+}
+
 interface Row {
-  snapshot: CheckedSnapshot;
+  snapshot: Listed;
   /** The file as shown: its name (whole path with -o wide), its start cut when the width asks for it. */
   file: string;
 }
@@ -77,9 +117,13 @@ function listColumns(now: number, wide: boolean, style: ReturnType<typeof create
     {
       header: "VERIFIED",
       value: ({ snapshot }) =>
-        snapshot.ok
-          ? { text: snapshot.manifest === null ? "ok (no manifest)" : "ok", paint: style.ok }
-          : { text: `FAILED ${snapshot.label}`, paint: style.bad },
+        snapshot.unfinished === "taking"
+          ? "unfinished"
+          : snapshot.unfinished === "stale"
+            ? { text: "STALE unfinished", paint: style.bad }
+            : snapshot.ok
+              ? { text: snapshot.manifest === null ? "ok (no manifest)" : "ok", paint: style.ok }
+              : { text: `FAILED ${snapshot.label}`, paint: style.bad },
     },
     { header: wide ? "PATH" : "FILE", value: ({ file }) => file },
   ];
@@ -92,7 +136,7 @@ function listColumns(now: number, wide: boolean, style: ReturnType<typeof create
  */
 function fitFileNames(
   columns: readonly Column<Row>[],
-  listed: readonly CheckedSnapshot[],
+  listed: readonly Listed[],
   width: number | undefined,
   wide: boolean,
 ): Row[] {

@@ -51,20 +51,26 @@ async function renderLines(checked: readonly CheckedSnapshot[], io: CliIO, width
   const style = createStyle(io.stdoutIsTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb");
   const sizes = checked.map((c) => (c.bytes === null ? "-" : formatSize(c.bytes)));
   const labelWidth = Math.max(0, ...checked.map((c) => c.label.length));
-  const records = checked.map(recordColumns);
-  const anyRecord = records.some((r) => r !== null);
-  const recordWidths = anyRecord
-    ? [0, 1, 2].map((i) => Math.max(1, ...records.map((r) => r?.[i]?.length ?? 0)))
-    : [];
+  const allRecords = checked.map(recordColumns);
+  const anyRecord = allRecords.some((r) => r !== null);
   // A size takes at most 6 columns ("1.0 GB"); the verdict column is as wide as FAILED.
-  const widths = [6, 6, ...(labelWidth === 0 ? [] : [labelWidth]), ...recordWidths];
-  const before = widths.reduce((sum, w) => sum + w + 2, 0);
-  const paths = checked.map((c) => fitPath(c.path, width - before));
+  const fixed = [6, 6, ...(labelWidth === 0 ? [] : [labelWidth])];
+  const recordWidthsOf = (n: number) =>
+    [0, 1, 2].slice(0, n).map((i) => Math.max(1, ...allRecords.map((r) => r?.[i]?.length ?? 0)));
+  // The manifest's columns go (the source, then the time, then the revision) before the path would get fewer
+  // than 20 columns: the line fits the width, and `-o json` or `-o wide` still say all of it.
+  let kept = anyRecord ? 3 : 0;
+  const before = (n: number) => [...fixed, ...recordWidthsOf(n)].reduce((sum, w) => sum + w + 2, 0);
+  while (kept > 0 && before(kept) + 20 > width) kept--;
+  const recordWidths = recordWidthsOf(kept);
+  const records = allRecords.map((r) => (r === null ? null : r.slice(0, kept)));
+  const widths = [...fixed, ...recordWidths];
+  const paths = checked.map((c) => fitPath(c.path, width - before(kept)));
   const rows = checked.map((c, i) => [
     c.ok ? style.ok("ok") : style.bad("FAILED"),
     sizes[i] ?? "-",
     ...(labelWidth === 0 ? [] : [c.label]),
-    ...(anyRecord ? (records[i] ?? ["", "", ""]) : []),
+    ...(kept > 0 ? (records[i] ?? Array.from({ length: kept }, () => "")) : []),
     paths[i] ?? c.path,
   ]);
   const lines = drawTable([], rows, {

@@ -7,17 +7,23 @@ import type { ChecklistItem } from "./checklist.js";
 
 export const RECENT_SNAPSHOT_ITEM = "recent snapshot";
 
-/** The newest snapshot of ours for one cluster in one directory, as found on disk. */
+/**
+ * The newest snapshot of this cluster in one directory, as found on disk: ours when its manifest's member IDs
+ * overlap the cluster's (src/cluster/retention.ts), never by the label in its name.
+ */
 export interface SnapshotFinding {
   dir: string;
-  /** The cluster's name in our file names (the context, else `cluster-` and a hash of the member IDs). */
+  /** The label this cluster's files are named with (the context, else a hash of the member IDs); names only. */
   label: string;
+  /** Files with our name whose manifest is missing or names no members: whose they are cannot be told. */
+  unmanaged: number;
   newest: {
     path: string;
-    /** When it was taken (from the UTC time stamp in its name). */
+    /** When it was taken (from its manifest). */
     takenAt: Date;
     /** Size on disk; null when unreadable. */
     bytes: number | null;
+    /** The file verified on its own and against its manifest, as `snapshot verify` judges it. */
     sha256Verified: boolean;
     /** Why it failed verification (or could not be read); null when verified. */
     error: string | null;
@@ -57,7 +63,7 @@ export function recentSnapshotItem(
     finding.error !== null
       ? `cannot read ${finding.dir}: ${finding.error}`
       : newest === null
-        ? `no snapshot of ours for ${finding.label} in ${finding.dir}`
+        ? `no snapshot of this cluster's members in ${finding.dir}${finding.unmanaged > 0 ? ` (${finding.unmanaged} without a manifest naming members: \`talos-etcd-defrag snapshot adopt\` them)` : ""}`
         : !newest.sha256Verified
           ? `the newest, ${newest.path}, does not verify: ${newest.error ?? "unknown reason"}`
           : ageMs !== null && ageMs > maxAgeMs

@@ -55,6 +55,8 @@ export const RUN_METRICS = {
   reclaimed: name("run_reclaimed_bytes"),
   /** Members the run defragmented whose file shrank by less than a tenth of its free bytes (src/run/shrink.ts). */
   membersNotShrunk: name("run_members_not_shrunk"),
+  /** Snapshots of this cluster that retention found not verifying against their manifests (src/cluster/retention.ts). */
+  snapshotsUnverified: name("run_snapshots_unverified"),
   /**
    * Written by `defrag` only (command="defrag"), carried over from its own previous file: survives failed runs,
    * so "too long since the last success" can alert. `status` and `check` never write it: a copy in their files

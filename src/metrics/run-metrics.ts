@@ -13,6 +13,8 @@ export interface RunMetricsInput {
   bytesReclaimed: number;
   /** Members defragmented whose file did not shrink as expected (src/run/shrink.ts); 0 when absent. */
   membersNotShrunk?: number;
+  /** Snapshots of this cluster the run's retention found not verifying (neither counted nor deleted); 0 when absent. */
+  snapshotsUnverified?: number;
   /**
    * The previous last success, usually from `readPreviousLastSuccess(path)`. Ignored when this run is itself
    * a successful defrag (then the run's end time is the new last success), and for status and check, which
@@ -87,6 +89,11 @@ function buildFamilies(run: RunMetricsInput): GaugeFamily[] {
       name: RUN_METRICS.membersNotShrunk,
       help: "Members the last run defragmented whose file shrank by less than a tenth of the bytes that were free.",
       samples: [{ labels: { command }, value: run.membersNotShrunk ?? 0 }],
+    },
+    {
+      name: RUN_METRICS.snapshotsUnverified,
+      help: "Snapshots of this cluster in the snapshot folder that did not verify against their manifests when the last run's retention looked.",
+      samples: [{ labels: { command }, value: run.snapshotsUnverified ?? 0 }],
     },
     {
       name: RUN_METRICS.lastSuccess,

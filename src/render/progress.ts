@@ -60,6 +60,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const { write, style } = options;
   const now = options.now ?? Date.now;
   let ticker: NodeJS.Timeout | undefined;
+  let snapshotTicking = false;
   let runningNode: string | undefined;
   let lastUnmet = "";
   const above = new Set<string>();
@@ -79,6 +80,11 @@ export function createProgress(options: ProgressOptions): Progress {
   };
 
   const onEvent = (event: RunEvent): void => {
+    // The snapshot's live line ends with whatever the run says next (done, or a refusal when it failed).
+    if (snapshotTicking && event.type !== "snapshot-started") {
+      snapshotTicking = false;
+      stopTicker();
+    }
     switch (event.type) {
       case "gate":
         for (const reason of event.reasons) {
@@ -103,9 +109,19 @@ export function createProgress(options: ProgressOptions): Progress {
         );
         return;
       }
-      case "snapshot-started":
+      case "snapshot-started": {
         line(`snapshot: taking it from ${event.node}`);
+        if (!options.live) return;
+        // On a terminal, the time it has been streaming (a big member's snapshot takes minutes).
+        const startedAt = now();
+        ticker = setInterval(
+          () => redraw(`snapshot: taking it from ${event.node} ${seconds(now() - startedAt)}`),
+          250,
+        );
+        ticker.unref();
+        snapshotTicking = true;
         return;
+      }
       case "snapshot-done": {
         const s = event.snapshot;
         const said = `snapshot: ${formatSize(s.bytes)} from ${s.node}, revision ${s.revision ?? "?"}, sha256 verified`;

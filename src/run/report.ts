@@ -114,6 +114,7 @@ export function toReportSnapshot(s: SnapshotResult): ReportSnapshot {
     totalKeys: s.totalKeys,
     node: s.node,
     manifest: s.manifest,
+    unverified: s.unverified,
   };
 }
 

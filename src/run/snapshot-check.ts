@@ -6,8 +6,15 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { SNAPSHOT_STALE_AFTER_MS } from "../policy.js";
 import type { SnapshotManifest } from "../schema/snapshot-manifest.js";
-import { parseSnapshotName, type SnapshotFailure, stampToIso, verifySnapshotFile } from "./snapshot-file.js";
+import {
+  parseSnapshotName,
+  type SnapshotFailure,
+  stampToIso,
+  TAKING_SUFFIX,
+  verifySnapshotFile,
+} from "./snapshot-file.js";
 import { manifestMismatch, readManifest } from "./snapshot-manifest.js";
 
 /** One file's verdict; the `snapshot verify` and `snapshot list` JSON documents hold these as they are. */
@@ -132,6 +139,43 @@ export async function listSnapshots(dir: string): Promise<CheckedSnapshot[]> {
   return listed
     .sort((a, b) => b.at - a.at || b.checked.path.localeCompare(a.checked.path))
     .map((l) => l.checked);
+}
+
+/** A snapshot being taken (`<our name>.taking`), or left unfinished by a run that ended without finishing it. */
+export interface UnfinishedSnapshot {
+  path: string;
+  /** Bytes written so far (talosctl's `.part` file, else the placeholder). */
+  bytes: number;
+  /** When it was started (the time in its name), ISO 8601 UTC. */
+  startedAt: string;
+  /** When its files were last written, ISO 8601 UTC. */
+  modifiedAt: string;
+  /** Not written for longer than SNAPSHOT_STALE_AFTER_MS: left by a run that was killed; delete it. */
+  stale: boolean;
+}
+
+/** The unfinished snapshots in a directory, oldest start first. A missing or unreadable directory throws. */
+export async function listUnfinished(dir: string, nowMs: number): Promise<UnfinishedSnapshot[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const found: UnfinishedSnapshot[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith(TAKING_SUFFIX)) continue;
+    const parsed = parseSnapshotName(entry.name.slice(0, -TAKING_SUFFIX.length));
+    if (parsed === null) continue;
+    const path = join(dir, entry.name);
+    const files = [await stat(`${path}.part`).catch(() => null), await stat(path).catch(() => null)];
+    const seen = files.filter((f) => f !== null);
+    if (seen.length === 0) continue;
+    const modifiedMs = Math.max(...seen.map((f) => f.mtimeMs));
+    found.push({
+      path,
+      bytes: seen[0]?.size ?? 0,
+      startedAt: new Date(stampToIso(parsed.stamp)).toISOString(),
+      modifiedAt: new Date(modifiedMs).toISOString(),
+      stale: nowMs - modifiedMs > SNAPSHOT_STALE_AFTER_MS,
+    });
+  }
+  return found.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.path.localeCompare(b.path));
 }
 
 async function takenAtMs(path: string, checked: CheckedSnapshot): Promise<number> {

@@ -1,19 +1,23 @@
 /**
- * Snapshot files on disk: our name pattern, our own integrity check and retention. Only files that match OUR
- * pattern exactly AND have a manifest naming this cluster (snapshot-manifest.ts) are ever counted or deleted;
- * anything else in the directory is left alone.
+ * Snapshot files on disk: our name pattern and our own integrity check. Retention (which of them are counted or
+ * deleted) is src/cluster/retention.ts, applied by src/run/retention.ts.
  */
 import { createHash } from "node:crypto";
-import { open, readdir, unlink } from "node:fs/promises";
+import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { hashPrefixInto } from "./hash-file.js";
-import { manifestPathFor, readManifest, type SnapshotManifest } from "./snapshot-manifest.js";
 
 /** etcd appends a SHA-256 of the database to the stream; the database itself is whole 512-byte pages. */
 const TRAILER_BYTES = 32;
 const PAGE_BYTES = 512;
 
 const NAME = /^talos-etcd-defrag-([a-z0-9][a-z0-9.-]{0,62})-(\d{8}T\d{6}Z)(?:-(\d{1,3}))?\.db$/;
+
+/**
+ * A snapshot still being taken: `<our name>.taking` (talosctl writes `<that>.part` beside it). Never one of our
+ * finished names, so retention and `check` never count it; `snapshot list` shows it as unfinished.
+ */
+export const TAKING_SUFFIX = ".taking";
 
 export interface SnapshotName {
   label: string;
@@ -55,11 +59,28 @@ export function formatSnapshotName(label: string, at: Date, seq = 0): string {
   return `talos-etcd-defrag-${toSnapshotLabel(label)}-${stamp}${seq > 0 ? `-${seq}` : ""}.db`;
 }
 
+/**
+ * Our name, with a time stamp that is a real instant (no month 13, no 31 April): a name whose stamp is not is
+ * not one of ours, so nothing downstream dates a file to an invalid time.
+ */
 export function parseSnapshotName(name: string): SnapshotName | null {
   const match = NAME.exec(name);
   if (match === null) return null;
   const [, label = "", stamp = "", seq] = match;
+  if (!isRealStamp(stamp)) return null;
   return { label, stamp, seq: seq === undefined ? 0 : Number(seq) };
+}
+
+/** The stamp names an instant that prints back as itself (Date would roll month 13 into the next year). */
+function isRealStamp(stamp: string): boolean {
+  const at = Date.parse(stampToIso(stamp));
+  return (
+    Number.isFinite(at) &&
+    new Date(at)
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}Z$/, "Z") === stamp
+  );
 }
 
 /**
@@ -126,79 +147,4 @@ export async function verifySnapshotFile(path: string): Promise<SnapshotCheck> {
   } finally {
     await handle.close();
   }
-}
-
-export interface PruneResult {
-  /** Snapshots deleted, each with its manifest. */
-  removed: string[];
-  /**
-   * Files with our name and this label but no manifest naming this cluster (taken before manifests were written,
-   * or not by this tool): never counted, never deleted; the caller says so once.
-   */
-  unmanaged: string[];
-}
-
-/** Some old snapshots could not be deleted; `removed` holds those that were. */
-export class PruneError extends Error {
-  constructor(
-    message: string,
-    readonly removed: string[],
-    readonly unmanaged: string[],
-  ) {
-    super(message);
-    this.name = "PruneError";
-  }
-}
-
-/**
- * Deletes this label's snapshots beyond the newest `keep`, counting only those whose manifest is valid, describes
- * the file and names this cluster (its label, and a member in common when `memberIds` are given); each goes with its manifest (the snapshot first: a manifest left behind is
- * harmless, a snapshot left without its manifest would look like a stranger's). Tries every file even when one
- * cannot be deleted (then throws PruneError naming them); a file already gone was pruned by someone else.
- */
-export async function pruneSnapshots(
-  dir: string,
-  label: string,
-  keep: number,
-  memberIds: readonly string[] = [],
-): Promise<PruneResult> {
-  const wanted = toSnapshotLabel(label);
-  const named = await namedSnapshots(dir, wanted);
-  const ours: string[] = [];
-  const unmanaged: string[] = [];
-  for (const file of named) {
-    const reading = await readManifest(file.path);
-    if (reading.kind === "ok" && namesThisCluster(reading.manifest, wanted, memberIds)) ours.push(file.path);
-    else unmanaged.push(file.path);
-  }
-  const removed: string[] = [];
-  const failed: string[] = [];
-  for (const path of ours.slice(Math.max(0, keep))) {
-    try {
-      await unlinkIfThere(path);
-      await unlinkIfThere(manifestPathFor(path));
-      removed.push(path);
-    } catch (err) {
-      failed.push(`${path}: ${(err as Error).message}`);
-    }
-  }
-  if (failed.length > 0) throw new PruneError(`could not delete ${failed.join("; ")}`, removed, unmanaged);
-  return { removed, unmanaged };
-}
-
-/**
- * The label, and (when both sides know them) at least one member in common: two clusters whose talosconfig
- * contexts have the same name (`admin@talos-default`) share a label, never a member; one member in common is the
- * same cluster with members replaced since. An adopted manifest knows no members: the label decides.
- */
-function namesThisCluster(manifest: SnapshotManifest, label: string, memberIds: readonly string[]): boolean {
-  if (manifest.cluster.label !== label) return false;
-  if (manifest.cluster.memberIds.length === 0 || memberIds.length === 0) return true;
-  return manifest.cluster.memberIds.some((id) => memberIds.includes(id));
-}
-
-async function unlinkIfThere(path: string): Promise<void> {
-  await unlink(path).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== "ENOENT") throw err;
-  });
 }

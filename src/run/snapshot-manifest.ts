@@ -49,12 +49,14 @@ export function createManifest(facts: ManifestFacts): SnapshotManifest {
 }
 
 /**
- * For a file from before manifests (`snapshot adopt`): what the file itself tells, its cluster label and time
- * from its name; what only the run that took it knew (revision, source, members) is unknown.
+ * For a file from before manifests, or named by hand (`snapshot adopt`): the cluster it is adopted into (its
+ * member IDs, read from the cluster), its time (from our name, else the file's mtime); what only the run that
+ * took it knew (revision, source, members' versions) is unknown.
  */
 export function adoptedManifest(facts: {
   path: string;
   label: string;
+  memberIds: readonly string[];
   takenAt: Date;
   check: SnapshotCheck;
   toolVersion: string;
@@ -63,7 +65,7 @@ export function adoptedManifest(facts: {
   return {
     schemaVersion: SCHEMA_VERSION,
     file: basename(facts.path),
-    cluster: { label: facts.label, memberIds: [] },
+    cluster: { label: facts.label, memberIds: [...facts.memberIds].sort() },
     revision: null,
     source: null,
     members: [],

@@ -89,14 +89,16 @@ export interface ReportSnapshot {
   node: string;
   /** `<path>.json`, the snapshot's manifest; null when it could not be written (a warning says why). */
   manifest: string | null;
+  /** Snapshots of this cluster that did not verify when retention looked: neither counted nor deleted. */
+  unverified: { path: string; error: string }[];
 }
 
 /** Where and how the snapshot before a run (or the `snapshot` command's) is taken. */
 export interface SnapshotOptions {
   dir: string;
-  /** Newest files of ours (for this label) to keep; at least the one just taken is always kept. */
+  /** Verified snapshots of this cluster to keep; the one just taken and the newest verified are always kept. */
   keep: number;
-  /** The talosconfig context, else `cluster-` and a hash of the member IDs: keeps clusters apart in one directory. */
+  /** Names the files only (ownership is the member IDs in the manifest): the context, else a hash of the IDs. */
   label?: string;
   /** Take it from this node instead of a healthy follower. */
   node?: string;
@@ -104,6 +106,10 @@ export interface SnapshotOptions {
   toolVersion?: string;
   /** --snapshot-timeout: the call's client timeout; default sized from the source member's file (policy.ts). */
   timeoutMs?: number;
+  /** Told the elapsed time (and bytes written so far, when known) every few seconds while the snapshot streams. */
+  progress?: (p: { node: string; elapsedMs: number; bytes: number | null }) => void;
+  /** How often `progress` is told; default SNAPSHOT_PROGRESS_EVERY_MS. */
+  progressEveryMs?: number;
 }
 
 /** What the report shows of a snapshot, plus what only the progress output needs. */

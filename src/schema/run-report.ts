@@ -12,6 +12,8 @@ export const reportSnapshot = z.strictObject({
   node: z.string(),
   /** `<path>.json`, the snapshot's manifest; null when it could not be written (a warning says why). */
   manifest: z.nullable(z.string()),
+  /** Snapshots of this cluster in the folder that do not verify (file against manifest): retention neither counted nor deleted them. */
+  unverified: z.array(z.strictObject({ path: z.string(), error: z.string() })),
 });
 
 export const sizes = z.strictObject({ dbSize: bytes, dbSizeInUse: bytes, rssBytes: z.nullable(bytes) });

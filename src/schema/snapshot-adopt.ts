@@ -6,6 +6,8 @@ export const adoptVerdict = z.strictObject({
   path: z.string(),
   /** A manifest was written now. */
   adopted: z.boolean(),
+  /** The file's name now when adopt renamed it to our scheme (it was named by hand); else null. */
+  renamedTo: z.nullable(z.string()),
   /** The manifest beside the file after the command (written now or already there); null when none. */
   manifest: z.nullable(z.string()),
   /** Why it was not adopted (also "it has a manifest already"); null when adopted. */

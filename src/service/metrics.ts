@@ -60,6 +60,7 @@ export async function writeDefragMetrics(
     membersDefragmented: report.steps.filter((s) => s.outcome === "done").length,
     bytesReclaimed: bytesReclaimed(report),
     membersNotShrunk: membersNotShrunk(report),
+    snapshotsUnverified: report.snapshot?.unverified.length ?? 0,
   });
   return [...warnings, ...written];
 }

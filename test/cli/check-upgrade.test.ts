@@ -14,6 +14,7 @@ import type { ClusterView } from "../../src/cluster/types.js";
 import type { UpgradeReport } from "../../src/cluster/upgrade-items.js";
 import { defaultSnapshotLabel } from "../../src/run/snapshot.js";
 import { formatSnapshotName } from "../../src/run/snapshot-file.js";
+import { manifestFor } from "../run/manifest-files.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fixture-exec.js";
 import { createStatefulCluster, NODES } from "./stateful-exec.js";
@@ -53,8 +54,17 @@ async function writeSnapshot(dir: string, ageMs: number, damaged = false, label 
   const body = Buffer.alloc(4 * 512, 7);
   const digest = createHash("sha256").update(body).digest();
   if (damaged) body[0] = 8;
-  const path = join(dir, formatSnapshotName(label, new Date(Date.now() - ageMs)));
-  await writeFile(path, Buffer.concat([body, digest]));
+  const at = new Date(Date.now() - ageMs);
+  const name = formatSnapshotName(label, at);
+  const path = join(dir, name);
+  const bytes = Buffer.concat([body, digest]);
+  await writeFile(path, bytes);
+  // Its manifest names the fixtures' members: what makes it this cluster's (never the label).
+  const manifest = manifestFor(name, bytes, {
+    cluster: { label, memberIds: [...FIXTURE_IDS].sort() },
+    takenAt: new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString(),
+  });
+  await writeFile(`${path}.json`, JSON.stringify(manifest));
   return path;
 }
 
@@ -284,7 +294,7 @@ describe("each new item: go, no-go, unknown", () => {
       "none",
       -1,
       false,
-      /^no snapshot of ours for cluster-[0-9a-f]{8} in .*: take one with `talos-etcd-defrag snapshot`$/,
+      /^no snapshot of this cluster's members in .*: take one with `talos-etcd-defrag snapshot`$/,
     ],
     [
       "too old",
@@ -392,7 +402,7 @@ describe("flags and what check leaves alone", () => {
     expect(rec.calls.some((argv) => argv.includes("snapshot"))).toBe(false);
     expect(await readdir(tempDir())).toEqual([]);
     // The table says each new item once, with the command that takes a snapshot.
-    expect(rec.stdout()).toMatch(/\[FAIL\] recent snapshot: no snapshot of ours/);
+    expect(rec.stdout()).toMatch(/\[FAIL\] recent snapshot: no snapshot of this\s+cluster's members/);
     expect(rec.stdout()).toContain("talos-etcd-defrag snapshot");
   });
 });

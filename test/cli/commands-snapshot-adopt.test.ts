@@ -1,55 +1,88 @@
 /**
- * `snapshot adopt FILE...` through main(): a snapshot from before manifests gets one (after it verifies), so that
- * --keep counts and prunes it from then on. No talosctl anywhere.
+ * `snapshot adopt FILE...` through main(): reads the cluster (talosctl, like `status`) and makes each verified
+ * file this cluster's: its manifest records the cluster's member IDs (what --keep and check go by), and a file
+ * named by hand is renamed to our scheme (issue 27 item 3).
  */
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import { pruneSnapshots } from "../../src/run/snapshot-file.js";
+import { pruneSnapshots } from "../../src/run/retention.js";
 import { snapshotManifest } from "../../src/schema/snapshot-manifest.js";
 import { snapshotBytes, writeSnapshot } from "../run/manifest-files.js";
 import { useTempDir } from "../support/temp-dir.js";
-import { recordIO } from "./fixture-exec.js";
+import { createStatefulCluster, runCli } from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-adopt-");
 const name = (stamp: string) => `talos-etcd-defrag-prod-${stamp}.db`;
 
 async function adopt(...args: string[]) {
-  const rec = recordIO(() => async () => {
-    throw new Error("snapshot adopt must never run talosctl");
-  });
-  const code = await main(["snapshot", "adopt", ...args], rec.io);
-  return { code, stdout: rec.stdout(), stderr: rec.stderr() };
+  const cluster = createStatefulCluster();
+  const run = await runCli(cluster, ["-n", "172.20.0.2", "snapshot", "adopt", ...args]);
+  return { ...run, ids: cluster.members.map((m) => m.memberId).sort(), cluster };
 }
 
+const manifestOf = async (path: string) =>
+  snapshotManifest.parse(JSON.parse(await readFile(`${path}.json`, "utf8")));
+
 describe("snapshot adopt", () => {
-  it("writes a manifest (0600) for a verified file of ours, and --keep counts it from then on", async () => {
-    const dir = join(tempDir(), "snaps");
-    await mkdir(dir);
+  it("writes a manifest (0600) with the cluster's member IDs, and --keep counts it from then on", async () => {
+    const dir = tempDir();
     const old = await writeSnapshot(dir, name("20200101T000000Z"), null);
-    for (const stamp of ["20261121T030000Z", "20261122T030000Z"]) await writeSnapshot(dir, name(stamp));
     const run = await adopt(old);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(`adopted  ${old}\n`);
     expect((await stat(`${old}.json`)).mode & 0o777).toBe(0o600);
-    const manifest = snapshotManifest.parse(JSON.parse(await readFile(`${old}.json`, "utf8")));
-    expect(manifest).toMatchObject({
+    expect(await manifestOf(old)).toMatchObject({
       file: name("20200101T000000Z"),
-      cluster: { label: "prod", memberIds: [] },
+      cluster: { label: "prod", memberIds: run.ids },
       revision: null,
       source: null,
       members: [],
       takenAt: "2020-01-01T00:00:00.000Z",
       adopted: true,
     });
-    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 2);
+    for (const stamp of ["20261121T030000Z", "20261122T030000Z"])
+      await writeSnapshot(dir, name(stamp), {
+        cluster: { label: "prod", memberIds: run.ids },
+        takenAt: `${stamp.slice(0, 4)}-11-${stamp.slice(6, 8)}T03:00:00.000Z`,
+      });
+    const { removed, unmanaged } = await pruneSnapshots(dir, { keep: 2, memberIds: run.ids });
     expect(removed).toEqual([old]);
     expect(unmanaged).toEqual([]);
     expect(await readdir(dir)).not.toContain(`${name("20200101T000000Z")}.json`);
   });
 
-  it("adopts nothing that does not verify (exit 3), leaves a manifest alone, and refuses a name not ours (exit 2)", async () => {
+  it("a file named by hand is renamed to our scheme (its mtime as the time) and adopted, not refused", async () => {
+    const dir = tempDir();
+    const byHand = join(dir, "etcd-backup.db");
+    const bytes = snapshotBytes();
+    await writeFile(byHand, bytes);
+    const run = await adopt("-o", "json", byHand);
+    expect(run.code, run.stderr).toBe(0);
+    const [file] = (JSON.parse(run.stdout) as { files: { renamedTo: string }[] }).files;
+    expect(file?.renamedTo).toMatch(/\/talos-etcd-defrag-cluster-[0-9a-f]{8}-\d{8}T\d{6}Z\.db$/);
+    const renamed = file?.renamedTo ?? "";
+    expect(await readFile(renamed)).toEqual(bytes);
+    expect(await readdir(dir)).not.toContain("etcd-backup.db");
+    expect((await manifestOf(renamed)).cluster.memberIds).toEqual(run.ids);
+  });
+
+  it("an adopted manifest from before adopt read the cluster (no member IDs) is given them", async () => {
+    const dir = tempDir();
+    const legacy = await writeSnapshot(dir, name("20200101T000000Z"), {
+      cluster: { label: "prod", memberIds: [] },
+      adopted: true,
+      source: null,
+      members: [],
+      revision: null,
+    });
+    const run = await adopt(legacy);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe(`adopted  ${legacy}\n`);
+    expect((await manifestOf(legacy)).cluster.memberIds).toEqual(run.ids);
+  });
+
+  it("adopts nothing that does not verify (exit 3) and leaves a manifest alone", async () => {
     const dir = tempDir();
     const bad = snapshotBytes();
     bad[3] = (bad[3] ?? 0) ^ 1;
@@ -63,11 +96,8 @@ describe("snapshot adopt", () => {
     );
     expect(await readdir(dir)).not.toContain(`${name("20200101T000000Z")}.json`);
     expect(await readFile(`${managed}.json`, "utf8")).toBe(before);
-    const foreign = join(dir, "etcd-backup.db");
-    await writeFile(foreign, snapshotBytes());
-    const refused = await adopt(foreign);
-    expect(refused.code).toBe(2);
-    expect(refused.stdout).toMatch(/^FAILED .*etcd-backup\.db: not a name of ours/);
+    const missing = await adopt(join(dir, "nothing.db"));
+    expect(missing.code).toBe(2);
   });
 
   it("-o json: one entry per file", async () => {
@@ -77,8 +107,22 @@ describe("snapshot adopt", () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       schemaVersion: 1,
-      files: [{ path: old, adopted: true, manifest: `${old}.json`, error: null }],
+      files: [{ path: old, adopted: true, renamedTo: null, manifest: `${old}.json`, error: null }],
       ok: true,
     });
+  });
+});
+
+describe("an impossible time stamp in a name (issue 27 item 15)", () => {
+  it("month 13 is not a name of ours: adopted as a file named by hand, never an internal error", async () => {
+    const dir = tempDir();
+    const odd = join(dir, name("20261301T000000Z"));
+    await writeFile(odd, snapshotBytes());
+    const run = await adopt(odd);
+    expect(run.stderr).not.toMatch(/internal error|RangeError/);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^adopted {2}.*20261301T000000Z\.db -> .*\/talos-etcd-defrag-cluster-[0-9a-f]{8}-\d{8}T\d{6}Z\.db\n$/,
+    );
   });
 });

@@ -157,3 +157,15 @@ describe("snapshot list", () => {
     expect(run.stderr).toMatch(/cannot read .*nope.*no such directory/);
   });
 });
+
+describe("an impossible time stamp in a name (issue 27 item 15)", () => {
+  it("month 13 is not one of our names: no NaNd, the folder lists as without it", async () => {
+    const dir = tempDir();
+    await writeFile(join(dir, name("20261301T000000Z")), snapshotBytes());
+    await writeSnapshot(dir, name("20261122T030000Z"), { takenAt: "2026-11-22T03:00:00.000Z" });
+    const run = await list(["--snapshot-dir", dir]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toContain("NaN");
+    expect(run.stdout).not.toContain("20261301T000000Z");
+  });
+});

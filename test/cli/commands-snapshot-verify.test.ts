@@ -299,6 +299,23 @@ describe("snapshot verify: a file with its manifest (issue 22 §1)", () => {
     });
   });
 
+  it("a FAILED line with the manifest's columns fits 80 columns too (issue 27 item 17: it took 88)", async () => {
+    const path = await withManifest(flip(GOOD, 3), {
+      revision: 912_055_401,
+      source: { node: "cp-01.example.internal", memberId: null },
+    });
+    const rec = recordIO(
+      () => async () => {
+        throw new Error("no talosctl call expected");
+      },
+      { stdoutIsTTY: true, stdoutWidth: 80, env: { PATH: "", NO_COLOR: "1" } },
+    );
+    expect(await main(["snapshot", "verify", path], rec.io)).toBe(3);
+    const line = rec.stdout().trimEnd();
+    expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(line).toMatch(/^FAILED .*-20261122T030000Z\.db$/);
+  });
+
   it("fits an 80-column terminal with the manifest's columns: the path loses its start, never its end", async () => {
     const path = await withManifest(GOOD);
     const rec = recordIO(

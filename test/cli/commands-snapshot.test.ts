@@ -1,8 +1,9 @@
 /** `snapshot` through main(): which node, our own verification, retention that never touches foreign files. */
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { realpathSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packageVersion } from "../../src/cli/version.js";
 import type { SnapshotResult } from "../../src/run/types.js";
@@ -44,7 +45,8 @@ describe("snapshot -n NODE", () => {
     expect(nodesOf(calls[0] ?? [])).toEqual(["172.20.0.4"]);
     const { snapshot } = JSON.parse(run.stdout) as { result: string; snapshot: SnapshotResult };
     expect(snapshot).toMatchObject({ node: "172.20.0.4", sha256Verified: true, totalKeys: 1187 });
-    expect(calls[0]?.at(-1)).toBe(snapshot.path);
+    // talosctl writes to the unfinished name; the finished name comes only once the file verified.
+    expect(calls[0]?.at(-1)).toBe(`${snapshot.path}.taking`);
     expect(snapshot.path.startsWith(`${dir}/`)).toBe(true);
     const bytes = await readFile(snapshot.path);
     expect(bytes.length).toBe(snapshot.bytes);
@@ -209,5 +211,127 @@ describe("retention counts only snapshots with a manifest naming this cluster (i
     expect(snapshot.warnings[0]).toContain(legacy);
     expect(snapshot.warnings[0]).toMatch(/snapshot adopt FILE.*delete them by hand/);
     expect(second.run.stderr.split(legacy)).toHaveLength(2);
+  });
+});
+
+describe("a snapshot being taken (issue 27 item 5)", () => {
+  it("never carries a finished name: list shows it as unfinished (exit 0) and check keeps the older good one", async () => {
+    const cluster = createStatefulCluster();
+    const first = await snapshotOnce(cluster);
+    expect(first.run.code, first.run.stderr).toBe(0);
+    const older = (JSON.parse(first.run.stdout) as { snapshot: SnapshotResult }).snapshot.path;
+    let seen:
+      | {
+          names: string[];
+          list: Awaited<ReturnType<typeof runCli>>;
+          check: Awaited<ReturnType<typeof runCli>>;
+        }
+      | undefined;
+    cluster.knobs.beforeSnapshot = async (path) => {
+      await writeFile(`${path}.part`, Buffer.alloc(1024));
+      const list = await runCli(cluster, ["snapshot", "list", "--snapshot-dir", dir]);
+      const check = await runCli(cluster, [
+        "-n",
+        NODES,
+        "-o",
+        "json",
+        "check",
+        "--snapshot-max-age",
+        "1h",
+        "--snapshot-dir",
+        dir,
+      ]);
+      seen = { names: (await readdir(dir)).sort(), list, check };
+    };
+    const second = await snapshotOnce(cluster);
+    expect(second.run.code, second.run.stderr).toBe(0);
+    const during = seen ?? expect.unreachable();
+    // Only the older snapshot carried a finished name while the new one streamed.
+    const finished = during.names.filter((n) => OURS.test(n));
+    expect(finished).toEqual([older.slice(dir.length + 1)]);
+    expect(during.list.code, during.list.stdout).toBe(0);
+    expect(during.list.stdout).toMatch(/ unfinished +talos-etcd-defrag-.*\.db\.taking\n/);
+    expect(during.list.stdout).not.toContain("FAILED");
+    const doc = JSON.parse(during.check.stdout) as { recentSnapshot: { path: string; ok: boolean } };
+    expect(doc.recentSnapshot).toMatchObject({ path: older, ok: true });
+    // Once finished: no unfinished name is left behind.
+    expect((await readdir(dir)).some((n) => n.includes(".taking"))).toBe(false);
+  });
+
+  it("one left by a killed run (not written for over an hour) is reported stale: exit 3, a warning, in the JSON", async () => {
+    const left = join(dir, "talos-etcd-defrag-cluster-12345678-20261122T030000Z.db.taking");
+    await writeFile(left, "");
+    await writeFile(`${left}.part`, Buffer.alloc(2048));
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(left, old, old);
+    await utimes(`${left}.part`, old, old);
+    const cluster = createStatefulCluster();
+    const table = await runCli(cluster, ["snapshot", "list", "--snapshot-dir", dir]);
+    expect(table.code).toBe(3);
+    expect(table.stdout).toMatch(/STALE unfinished/);
+    expect(table.stderr).toContain(`warning: ${left} was left unfinished`);
+    const json = await runCli(cluster, ["-o", "json", "snapshot", "list", "--snapshot-dir", dir]);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      snapshots: [],
+      unfinished: [{ path: left, bytes: 2048, startedAt: "2026-11-22T03:00:00.000Z", stale: true }],
+      ok: false,
+    });
+  });
+});
+
+describe("--snapshot-dir starting with - (issue 27 item 14)", () => {
+  it("./-x reaches talosctl as an absolute path, never as -x/... (read as a flag)", async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const cluster = createStatefulCluster();
+      const run = await runCli(cluster, [
+        "-n",
+        "172.20.0.4",
+        "-o",
+        "json",
+        "snapshot",
+        "--snapshot-dir",
+        "./-x",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const [call] = snapshotCalls(cluster.calls);
+      const given = call?.at(-1) ?? "";
+      expect(given.startsWith("/")).toBe(true);
+      expect(given).toBe(join(realpathSync(dir), "-x", `${basename(given)}`));
+      expect(call?.some((arg) => arg.startsWith("-x"))).toBe(false);
+      expect((await readdir(join(dir, "-x"))).length).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
+describe("elapsed time while a snapshot streams (issue 27 item 17)", () => {
+  it("on a terminal, a live line on stderr says the time and bytes so far, and is cleared when done", async () => {
+    const cluster = createStatefulCluster();
+    let stderr = "";
+    cluster.knobs.beforeSnapshot = async (path) => {
+      await writeFile(`${path}.part`, Buffer.alloc(4096));
+      // Held until the line has been drawn once (every 5 s): an event, not a race.
+      for (let i = 0; i < 300 && !stderr.includes("so far"); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    const run = await runCli(cluster, ["-n", "172.20.0.4", "snapshot", "--snapshot-dir", dir], {
+      stderrIsTTY: true,
+      stderr: (t: string) => {
+        stderr += t;
+      },
+    });
+    expect(run.code, stderr).toBe(0);
+    expect(stderr).toContain("\r\u001b[2Ksnapshot from 172.20.0.4: ");
+    expect(stderr).toMatch(/: \d+s, 4\.1 kB so far/);
+    expect(stderr.endsWith("\r\u001b[2K")).toBe(true);
+  }, 20_000);
+
+  it("in a pipe, nothing is added to stderr", async () => {
+    const cluster = createStatefulCluster();
+    const run = await runCli(cluster, ["-n", "172.20.0.4", "snapshot", "--snapshot-dir", dir]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
   });
 });

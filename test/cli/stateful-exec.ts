@@ -37,6 +37,8 @@ export interface Knobs {
   quotaBytes: number | null;
   /** The etcd version every member reports in PROTOCOL. */
   etcdVersion: string;
+  /** Awaited before the snapshot's file is written (given the path talosctl was given): holds a snapshot streaming. */
+  beforeSnapshot?: (path: string) => Promise<void>;
   /** Awaited before a defrag takes effect: lets a test hold a defrag "running". */
   beforeDefrag?: (node: string) => Promise<void>;
   /** `mounts`: free bytes on /var per node (default 7.41 GB); see stateful-resources.ts. */
@@ -275,6 +277,7 @@ async function defrag(cluster: StatefulCluster, node: string): Promise<ExecResul
 
 /** Eight 512-byte pages + their SHA-256. talosctl writes PATH.part, renames it over PATH, prints two lines. */
 async function snapshot(cluster: StatefulCluster, path: string): Promise<ExecResult> {
+  await cluster.knobs.beforeSnapshot?.(path);
   const data = Buffer.alloc(8 * 512);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + cluster.raftIndex) % 251;
   let file = Buffer.concat([data, createHash("sha256").update(data).digest()]);

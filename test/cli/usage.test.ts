@@ -280,3 +280,20 @@ describe("sizes in a rule", () => {
     expect(result.stderr).not.toMatch(/write .*\*/);
   });
 });
+
+describe("snapshot subcommands' --help names only the flags that apply (issue 27 item 17)", () => {
+  it("snapshot list names --snapshot-dir once", async () => {
+    const help = (await run(["snapshot", "list", "--help"])).stdout;
+    expect(help.split("--snapshot-dir <dir>")).toHaveLength(2);
+  });
+
+  it.each(["verify", "adopt", "list"])(
+    "snapshot %s names neither --keep nor --snapshot-timeout",
+    async (verb) => {
+      const help = (await run(["snapshot", verb, "--help"])).stdout;
+      expect(help).not.toContain("--keep");
+      expect(help).not.toContain("--snapshot-timeout");
+      expect(help).toContain("-n, --nodes");
+    },
+  );
+});

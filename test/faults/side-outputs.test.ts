@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { acquireLock } from "../../src/run/lock.js";
-import { formatSnapshotName, PruneError, pruneSnapshots } from "../../src/run/snapshot-file.js";
+import { PruneError, pruneSnapshots } from "../../src/run/retention.js";
+import { formatSnapshotName } from "../../src/run/snapshot-file.js";
 import type { RunReport } from "../../src/run/types.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "../cli/fixture-exec.js";
 import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "../cli/stateful-exec.js";
@@ -267,11 +268,14 @@ describe("the pieces underneath", () => {
     for (const name of names) await writeSnapshot(dir, name);
     const stuck = join(dir, names[1] ?? "");
     injected([{ op: "unlink", path: exactly(stuck), code: "EACCES" }]);
-    const error = await pruneSnapshots(dir, "prod", 1).catch((e: unknown) => e);
+    const error = await pruneSnapshots(dir, {
+      keep: 1,
+      memberIds: ["0b47fb33e59bf0e2", "a49c021e76e707db", "ecebb05b59a776f1"],
+    }).catch((e: unknown) => e);
     injected([]);
     expect(error).toBeInstanceOf(PruneError);
     expect((error as PruneError).message).toMatch(/EACCES/);
-    expect((error as PruneError).removed.sort()).toEqual(
+    expect((error as PruneError).result.removed.sort()).toEqual(
       [names[0], names[2]].map((n) => join(dir, n ?? "")).sort(),
     );
     // The one that could not be deleted keeps its manifest: it is still ours, and counted next time.

@@ -88,6 +88,38 @@ describe("progress lines", () => {
   });
 });
 
+describe("a defrag's snapshot on a terminal (issue 27 item 17)", () => {
+  it("keeps a live line with the elapsed time while the snapshot streams, and clears it when done", () => {
+    vi.useFakeTimers();
+    let clock = 1_000;
+    const { progress, out } = capture(true, () => clock);
+    progress.onEvent({ type: "snapshot-started", node: "172.20.0.4" });
+    clock = 13_500;
+    vi.advanceTimersByTime(300);
+    expect(out()).toContain("\r\u001b[2Ksnapshot: taking it from 172.20.0.4 12.5 s");
+    progress.onEvent({
+      type: "snapshot-done",
+      snapshot: {
+        path: "./x.db",
+        bytes: 4096,
+        sha256Verified: true,
+        revision: 7,
+        totalKeys: 1,
+        node: "172.20.0.4",
+        manifest: null,
+        unverified: [],
+        pruned: [],
+        warnings: [],
+      },
+    });
+    const after = out().length;
+    vi.advanceTimersByTime(1000);
+    expect(out().length).toBe(after);
+    expect(out()).toContain("\r\u001b[2Ksnapshot: 4.1 kB from 172.20.0.4");
+    vi.useRealTimers();
+  });
+});
+
 describe("the plan line counts what the steps count", () => {
   const planStep = (node: string, action: "defrag" | "skip", role: "leader" | "follower" = "follower") => ({
     node,
@@ -147,6 +179,7 @@ describe("warnings: each said once, an advisory in its one line", () => {
       totalKeys: 1,
       node: "cp1",
       manifest: null,
+      unverified: [],
       pruned: [],
       warnings: [],
     };
@@ -203,6 +236,7 @@ describe("progress at the terminal's width", () => {
         totalKeys: 1187,
         node: node(2),
         manifest: "./etcd-snapshots/talos-etcd-defrag-cluster-3f9c1a2b-20261122T101500Z.db.json",
+        unverified: [],
         pruned: [],
         warnings: [],
       },

@@ -3,11 +3,11 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pruneSnapshots } from "../../src/run/retention.js";
 import { pickSnapshotNode } from "../../src/run/snapshot.js";
 import {
   formatSnapshotName,
   parseSnapshotName,
-  pruneSnapshots,
   toSnapshotLabel,
   verifySnapshotFile,
 } from "../../src/run/snapshot-file.js";
@@ -96,6 +96,8 @@ describe("snapshot names", () => {
 
 describe("pruneSnapshots", () => {
   const day = (d: number) => formatSnapshotName("prod", new Date(Date.UTC(2026, 10, d)));
+  // The members manifestFor records: the cluster these files are of.
+  const IDS = ["0b47fb33e59bf0e2", "a49c021e76e707db", "ecebb05b59a776f1"];
 
   it("keeps the newest N snapshots with a manifest naming this cluster, deletes the rest with their manifests", async () => {
     const ours = [1, 2, 3, 4].map(day);
@@ -107,25 +109,27 @@ describe("pruneSnapshots", () => {
       "notes.txt",
     ];
     for (const name of others) await writeFile(join(dir, name), "x");
-    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 2);
+    const { removed, unmanaged } = await pruneSnapshots(dir, { keep: 2, memberIds: IDS });
     expect(removed.sort()).toEqual([join(dir, ours[0] ?? ""), join(dir, ours[1] ?? "")].sort());
-    expect(unmanaged).toEqual([]);
+    // Our name without a manifest: whose it is cannot be told, so it is named, never counted or deleted.
+    expect(unmanaged).toEqual([join(dir, others[0] ?? "")]);
     const left = [ours[2], ours[3]].flatMap((n) => [n, `${n}.json`]);
     expect((await readdir(dir)).sort()).toEqual([...left, ...others].sort());
   });
 
   it("a manifest with this label but none of this cluster's members is another cluster's (same context name): kept", async () => {
-    const ids = ["0b47fb33e59bf0e2", "a49c021e76e707db", "ecebb05b59a776f1"];
+    const ids = IDS;
     await writeSnapshot(dir, day(1), { cluster: { label: "prod", memberIds: ["1111111111111111"] } });
     await writeSnapshot(dir, day(2), {
       cluster: { label: "prod", memberIds: ["1111111111111111", ids[0] ?? ""] },
     });
     await writeSnapshot(dir, day(3), { adopted: true, cluster: { label: "prod", memberIds: [] } });
     await writeSnapshot(dir, day(4), { cluster: { label: "prod", memberIds: ids } });
-    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 1, ids);
-    // One member in common (a member replaced since) and an adopted file (members unknown) are this cluster's.
-    expect(removed.sort()).toEqual([join(dir, day(2)), join(dir, day(3))].sort());
-    expect(unmanaged).toEqual([join(dir, day(1))]);
+    const { removed, unmanaged } = await pruneSnapshots(dir, { keep: 1, memberIds: ids });
+    // One member in common (a member replaced since) is this cluster's; an adopted file that names no members is
+    // nobody's (named, never deleted); another cluster's is left alone without a word.
+    expect(removed).toEqual([join(dir, day(2))]);
+    expect(unmanaged).toEqual([join(dir, day(3))]);
   });
 
   // [what the older file is, how it is written] - none of them is ever deleted
@@ -148,10 +152,10 @@ describe("pruneSnapshots", () => {
   it.each(lookAlikes)("never deletes an older look-alike with %s, and names it", async (_what, write) => {
     await write(day(1));
     for (const d of [2, 3]) await writeSnapshot(dir, day(d));
-    const { removed, unmanaged } = await pruneSnapshots(dir, "prod", 1);
+    const { removed, unmanaged, unverified } = await pruneSnapshots(dir, { keep: 1, memberIds: IDS });
     expect(removed).toEqual([join(dir, day(2))]);
     expect(await readdir(dir)).toContain(day(1));
-    expect(unmanaged).toEqual([join(dir, day(1))]);
+    expect([...unmanaged, ...unverified.map((u) => u.path)]).toEqual([join(dir, day(1))]);
   });
 });
 
