@@ -19,7 +19,9 @@ import {
   runCli,
   type SimMember,
 } from "../cli/stateful-exec.js";
+import { useTempDir } from "../support/temp-dir.js";
 
+const tempDir = useTempDir("ted-verdicts-");
 const LEARNER = "172.20.0.5";
 const MB = 1_000_000;
 
@@ -95,6 +97,21 @@ describe("check, plan and defrag agree on whether a defrag would run (issue 27 i
     expect(check.code).toBe(4);
     const defrag = await runCli(cluster, defragJsonArgs(NODES, "--min-reclaim", "0", "--no-snapshot"));
     expect((JSON.parse(defrag.stdout) as RunReport).result).toBe("ok");
+  });
+
+  it("a member the plan would defragment is short of disk: defrag refuses before touching anything, as plan does", async () => {
+    // Found by the generated sweep: plan refused, but defrag defragmented the followers, then failed at the leader.
+    const cluster = createStatefulCluster();
+    cluster.knobs.diskAvailableBytes = { "172.20.0.3": 10 * MB };
+    const plan = await runCli(cluster, ["-n", NODES, "-o", "json", "plan"]);
+    expect((JSON.parse(plan.stdout) as RunReport).result).toBe("refused");
+    expect(plan.code).toBe(3);
+    const defrag = await runCli(cluster, defragJsonArgs(NODES, "--snapshot-dir", tempDir()));
+    const report = JSON.parse(defrag.stdout) as RunReport;
+    expect(report.result).toBe("refused");
+    expect(report.refusedReasons.join("\n")).toMatch(/not enough free disk space on 172\.20\.0\.3/);
+    expect(defrag.code).toBe(3);
+    expect(cluster.calls.filter(isMutating)).toEqual([]);
   });
 
   it("a member over the headroom that the rule does not pick (--rule) is no recommendation", async () => {

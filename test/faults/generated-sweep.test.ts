@@ -1,0 +1,363 @@
+/**
+ * The generated sweep (issue 27): random clusters (generated-cluster.ts: 1-7 members, learners, no leader, sizes
+ * around the quota and the reclaim floor, NOSPACE and CORRUPT, members down, hung, answering only some calls,
+ * member lists that disagree) × random selections (any subset via -n, learners only, strangers, with and without
+ * --context) × every command, run in-process through main(). It asserts invariants, not outputs:
+ * - nothing mutating (etcd defrag, snapshot, forfeit-leadership, alarm disarm) while any member's state is
+ *   unknown: a voter's for defrag, forfeit and a run's snapshot; any member's, learners included, for a disarm
+ *   (a learner is never touched, but may be the member at the quota); `snapshot` alone takes one from a voter that
+ *   answered. Never a defrag or a disarm while CORRUPT is raised;
+ * - never "healthy", "no alarms" or GO about members that did not answer;
+ * - learners never change a verdict (a learner's size, and whether a learner that answers is asked);
+ * - check, plan and defrag agree on whether a defrag would run;
+ * - the lock never depends on -n or --context: the lock files a mutating run holds are the cluster's members'.
+ * A fixed seed runs in `npm test`; SWEEP_SEED and SWEEP_RUNS explore further. A failure prints the seed, the
+ * shrunk case (the cluster as a table and the argv) and what the CLI printed.
+ *
+ * Each property is one `it`; a generator of another kind (the snapshot folders of retention and check) is one
+ * more property of the same shape: an arbitrary with a readable toString, a run, the invariants.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { lockPaths } from "../../src/run/lock.js";
+import { ANY_EXECUTABLE, recordIO } from "../cli/fixture-exec.js";
+import { commandOf, isMutating, nodesOf } from "../cli/stateful-exec.js";
+import {
+  argvOf,
+  type Command,
+  caseArb,
+  describeCase,
+  type GenCase,
+  type GenCluster,
+  type GenMember,
+  readable,
+  talosctlFor,
+} from "./generated-cluster.js";
+
+const SEED = Number(process.env.SWEEP_SEED ?? 27);
+const RUNS = Number(process.env.SWEEP_RUNS ?? 2000);
+const ROOT = mkdtempSync(join(tmpdir(), "ted-gen-sweep-"));
+const LOCKS = join(ROOT, "locks");
+let savedRuntimeDir: string | undefined;
+beforeAll(() => {
+  // The run lock lives in $XDG_RUNTIME_DIR: a folder of this file's own, so the lock files a run holds can be read.
+  savedRuntimeDir = process.env.XDG_RUNTIME_DIR;
+  process.env.XDG_RUNTIME_DIR = LOCKS;
+  mkdirSync(LOCKS, { recursive: true });
+});
+afterAll(() => {
+  if (savedRuntimeDir === undefined) delete process.env.XDG_RUNTIME_DIR;
+  else process.env.XDG_RUNTIME_DIR = savedRuntimeDir;
+  rmSync(ROOT, { recursive: true, force: true });
+});
+
+/** The contract's exit codes per command (1 also covers what the tool cannot parse). */
+const EXIT_CODES: Record<Command, number[]> = {
+  status: [0, 1],
+  check: [0, 1, 3, 4],
+  "check --upgrade-to": [0, 1, 3, 4],
+  plan: [0, 1, 3],
+  "defrag --yes": [0, 1, 3],
+  snapshot: [0, 1, 3],
+  "alarms list": [0, 1],
+  "alarms disarm": [0, 1, 3],
+};
+
+/** The mutating calls each command may send at all. */
+const MAY_SEND: Record<Command, string[]> = {
+  status: [],
+  check: [],
+  "check --upgrade-to": [],
+  plan: [],
+  "defrag --yes": ["etcd snapshot", "etcd defrag", "etcd forfeit-leadership", "etcd alarm disarm"],
+  snapshot: ["etcd snapshot"],
+  "alarms list": [],
+  "alarms disarm": ["etcd alarm disarm"],
+};
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+  calls: string[][];
+  /** The lock files present when the first mutating call was sent (null: none was sent). */
+  locksAtFirstMutation: string[] | null;
+  doc: Record<string, unknown> | undefined;
+}
+
+let runNumber = 0;
+
+async function run(
+  cluster: GenCluster,
+  c: Pick<GenCase, "selection" | "flags">,
+  command: Command,
+): Promise<Outcome> {
+  const talosctl = talosctlFor(cluster);
+  const dir = join(ROOT, `s${runNumber++}`);
+  let locks: string[] | null = null;
+  const answer = talosctl.exec;
+  talosctl.exec = (file, args, options) => {
+    if (locks === null && isMutating(args)) locks = lockFiles();
+    return answer(file, args, options);
+  };
+  const rec = recordIO(() => talosctl.exec, { onStopSignal: () => () => {}, exitNow: () => {} });
+  const code = await main(["--talosctl", ANY_EXECUTABLE, ...argvOf(c, command, dir)], rec.io);
+  rmSync(dir, { recursive: true, force: true });
+  const stdout = rec.stdout();
+  const doc = stdout.trim() === "" ? undefined : (JSON.parse(stdout) as Record<string, unknown>);
+  return { code, stdout, stderr: rec.stderr(), calls: talosctl.calls, locksAtFirstMutation: locks, doc };
+}
+
+function lockFiles(): string[] {
+  try {
+    return readdirSync(LOCKS)
+      .map((f) => join(LOCKS, f))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+// What the generated cluster's truth says, whatever the tool concludes.
+const isVoter = (m: GenMember) => !m.learner;
+const answersStatus = (m: GenMember) => m.state === "up" && !m.fails.includes("etcd status");
+/** A member whose state a run can know: asked, and it answered status. */
+const known = (c: GenCase, m: GenMember) => c.selection.nodes.includes(m.node) && answersStatus(m);
+/** An asked voter that answered status and its member list: the tool reads the members from such voters. */
+const lister = (c: GenCase, v: GenMember) => isVoter(v) && known(c, v) && !v.fails.includes("etcd members");
+/**
+ * The members a run can learn of: those asked, and those in the member list of a voter that answered it. A
+ * member every such list leaves out (a stale list) cannot be known to exist, so it is not held against the tool.
+ */
+function visible(c: GenCase): GenMember[] {
+  const listers = c.cluster.members.filter((v) => lister(c, v));
+  const d = c.cluster.disagreeing;
+  const listed = (m: GenMember) =>
+    listers.some((v) => !(d !== null && d.node === v.node && d.drops === m.memberId));
+  return c.cluster.members.filter((m) => c.selection.nodes.includes(m.node) || listed(m));
+}
+/** Every voter the run can learn of answered, and some voter told the member list. */
+const votersKnown = (c: GenCase) =>
+  c.cluster.members.some((v) => lister(c, v)) &&
+  visible(c)
+    .filter(isVoter)
+    .every((m) => known(c, m));
+const allKnown = (c: GenCase) => votersKnown(c) && visible(c).every((m) => known(c, m));
+/** Whether a voter that was asked answered both status and the alarm list: only then are the alarms known. */
+const alarmsAnswerable = (c: GenCase) =>
+  c.cluster.members.some((m) => isVoter(m) && known(c, m) && !m.fails.includes("etcd alarm list"));
+const corrupt = (cluster: GenCluster) => cluster.alarms.some((a) => a.alarm === "CORRUPT");
+
+const why = (c: GenCase, command: Command, o: Outcome) =>
+  `${describeCase(c)}command ${command}: exit ${o.code}\n${o.stdout}\n${o.stderr}\ncalls:\n${o.calls.map((a) => a.join(" ")).join("\n")}`;
+
+function assertInvariants(c: GenCase, command: Command, o: Outcome): void {
+  const w = why(c, command, o);
+  const member = (node: string) => c.cluster.members.find((m) => m.node === node);
+  // Exit codes follow the contract's table; never an internal error.
+  expect(EXIT_CODES[command], w).toContain(o.code);
+  expect(o.stderr, w).not.toMatch(/internal error/);
+
+  // Mutating calls: only those the command may send, only to members whose state is known.
+  const mutating = o.calls.filter(isMutating);
+  for (const call of mutating) {
+    const what = commandOf(call);
+    expect(
+      MAY_SEND[command].some((m) => what.startsWith(m)),
+      `${what}\n${w}`,
+    ).toBe(true);
+    for (const node of nodesOf(call)) {
+      const m = member(node);
+      expect(m !== undefined && known(c, m) && isVoter(m), `${what} to ${node}\n${w}`).toBe(true);
+    }
+  }
+  const sent = (prefix: string) => mutating.some((call) => commandOf(call).startsWith(prefix));
+  // Nothing mutating while a voter's state is unknown (but `snapshot` from a voter that answered); no disarm
+  // while any member's is; no defrag or disarm while CORRUPT is raised.
+  if (!votersKnown(c) && command !== "snapshot") expect(mutating.map(commandOf), w).toEqual([]);
+  if (!allKnown(c)) expect(sent("etcd alarm disarm"), w).toBe(false);
+  if (corrupt(c.cluster)) {
+    expect(sent("etcd defrag"), w).toBe(false);
+    expect(sent("etcd alarm disarm"), w).toBe(false);
+  }
+
+  // Never "healthy", GO or a run about voters that did not answer.
+  const doc = o.doc;
+  if (!votersKnown(c)) {
+    if (command === "status") expect(doc?.healthy, w).not.toBe(true);
+    if (command === "check" || command === "check --upgrade-to") {
+      expect([0, 4], w).not.toContain(o.code);
+      expect(doc?.verdict, w).not.toBe("go");
+    }
+    if (command === "plan" || command === "defrag --yes") {
+      expect(o.code, w).not.toBe(0);
+      if (doc !== undefined) expect(doc.result, w).toBe("refused");
+    }
+  }
+  // Never "no alarms" when no voter told, nor when there are some.
+  if (!alarmsAnswerable(c)) {
+    expect(`${o.stdout}${o.stderr}`, w).not.toMatch(/no alarms|nothing to disarm/i);
+    if (command === "alarms list" || command === "alarms disarm") expect(o.code, w).toBe(1);
+  }
+  if (c.cluster.alarms.length > 0) {
+    expect(`${o.stdout}${o.stderr}`, w).not.toMatch(/no alarms|nothing to disarm/i);
+    if (command === "alarms list" && o.code === 0) expect(doc?.alarms, w).not.toEqual([]);
+  }
+
+  // The verdict and the exit code say the same.
+  if ((command === "check" || command === "check --upgrade-to") && doc !== undefined)
+    expect(o.code, w).toBe({ go: 0, "defrag-recommended": 4, "no-go": 3 }[doc.verdict as string]);
+  if (command === "plan" && doc !== undefined) expect(o.code, w).toBe(doc.result === "refused" ? 3 : 0);
+  if (command === "status" && doc !== undefined) {
+    const voters = (doc.members as { isLearner: boolean }[]).filter((m) => !m.isLearner);
+    expect(o.code, w).toBe(voters.length === 0 ? 1 : 0);
+  }
+  // A learner is never planned for a defrag.
+  if (doc !== undefined && Array.isArray(doc.steps))
+    for (const step of doc.steps as { node: string; action: string }[])
+      if (member(step.node)?.learner === true) expect(step.action, w).toBe("skip");
+
+  // The lock is the cluster's members', whatever -n and --context said.
+  if (o.locksAtFirstMutation !== null && command === "defrag --yes") {
+    const ids = c.cluster.members.map((m) => m.memberId);
+    expect(o.locksAtFirstMutation, w).toEqual(lockPaths({ memberIds: ids }, LOCKS).sort());
+  }
+}
+
+const caseOf = caseArb.map(readable);
+const params = { seed: SEED, numRuns: RUNS, endOnFailure: false };
+/** A ceiling for a loaded machine, not a measure: 2,000 cases take about 20 s with both cores busy. */
+const CEILING_MS = 240_000;
+
+describe("generated sweep: random clusters, selections and commands", () => {
+  it(
+    `every command keeps the invariants (seed ${SEED}, ${RUNS} cases)`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(caseOf, async (c) => {
+          assertInvariants(c, c.command, await run(c.cluster, c, c.command));
+        }),
+        params,
+      );
+    },
+    CEILING_MS,
+  );
+});
+
+/** A case of every kind but one command: check, plan and defrag (or the learner variants) run on it in turn. */
+const clusterCaseOf = caseArb.map((c) => readable({ ...c, command: "plan" as Command }));
+
+interface Step {
+  node: string;
+  action: string;
+}
+
+describe("generated sweep: check, plan and defrag agree on whether a defrag would run", () => {
+  it(
+    `check's verdict, the plan and the defrags sent say the same (seed ${SEED})`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(clusterCaseOf, async (c) => {
+          const check = await run(c.cluster, c, "check");
+          const plan = await run(c.cluster, c, "plan");
+          const defrag = await run(c.cluster, c, "defrag --yes");
+          assertInvariants(c, "check", check);
+          assertInvariants(c, "plan", plan);
+          assertInvariants(c, "defrag --yes", defrag);
+          const w = `${why(c, "check", check)}\n--- plan:\n${plan.stdout}\n--- defrag:\n${defrag.stdout}`;
+          const result = plan.doc?.result;
+          const planned = ((plan.doc?.steps ?? []) as Step[])
+            .filter((s) => s.action === "defrag")
+            .map((s) => s.node);
+          if (check.code === 4) expect(result, w).toBe("ok");
+          if (check.code === 0) expect(result, w).toBe("nothing-to-do");
+          if (result === "refused") expect([1, 3], w).toContain(check.code);
+          if (result === "ok") expect([3, 4], w).toContain(check.code);
+          if (result === "nothing-to-do") expect([0, 3], w).toContain(check.code);
+          const defragged = defrag.calls.filter((a) => commandOf(a) === "etcd defrag").flatMap(nodesOf);
+          for (const node of defragged) expect(planned, w).toContain(node);
+          if (result !== "ok") expect(defragged, w).toEqual([]);
+          if (result === "nothing-to-do") expect(defrag.doc?.result, w).toBe("nothing-to-do");
+          if (result === "refused") expect(defrag.code, w).toBe(3);
+        }),
+        { ...params, numRuns: Math.ceil(RUNS / 5) },
+      );
+    },
+    CEILING_MS,
+  );
+});
+
+const MB = 1_000_000;
+/** The learners' own sizes, far past every rule: fragmented, and at the quota with live data. */
+const BLOATS = [
+  (quota: number) => ({ dbSize: 1500 * MB, dbSizeInUse: 47 * MB, quota }),
+  (quota: number) => ({ dbSize: Math.round(1.02 * quota), dbSizeInUse: Math.round(0.97 * quota), quota }),
+];
+
+const JUDGING: Command[] = ["status", "check", "plan", "defrag --yes"];
+
+/**
+ * The verdict a run gave: what a script acts on. A refusal and a failure before anything was touched are one
+ * verdict (nothing was done): `check` and `plan` exit 1 when no node answered at all and 3 when only a learner did.
+ */
+function verdictOf(command: Command, o: Outcome): string {
+  const untouched = !o.calls.some(isMutating);
+  if (command === "check") return o.code === 0 ? "go" : o.code === 4 ? "defrag recommended" : "not go";
+  if (command === "plan" || command === "defrag --yes")
+    return o.code === 0 ? `ran: ${String(o.doc?.result)}` : untouched ? "nothing done" : `exit ${o.code}`;
+  return `exit ${o.code}`;
+}
+const learnerCaseOf = caseArb
+  .filter((c) => c.cluster.members.some((m) => m.learner))
+  .chain((c) =>
+    fc
+      .record({ command: fc.constantFrom(...JUDGING), bloat: fc.nat(BLOATS.length - 1) })
+      .map(({ command, bloat }) => readable({ ...c, command, bloat })),
+  );
+
+describe("generated sweep: learners never change a verdict", () => {
+  it(
+    `the same verdict whatever a learner's size, and without a learner that answers (seed ${SEED})`,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(learnerCaseOf, async (c) => {
+          const base = await run(c.cluster, c, c.command);
+          const quota = c.cluster.quotaBytes ?? 2 * 1024 ** 3;
+          const bloat = BLOATS[c.bloat] ?? BLOATS[0];
+          const bloated: GenCluster = {
+            ...c.cluster,
+            members: c.cluster.members.map((m) => {
+              if (!m.learner || bloat === undefined) return m;
+              const { dbSize, dbSizeInUse } = bloat(quota);
+              return { ...m, dbSize, dbSizeInUse };
+            }),
+          };
+          const big = await run(bloated, c, c.command);
+          expect(
+            verdictOf(c.command, big),
+            `${why(c, c.command, base)}\n--- learners bloated:\n${big.stdout}\n${big.stderr}`,
+          ).toBe(verdictOf(c.command, base));
+          // A learner that answers every call, left out of -n: never asked, never touched, the same verdict.
+          const quiet = (node: string) => {
+            const m = c.cluster.members.find((x) => x.node === node);
+            return m?.learner === true && m.state === "up" && m.fails.length === 0;
+          };
+          const nodes = c.selection.nodes.filter((n) => !quiet(n));
+          const votersAsked = c.cluster.members.some((m) => !m.learner && nodes.includes(m.node));
+          if (nodes.length === c.selection.nodes.length || !votersAsked) return;
+          const without = await run(c.cluster, { ...c, selection: { ...c.selection, nodes } }, c.command);
+          expect(
+            verdictOf(c.command, without),
+            `${why(c, c.command, base)}\n--- without the learners:\n${without.stdout}\n${without.stderr}`,
+          ).toBe(verdictOf(c.command, base));
+        }),
+        { ...params, numRuns: Math.ceil(RUNS / 5) },
+      );
+    },
+    CEILING_MS,
+  );
+});
