@@ -61,6 +61,8 @@ export interface GenCluster {
   alarms: { memberId: string; alarm: "NOSPACE" | "CORRUPT" }[];
   /** Member lists that disagree: this voter's list leaves out `drops` and adds a removed member `ghost`. */
   disagreeing: { node: string; drops: string | null; ghost: boolean } | null;
+  /** A member whose status names itself as leader (a partition), or whose applied index trails by `lag`. */
+  odd: { node: string; selfLeader: boolean; lag: number } | null;
 }
 
 export const GHOST = { node: "172.20.0.60", memberId: "deadbeefdeadbeef" };
@@ -122,6 +124,14 @@ export const clusterArb: fc.Arbitrary<GenCluster> = fc
         leader: fc.option(fc.nat(n - 1), { freq: 8 }),
         nospace: fc.option(fc.nat(n - 1), { freq: 3 }),
         corrupt: fc.option(fc.nat(n - 1), { freq: 8 }),
+        odd: fc.option(
+          fc.record({
+            member: fc.nat(n - 1),
+            selfLeader: fc.boolean(),
+            lag: fc.constantFrom(0, 90, 150, 999, 1001, 6000),
+          }),
+          { freq: 6 },
+        ),
         disagreeing: fc.option(
           fc.record({ voter: fc.nat(n - 1), drops: fc.option(fc.nat(n - 1)), ghost: fc.boolean() }),
           {
@@ -156,7 +166,12 @@ export const clusterArb: fc.Arbitrary<GenCluster> = fc
           d === null || lister === undefined || (dropped === undefined && !d.ghost)
             ? null
             : { node: lister.node, drops: dropped?.memberId ?? null, ghost: d.ghost };
-        return { members, leaderId: leader?.memberId ?? null, quotaBytes, alarms, disagreeing };
+        const oddOne = r.odd === null ? undefined : at(r.odd.member);
+        const odd =
+          r.odd === null || oddOne === undefined || (!r.odd.selfLeader && r.odd.lag === 0)
+            ? null
+            : { node: oddOne.node, selfLeader: r.odd.selfLeader, lag: r.odd.lag };
+        return { members, leaderId: leader?.memberId ?? null, quotaBytes, alarms, disagreeing, odd };
       });
   });
 
@@ -350,6 +365,8 @@ export function talosctlFor(gen: GenCluster): StatefulCluster {
     cluster.knobs.unreachable = new Set([...saved, ...failing]);
     const answer = real(file, args, options);
     cluster.knobs.unreachable = saved;
+    const odd = gen.odd;
+    if (commandOf(args) === "etcd status" && odd !== null) return answer.then((r) => oddRow(r, odd));
     if (commandOf(args) !== "etcd members" || gen.disagreeing === null) return answer;
     return answer.then((r) => disagree(r, gen.disagreeing as NonNullable<GenCluster["disagreeing"]>));
   };
@@ -373,4 +390,28 @@ function disagree(result: ExecResult, d: NonNullable<GenCluster["disagreeing"]>)
       "false",
     ]);
   return { ...result, stdout: tabulate([header, ...kept].map((r) => r.join("\t"))) };
+}
+
+/** Re-lays a tabwriter table after changing cells (columns are 3+ spaces apart; no cell holds 3 spaces). */
+function relay(stdout: string, change: (row: string[]) => string[]): string {
+  const lines = stdout.split("\n").filter((l) => l.trim() !== "");
+  if (lines.length === 0) return stdout;
+  const rows = lines.map((l) => l.split(/ {3,}/));
+  const width = rows[0]?.length ?? 0;
+  const padded = rows.map((r) =>
+    r.length < width ? [...r, ...Array<string>(width - r.length).fill("")] : r,
+  );
+  return tabulate([padded[0] ?? [], ...padded.slice(1).map(change)].map((r) => r.join("\t")));
+}
+
+/** The odd member's status row: itself as leader (a minority partition), and/or its applied index behind. */
+function oddRow(result: ExecResult, odd: NonNullable<GenCluster["odd"]>): ExecResult {
+  const stdout = relay(result.stdout, (row) => {
+    if (row[0] !== odd.node) return row;
+    const next = [...row];
+    if (odd.selfLeader) next[4] = row[1] ?? "";
+    next[7] = String(Math.max(0, Number(row[7]) - odd.lag));
+    return next;
+  });
+  return { ...result, stdout };
 }

@@ -134,12 +134,15 @@ const lister = (c: GenCase, v: GenMember) => isVoter(v) && known(c, v) && !v.fai
  * member every such list leaves out (a stale list) cannot be known to exist, so it is not held against the tool.
  */
 function visible(c: GenCase): GenMember[] {
-  const listers = c.cluster.members.filter((v) => lister(c, v));
-  const d = c.cluster.disagreeing;
-  const listed = (m: GenMember) =>
-    listers.some((v) => !(d !== null && d.node === v.node && d.drops === m.memberId));
-  return c.cluster.members.filter((m) => c.selection.nodes.includes(m.node) || listed(m));
+  return c.cluster.members.filter((m) => c.selection.nodes.includes(m.node) || listed(c, m));
 }
+function listed(c: GenCase, m: GenMember): boolean {
+  const d = c.cluster.disagreeing;
+  const drops = (v: GenMember) => d !== null && d.node === v.node && d.drops === m.memberId;
+  return c.cluster.members.some((v) => lister(c, v) && !drops(v));
+}
+/** The members a run can count: in a member list it read, or reporting status (a silent address in no list could be anything). */
+const countable = (c: GenCase) => c.cluster.members.filter((m) => listed(c, m) || known(c, m));
 /** Every voter the run can learn of answered, and some voter told the member list. */
 const votersKnown = (c: GenCase) =>
   c.cluster.members.some((v) => lister(c, v)) &&
@@ -216,6 +219,11 @@ function assertInvariants(c: GenCase, command: Command, o: Outcome): void {
     const voters = (doc.members as { isLearner: boolean }[]).filter((m) => !m.isLearner);
     expect(o.code, w).toBe(voters.length === 0 ? 1 : 0);
   }
+  // "rolling reboots" counts the cluster's voting members, not the ones that answered (issue 27 item 13).
+  const upgrade = doc?.upgrade as { votingMembers: number } | undefined;
+  const listed = c.cluster.members.some((v) => lister(c, v));
+  if (upgrade !== undefined && listed && c.cluster.disagreeing?.ghost !== true)
+    expect(upgrade.votingMembers, w).toBe(countable(c).filter(isVoter).length);
   // A learner is never planned for a defrag.
   if (doc !== undefined && Array.isArray(doc.steps))
     for (const step of doc.steps as { node: string; action: string }[])
@@ -291,7 +299,7 @@ describe("generated sweep: check, plan and defrag agree on whether a defrag woul
   );
 });
 
-const MB = 1_000_000;
+const MB = 1_000_000; // sizes as talosctl prints them
 /** The learners' own sizes, far past every rule: fragmented, and at the quota with live data. */
 const BLOATS = [
   (quota: number) => ({ dbSize: 1500 * MB, dbSizeInUse: 47 * MB, quota }),
@@ -360,4 +368,62 @@ describe("generated sweep: learners never change a verdict", () => {
     },
     CEILING_MS,
   );
+});
+
+describe("the generated cluster's talosctl shows what the generator drew", () => {
+  // Else the properties above could pass over a double whose faults never reach the tool.
+  const member = (i: number, extra: Partial<GenMember> = {}): GenMember => ({
+    node: `172.20.0.${i + 2}`,
+    memberId: `00000000000000a${i}`,
+    learner: false,
+    dbSize: 300 * MB,
+    dbSizeInUse: 200 * MB,
+    state: "up",
+    fails: [],
+    ...extra,
+  });
+  const base: GenCluster = {
+    members: [member(0), member(1), member(2)],
+    leaderId: "00000000000000a0",
+    quotaBytes: null,
+    alarms: [],
+    disagreeing: null,
+    odd: null,
+  };
+  const statusOf = async (cluster: GenCluster, nodes = cluster.members.map((m) => m.node)) => {
+    const c = { cluster, selection: { nodes, context: null }, flags: { minReclaim: null, rule: null } };
+    return (await run(cluster, c, "status")).doc as {
+      healthy: boolean;
+      problems: { kind: string; node?: string }[];
+    };
+  };
+  const kinds = (doc: { problems: { kind: string }[] }) => doc.problems.map((p) => p.kind);
+
+  it("a healthy cluster is healthy", async () => {
+    expect((await statusOf(base)).healthy).toBe(true);
+  });
+  it("a lagging member, a member naming itself leader, and no leader", async () => {
+    expect(
+      kinds(await statusOf({ ...base, odd: { node: "172.20.0.3", selfLeader: false, lag: 6000 } })),
+    ).toEqual(["applied-lag"]);
+    expect(kinds(await statusOf({ ...base, odd: { node: "172.20.0.3", selfLeader: true, lag: 0 } }))).toEqual(
+      ["leader-disagreement"],
+    );
+    expect(kinds(await statusOf({ ...base, leaderId: null }))).toEqual(["no-leader"]);
+  });
+  it("a member down, hung, or failing status alone; a member list that leaves one out or lists a removed one", async () => {
+    const down = { ...base, members: [member(0), member(1, { state: "down" }), member(2)] };
+    expect(kinds(await statusOf(down))).toEqual(["unreachable"]);
+    const hung = { ...base, members: [member(0), member(1, { state: "hung" }), member(2)] };
+    expect((await statusOf(hung)).problems).toMatchObject([{ kind: "unreachable", node: "172.20.0.3" }]);
+    const silent = { ...base, members: [member(0), member(1, { fails: ["etcd status"] }), member(2)] };
+    expect(kinds(await statusOf(silent))).toEqual(["unreachable"]);
+    const ghost = { ...base, disagreeing: { node: "172.20.0.2", drops: null, ghost: true } };
+    expect(kinds(await statusOf(ghost))).toEqual(["missing-status"]);
+    const drops = { ...base, disagreeing: { node: "172.20.0.2", drops: "00000000000000a2", ghost: false } };
+    // Asked alone, .2 lists .3 (not asked: missing) but not .4, which nothing shows.
+    expect((await statusOf(drops, ["172.20.0.2"])).problems).toMatchObject([
+      { kind: "missing-status", node: "172.20.0.3" },
+    ]);
+  });
 });
