@@ -245,12 +245,44 @@ describe("generated sweep: random clusters, selections and commands", () => {
   it(
     `every command keeps the invariants (seed ${SEED}, ${RUNS} cases)`,
     async () => {
+      const seen = new Set<string>();
       await fc.assert(
         fc.asyncProperty(caseOf, async (c) => {
-          assertInvariants(c, c.command, await run(c.cluster, c, c.command));
+          const o = await run(c.cluster, c, c.command);
+          assertInvariants(c, c.command, o);
+          seen.add(`${c.command} exit ${o.code}`);
+          for (const call of o.calls.filter(isMutating)) seen.add(`sent ${commandOf(call).split(" /")[0]}`);
         }),
         params,
       );
+      // The draws reach every outcome that matters, so the invariants above are not kept vacuously.
+      const reached = [
+        "status exit 0",
+        "status exit 1",
+        "check exit 0",
+        "check exit 3",
+        "check exit 4",
+        "check --upgrade-to exit 3",
+        "plan exit 0",
+        "plan exit 3",
+        "defrag --yes exit 0",
+        "defrag --yes exit 1",
+        "defrag --yes exit 3",
+        "snapshot exit 0",
+        "alarms list exit 0",
+        "alarms list exit 1",
+        "alarms disarm exit 0",
+        "alarms disarm exit 3",
+        "sent etcd defrag",
+        "sent etcd snapshot",
+        "sent etcd forfeit-leadership",
+        "sent etcd alarm disarm",
+      ];
+      if (RUNS >= 2000)
+        expect(
+          reached.filter((r) => !seen.has(r)),
+          [...seen].sort().join("\n"),
+        ).toEqual([]);
     },
     CEILING_MS,
   );
@@ -268,6 +300,7 @@ describe("generated sweep: check, plan and defrag agree on whether a defrag woul
   it(
     `check's verdict, the plan and the defrags sent say the same (seed ${SEED})`,
     async () => {
+      const seen = new Set<string>();
       await fc.assert(
         fc.asyncProperty(clusterCaseOf, async (c) => {
           const check = await run(c.cluster, c, "check");
@@ -291,9 +324,22 @@ describe("generated sweep: check, plan and defrag agree on whether a defrag woul
           if (result !== "ok") expect(defragged, w).toEqual([]);
           if (result === "nothing-to-do") expect(defrag.doc?.result, w).toBe("nothing-to-do");
           if (result === "refused") expect(defrag.code, w).toBe(3);
+          seen.add(
+            `check ${check.code}, plan ${String(result)}, ${defragged.length > 0 ? "defragged" : "untouched"}`,
+          );
         }),
         { ...params, numRuns: Math.ceil(RUNS / 5) },
       );
+      const reached = [
+        "check 0, plan nothing-to-do, untouched",
+        "check 4, plan ok, defragged",
+        "check 3, plan refused, untouched",
+      ];
+      if (RUNS >= 2000)
+        expect(
+          reached.filter((r) => !seen.has(r)),
+          [...seen].sort().join("\n"),
+        ).toEqual([]);
     },
     CEILING_MS,
   );
