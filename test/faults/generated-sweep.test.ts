@@ -37,9 +37,10 @@ import {
   readable,
   talosctlFor,
 } from "./generated-cluster.js";
+import { SWEEP_CEILING_MS, SWEEP_RUNS, SWEEP_SEED, sweepParams } from "./sweep-params.js";
 
-const SEED = Number(process.env.SWEEP_SEED ?? 27);
-const RUNS = Number(process.env.SWEEP_RUNS ?? 2000);
+const SEED = SWEEP_SEED;
+const RUNS = SWEEP_RUNS;
 const ROOT = mkdtempSync(join(tmpdir(), "ted-gen-sweep-"));
 const LOCKS = join(ROOT, "locks");
 let savedRuntimeDir: string | undefined;
@@ -237,9 +238,8 @@ function assertInvariants(c: GenCase, command: Command, o: Outcome): void {
 }
 
 const caseOf = caseArb.map(readable);
-const params = { seed: SEED, numRuns: RUNS, endOnFailure: false };
-/** A ceiling for a loaded machine, not a measure: 2,000 cases take about 20 s with both cores busy. */
-const CEILING_MS = 240_000;
+const params = sweepParams();
+const CEILING_MS = SWEEP_CEILING_MS;
 
 describe("generated sweep: random clusters, selections and commands", () => {
   it(
@@ -252,6 +252,8 @@ describe("generated sweep: random clusters, selections and commands", () => {
           assertInvariants(c, c.command, o);
           seen.add(`${c.command} exit ${o.code}`);
           for (const call of o.calls.filter(isMutating)) seen.add(`sent ${commandOf(call).split(" /")[0]}`);
+          if (c.selection.context !== null && o.locksAtFirstMutation !== null)
+            seen.add(`${c.command} with --context, locked`);
         }),
         params,
       );
@@ -277,6 +279,7 @@ describe("generated sweep: random clusters, selections and commands", () => {
         "sent etcd snapshot",
         "sent etcd forfeit-leadership",
         "sent etcd alarm disarm",
+        "defrag --yes with --context, locked",
       ];
       if (RUNS >= 2000)
         expect(
@@ -328,7 +331,7 @@ describe("generated sweep: check, plan and defrag agree on whether a defrag woul
             `check ${check.code}, plan ${String(result)}, ${defragged.length > 0 ? "defragged" : "untouched"}`,
           );
         }),
-        { ...params, numRuns: Math.ceil(RUNS / 5) },
+        sweepParams(1 / 5),
       );
       const reached = [
         "check 0, plan nothing-to-do, untouched",
@@ -409,7 +412,7 @@ describe("generated sweep: learners never change a verdict", () => {
             `${why(c, c.command, base)}\n--- without the learners:\n${without.stdout}\n${without.stderr}`,
           ).toBe(verdictOf(c.command, base));
         }),
-        { ...params, numRuns: Math.ceil(RUNS / 5) },
+        sweepParams(1 / 5),
       );
     },
     CEILING_MS,
