@@ -61,6 +61,8 @@ export interface GenCluster {
   alarms: { memberId: string; alarm: "NOSPACE" | "CORRUPT" }[];
   /** Member lists that disagree: this voter's list leaves out `drops` and adds a removed member `ghost`. */
   disagreeing: { node: string; drops: string | null; ghost: boolean } | null;
+  /** The etcd every member reports (PROTOCOL): some with a known defrag hazard (catch-up margin, advisories). */
+  etcdVersion: string;
   /** A member whose status names itself as leader (a partition), or whose applied index trails by `lag`. */
   odd: { node: string; selfLeader: boolean; lag: number } | null;
 }
@@ -127,6 +129,7 @@ export const clusterArb: fc.Arbitrary<GenCluster> = fc
         // Two clusters in five are calm (no fault at all, sizes still drawn): else nearly every draw has some
         // fault, and the verdicts a calm cluster gets (go, a defrag run) would be reached too rarely to test.
         calm: fc.nat(4).map((x) => x < 2),
+        etcdVersion: fc.constantFrom("3.6.5", "3.6.5", "3.6.4", "3.5.21", "3.5.26", "3.4.23"),
         odd: fc.option(
           fc.record({
             member: fc.nat(n - 1),
@@ -175,7 +178,15 @@ export const clusterArb: fc.Arbitrary<GenCluster> = fc
           r.odd === null || oddOne === undefined || (!r.odd.selfLeader && r.odd.lag === 0)
             ? null
             : { node: oddOne.node, selfLeader: r.odd.selfLeader, lag: r.odd.lag };
-        return { members, leaderId: leader?.memberId ?? null, quotaBytes, alarms, disagreeing, odd };
+        return {
+          members,
+          leaderId: leader?.memberId ?? null,
+          quotaBytes,
+          alarms,
+          disagreeing,
+          odd,
+          etcdVersion: r.etcdVersion,
+        };
       });
   });
 
@@ -296,7 +307,7 @@ export function argvOf(
     case "plan":
       return [...global, "plan", ...rule, ...floor];
     case "defrag --yes":
-      return [...global, "defrag", "--yes", "--wait-timeout", "1s", ...rule, ...floor, ...dir];
+      return [...global, "defrag", "--yes", "--wait-timeout", "300ms", ...rule, ...floor, ...dir];
     case "snapshot":
       return [...global, "snapshot", ...dir];
     case "alarms list":
@@ -326,7 +337,7 @@ export function describeCluster(cluster: GenCluster): string {
   const d = cluster.disagreeing;
   return [
     ...lines,
-    `leader: ${cluster.leaderId ?? "none"}; quota: ${cluster.quotaBytes ?? "default"}; alarms: ${alarms}`,
+    `leader: ${cluster.leaderId ?? "none"}; quota: ${cluster.quotaBytes ?? "default"}; alarms: ${alarms}; etcd ${cluster.etcdVersion}`,
     d === null
       ? "member lists agree"
       : `${d.node}'s member list drops ${d.drops ?? "nobody"}${d.ghost ? ", adds a removed member" : ""}`,
@@ -373,6 +384,7 @@ export function talosctlFor(gen: GenCluster): StatefulCluster {
   cluster.leaderId = gen.leaderId ?? "0000000000000000";
   cluster.alarms = gen.alarms.map((a) => ({ ...a }));
   cluster.knobs.quotaBytes = gen.quotaBytes;
+  cluster.knobs.etcdVersion = gen.etcdVersion;
   cluster.knobs.diskAvailableBytes = Object.fromEntries(
     gen.members.flatMap((m) => (m.diskAvailable === undefined ? [] : [[m.node, m.diskAvailable]])),
   );

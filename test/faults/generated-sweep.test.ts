@@ -438,6 +438,7 @@ describe("the generated cluster's talosctl shows what the generator drew", () =>
     alarms: [],
     disagreeing: null,
     odd: null,
+    etcdVersion: "3.6.5",
   };
   const statusOf = async (cluster: GenCluster, nodes = cluster.members.map((m) => m.node)) => {
     const c = { cluster, selection: { nodes, context: null }, flags: { minReclaim: null, rule: null } };
