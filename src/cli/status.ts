@@ -1,5 +1,6 @@
 /** `status`: one table (or JSON document) of every member, its sizes, role, alarms and the rule's verdict. */
 import type { ClusterView } from "../cluster/types.js";
+import { votersOf } from "../cluster/voters.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { createStyle } from "../render/style.js";
 import { writeMetrics } from "../service/metrics.js";
@@ -19,8 +20,9 @@ export async function runStatus(ctx: CommandContext, flags: RuleFlags & MetricsF
   const reader = await openReader(holding, flags);
   const { view } = await readViewWithResources(holding, reader);
   for (const w of held) if (!repeatsUnreachable(w, view)) ctx.warn(w);
-  // Reporting an unhealthy cluster is a successful status; only "nobody answered" is a failure.
-  const exitCode = view.members.length === 0 && view.unreachable.length > 0 ? EXIT.failed : EXIT.ok;
+  // Reporting an unhealthy cluster is a successful status; only "no voting member answered" is a failure: with
+  // nobody, or only learners, answering, the cluster's state is unknown (the document shows what did answer).
+  const exitCode = votersOf(view).length === 0 ? EXIT.failed : EXIT.ok;
   // Metrics first, so a metrics warning can still go into the JSON document; it never changes the exit code.
   const warnings = await writeMetrics(metricsPath, view, {
     command: "status",

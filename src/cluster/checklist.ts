@@ -6,7 +6,7 @@
  */
 import { MIN_RECLAIM_BYTES, QUOTA_HEADROOM } from "../policy.js";
 import { compareNatural } from "../render/natural-order.js";
-import { reclaimFloorReason } from "./reclaim-floor.js";
+import { decideDefrag } from "./defrag-decision.js";
 import type { ClusterView, MemberView, ProblemKind } from "./types.js";
 import { alarmsKnown } from "./unseen.js";
 import { etcdVersionItem } from "./version-item.js";
@@ -52,7 +52,7 @@ export function buildChecklist(view: ClusterView, options: ChecklistOptions = {}
   const items: ChecklistItem[] = [
     item(
       "every member answers",
-      messages("unreachable", "missing-status"),
+      messages("unreachable", "missing-status", "no-voter"),
       `${view.members.length} members answered`,
     ),
     known(
@@ -73,7 +73,7 @@ export function buildChecklist(view: ClusterView, options: ChecklistOptions = {}
     ),
     known("no member errors", messages("member-errors"), "none"),
     learnerItem(messages("learner")),
-    quotaItem(view),
+    quotaItem(view, options.minReclaimBytes ?? MIN_RECLAIM_BYTES),
     fragmentationItem(view, options.minReclaimBytes ?? MIN_RECLAIM_BYTES),
     etcdVersionItem(view),
   ];
@@ -106,7 +106,7 @@ function eachWith(members: readonly MemberView[], ratio: (m: MemberView) => numb
     .join(", ");
 }
 
-function quotaItem(view: ClusterView): ChecklistItem {
+function quotaItem(view: ClusterView, minReclaimBytes: number): ChecklistItem {
   const name = "quota headroom";
   const voters = votersOf(view);
   const over = voters.filter((m) => m.quotaUsage >= QUOTA_HEADROOM);
@@ -123,21 +123,44 @@ function quotaItem(view: ClusterView): ChecklistItem {
       detail: `live data: ${eachWith(dataBound, liveShare)} of the quota; defrag cannot help, raise quota-backend-bytes`,
     };
   }
-  return {
-    name,
-    status: "warn",
-    detail: `${eachWith(over, (m) => m.quotaUsage)} of the quota; defrag frees it`,
-  };
+  // "defrag frees it" only for the members a defrag run would defragment (the decision plan and defrag make).
+  const decided = inNodeOrder(over).map((m) => ({
+    m,
+    d: decideDefrag(m, view.quota.bytes, { minReclaimBytes }),
+  }));
+  const usage = (m: MemberView) => `${m.node} ${percent(m.quotaUsage)} of the quota`;
+  const floored = decided.flatMap(({ m, d }) =>
+    !d.defrag && d.why === "floor" ? [`${usage(m)}: ${d.floor}`] : [],
+  );
+  const freed = decided.filter(({ d }) => d.defrag).map(({ m }) => m);
+  const unpicked = decided.filter(({ d }) => !d.defrag && d.why === "rule").map(({ m }) => m);
+  const parts = [
+    ...floored,
+    ...(freed.length === 0 ? [] : [`${eachWith(freed, (m) => m.quotaUsage)} of the quota; defrag frees it`]),
+    ...(unpicked.length === 0
+      ? []
+      : [
+          `${eachWith(unpicked, (m) => m.quotaUsage)} of the quota; the rule does not pick it, so defrag leaves it`,
+        ]),
+  ];
+  const detail = parts.join("; ");
+  // A member the floor skips stays near NOSPACE: no defrag run will change that, only a larger quota (or a lower
+  // floor). One the rule leaves is said, but recommends nothing: a defrag run would not touch it.
+  if (floored.length > 0) return { name, status: "fail", detail };
+  if (freed.length > 0) return { name, status: "warn", detail };
+  return { name, status: "warn", detail, informational: true };
 }
 
 /** Members the rule picks but the reclaim floor skips are named with the reason, as `plan` gives it. */
 function fragmentationItem(view: ClusterView, minReclaimBytes: number): ChecklistItem {
-  const picked = inNodeOrder(votersOf(view).filter((m) => m.defragRecommended)).map((m) => ({
+  const decided = inNodeOrder(votersOf(view)).map((m) => ({
     m,
-    floor: reclaimFloorReason(m, view.quota.bytes, minReclaimBytes),
+    d: decideDefrag(m, view.quota.bytes, { minReclaimBytes }),
   }));
-  const due = picked.filter((p) => p.floor === null).map((p) => p.m);
-  const skipped = picked.flatMap((p) => (p.floor === null ? [] : [`${p.m.node} skipped: ${p.floor}`]));
+  const due = decided.filter((p) => p.d.defrag).map((p) => p.m);
+  const skipped = decided.flatMap(({ m, d }) =>
+    !d.defrag && d.why === "floor" ? [`${m.node} skipped: ${d.floor}`] : [],
+  );
   const learners = view.members.filter((m) => m.isLearner && m.defragRecommended).map((m) => m.node);
   const learnerNote =
     learners.length === 0

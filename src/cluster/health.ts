@@ -32,7 +32,10 @@ export function assessHealth(input: HealthInput): Problem[] {
   const unreachableNodes = new Set(unreachable.map((f) => f.node));
   for (const member of members) {
     const node = nodeFromMember(member);
-    if (answered.has(member.memberId) || (node !== undefined && unreachableNodes.has(node))) continue;
+    if (answered.has(member.memberId)) continue;
+    // A node that did not answer is named once, as unreachable; a learner there is still said to be one, so that
+    // nobody counts it as a voter (the quorum an upgrade's reboots need).
+    if (node !== undefined && unreachableNodes.has(node) && !member.isLearner) continue;
     const where = `${member.hostname || member.memberId} (${node ?? "no client URL"})`;
     // A learner left out of -n is not a gap in the view: it is never touched, whatever it reports.
     problems.push(
@@ -54,6 +57,14 @@ export function assessHealth(input: HealthInput): Problem[] {
 
   const leaderId = agreedLeader(rows);
   const voters = rows.filter((r) => !r.isLearner);
+  // Learners answered but no voter did: the leader, the alarms and the member list are the voters' to tell, so
+  // nothing about the cluster is known. (When nobody answered at all, each node's failure already says so.)
+  if (rows.length > 0 && voters.length === 0)
+    problems.push({
+      kind: "no-voter",
+      message:
+        "no voting member answered (only learners did): the cluster's leader, alarms and members are unknown; include a voting member's node with -n",
+    });
   if (voters.length > 0 && leaderId === null) {
     const named = new Set(voters.map((r) => r.leaderId));
     if (named.size > 1) {

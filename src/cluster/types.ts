@@ -44,6 +44,7 @@ export interface AlarmView {
 export type ProblemKind =
   | "unreachable"
   | "missing-status"
+  | "no-voter"
   | "no-leader"
   | "leader-disagreement"
   | "learner"

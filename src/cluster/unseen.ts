@@ -23,6 +23,8 @@ export function unseenMembers(view: ClusterView): string[] {
     if (p.kind === "missing-status" || (p.kind === "learner" && noRow))
       add(p.node ?? p.memberId ?? "?", `${p.node ?? `member ${p.memberId}`} (no status read)`);
   }
+  if (view.problems.some((p) => p.kind === "no-voter"))
+    add("no-voter", "the voting members (only learners answered)");
   if (view.members.length === 0 && unseen.length === 0)
     unseen.push("every member (no member reported status)");
   return unseen;

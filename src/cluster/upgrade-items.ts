@@ -18,6 +18,7 @@ import type { Advisory, ClusterView } from "./types.js";
 import { judgeEtcdPath, type PathJudgement } from "./upgrade-path.js";
 import type { UpgradeTarget } from "./upgrade-target.js";
 import { lineOf } from "./versions.js";
+import { votingMemberCount } from "./voters.js";
 
 export const UPGRADE_ITEM_NAMES = {
   targetEtcd: "target etcd",
@@ -49,7 +50,7 @@ export interface UpgradeReport {
 }
 
 export function upgradeItems(
-  view: Pick<ClusterView, "members">,
+  view: Pick<ClusterView, "members" | "clusterMemberIds" | "problems">,
   target: UpgradeTarget,
 ): { items: ChecklistItem[]; upgrade: UpgradeReport } {
   const release = releaseName(target.version);
@@ -61,9 +62,10 @@ export function upgradeItems(
       ? undefined
       : firstReleaseFrom(target.version, (v) => advisoriesForVersion(v).length === 0);
   const path = shipped === undefined ? [] : judgePaths(view, shipped);
-  const voters = view.members.filter((m) => !m.isLearner);
+  // The cluster's voting members, not the ones that answered: one member down still counts toward the quorum.
+  const voters = votingMemberCount(view);
   const learners = view.members.filter((m) => m.isLearner).map((m) => m.node);
-  const toleratesDown = Math.max(0, Math.floor((voters.length - 1) / 2));
+  const toleratesDown = Math.max(0, Math.floor((voters - 1) / 2));
   const upgrade: UpgradeReport = {
     target: target.input,
     release,
@@ -72,7 +74,7 @@ export function upgradeItems(
     advisories,
     freeRelease: free?.name ?? null,
     path,
-    votingMembers: voters.length,
+    votingMembers: voters,
     toleratesDown,
     learners,
   };
@@ -80,7 +82,7 @@ export function upgradeItems(
     items: [
       targetItem(release, etcd, advisories, free?.name, target),
       pathItem(path, etcd, view.members.length),
-      rebootsItem(voters.length, toleratesDown, learners),
+      rebootsItem(voters, toleratesDown, learners),
     ],
     upgrade,
   };

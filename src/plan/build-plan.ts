@@ -3,7 +3,7 @@
  * member because leadership can move under us, and `plan`/`--dry-run` print exactly what it returns.
  */
 
-import { reclaimFloorReason } from "../cluster/reclaim-floor.js";
+import { decideDefrag } from "../cluster/defrag-decision.js";
 import { type CompiledRule, describeRule } from "../cluster/rule.js";
 import type { ClusterView, MemberView } from "../cluster/types.js";
 import { isSingleMemberCluster, votersOf } from "../cluster/voters.js";
@@ -115,14 +115,17 @@ function planStep(
       reason: "learner: not a voting member yet, and etcd cannot defragment a learner",
     };
   const explained = options.rule === undefined ? undefined : explainRule(options.rule, member, view);
+  const decision = decideDefrag(member, view.quota.bytes, {
+    minReclaimBytes: options.minReclaimBytes ?? MIN_RECLAIM_BYTES,
+    force: options.force,
+  });
   if (options.force) return { ...base, action: "defrag", reason: "--force" };
-  if (!member.defragRecommended) {
+  if (!decision.defrag && decision.why !== "floor") {
     const reason = explained === undefined ? "below the rule" : `below the rule: ${explained}`;
     return { ...base, action: "skip", reason };
   }
   const reason = explained === undefined ? "rule: recommended" : `rule: ${explained}`;
-  const floor = reclaimFloorReason(member, view.quota.bytes, options.minReclaimBytes ?? MIN_RECLAIM_BYTES);
-  if (floor !== null) return { ...base, action: "skip", reason: `${reason}; skipped: ${floor}` };
+  if (!decision.defrag) return { ...base, action: "skip", reason: `${reason}; skipped: ${decision.floor}` };
   return { ...base, action: "defrag", reason };
 }
 

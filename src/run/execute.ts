@@ -83,6 +83,27 @@ export async function runDefrag(deps: RunDeps, options: RunOptions): Promise<Run
     record.steps = untouchedSteps(plan.steps, view, "skipped");
     return finish("nothing-to-do");
   }
+  // The same free-disk check as the dry run, before anything is touched (the snapshot included): a member the
+  // plan would defragment onto a full volume refuses the whole run, as `plan` says, rather than failing it
+  // after the members before it were done. Each member is checked again just before its own defrag.
+  const shortages = await checkPlannedDisk(deps, record, view, plan.steps, { sayUnknown: false });
+  if (shortages.size > 0) {
+    record.steps = untouchedSteps(plan.steps, view, "not-touched");
+    for (const step of record.steps) step.error = shortages.get(step.memberId) ?? step.error;
+    for (const [i, s] of plan.steps.entries()) {
+      const reason = shortages.get(s.memberId);
+      const step = {
+        index: i + 1,
+        total: plan.steps.length,
+        node: s.node,
+        memberId: s.memberId,
+        role: s.role,
+      };
+      if (reason !== undefined) deps.emit({ type: "step-refused", step, reason });
+    }
+    record.refusedReasons.push(...shortages.values());
+    return finish("refused");
+  }
   if (deps.confirm !== undefined && !(await deps.confirm(plan))) {
     record.refusedReasons.push("not confirmed");
     record.steps = untouchedSteps(plan.steps, view, "not-touched");

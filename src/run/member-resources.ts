@@ -41,15 +41,17 @@ export async function inspectBeforeDefrag(
 }
 
 /**
- * `plan` and `--dry-run`: the free-disk check a real run makes before each member, made for every member the plan
- * would defragment (one `mounts` call). Returns the shortages, each as the real run would refuse the member;
- * unknown free space is a warning, as in a real run.
+ * The free-disk check a real run makes before each member, made for every member the plan would defragment (one
+ * `mounts` call, which the run's own checks reuse): `plan` and `--dry-run` refuse on a shortage, and so does a
+ * real run before it touches anything. Returns the shortages, each as the real run would refuse the member;
+ * unknown free space is a warning (`sayUnknown: false` in a real run, whose check before each member says it).
  */
 export async function checkPlannedDisk(
   deps: RunDeps,
   record: RunRecord,
   view: ClusterView,
   steps: readonly PlanStep[],
+  options: { sayUnknown: boolean } = { sayUnknown: true },
 ): Promise<Map<string, string>> {
   const shortages = new Map<string, string>();
   const reader = deps.resources;
@@ -60,7 +62,7 @@ export async function checkPlannedDisk(
   for (const step of planned) {
     const inUse = view.members.find((m) => m.memberId === step.memberId)?.dbSizeInUse ?? 0;
     const verdict = checkDiskSpace(inUse, volumes.values.get(step.node));
-    if (verdict.kind === "unknown") warn(record, deps, describeUnknown(step.node));
+    if (verdict.kind === "unknown" && options.sayUnknown) warn(record, deps, describeUnknown(step.node));
     if (verdict.kind === "short") shortages.set(step.memberId, describeShortage(step.node, inUse, verdict));
   }
   return shortages;

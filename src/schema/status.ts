@@ -71,6 +71,7 @@ export const problem = z.strictObject({
   kind: z.enum([
     "unreachable",
     "missing-status",
+    "no-voter",
     "no-leader",
     "leader-disagreement",
     "learner",

@@ -22,12 +22,25 @@ describe("buildChecklist", () => {
 
   it("given a member near the quota with mostly free pages, warns that defrag frees it", () => {
     const list = buildChecklist(
+      viewOf([row("a"), row("b"), row("c", { dbSize: Math.round(1.8 * GiB), dbSizeInUse: 100_000_000 })]),
+    );
+    expect(statusOf(list.items, "quota headroom")).toBe("warn");
+    expect(list.verdict).toBe("defrag-recommended");
+  });
+
+  it("a member near the quota that the rule does not pick recommends nothing: a defrag run would leave it", () => {
+    const list = buildChecklist(
       viewOf([row("a"), row("b"), row("c", { dbSize: Math.round(1.8 * GiB), dbSizeInUse: 100_000_000 })], {
         rule: "dbSize < 0",
       }),
     );
-    expect(statusOf(list.items, "quota headroom")).toBe("warn");
-    expect(list.verdict).toBe("defrag-recommended");
+    expect(list.items.find((i) => i.name === "quota headroom")).toEqual({
+      name: "quota headroom",
+      status: "warn",
+      detail: "172.20.0.4 90.0% of the quota; the rule does not pick it, so defrag leaves it",
+      informational: true,
+    });
+    expect(list.verdict).toBe("go");
   });
 
   it("quota headroom gives each node its own figure, in the tables' natural node order", () => {

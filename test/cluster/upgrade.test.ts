@@ -171,9 +171,9 @@ function member(node: string, etcdVersion: string | null, extra: Partial<MemberV
   };
 }
 
-const three = (v: string | null) => ({
-  members: ["10.0.0.1", "10.0.0.2", "10.0.0.3"].map((n) => member(n, v)),
-});
+/** A view of these members only: no member list beyond them, no problems. */
+const viewOf = (members: MemberView[]) => ({ members, clusterMemberIds: [], problems: [] });
+const three = (v: string | null) => viewOf(["10.0.0.1", "10.0.0.2", "10.0.0.3"].map((n) => member(n, v)));
 const target = (text: string) => {
   const t = parseUpgradeTarget(text);
   if (t === null) throw new Error(text);
@@ -257,9 +257,11 @@ describe("upgrade items", () => {
   });
 
   it("mixed versions: only the failing step is shown, with its nodes", () => {
-    const view = {
-      members: [member("10.0.0.1", "3.5.26"), member("10.0.0.2", "3.5.19"), member("10.0.0.3", "3.5.26")],
-    };
+    const view = viewOf([
+      member("10.0.0.1", "3.5.26"),
+      member("10.0.0.2", "3.5.19"),
+      member("10.0.0.3", "3.5.26"),
+    ]);
     const { items, upgrade } = upgradeItems(view, target("v1.11.3"));
     expect(items[1]?.status).toBe("fail");
     expect(items[1]?.detail).toMatch(/^etcd 3\.5\.19 -> 3\.6\.5: etcd issue 20967\/19557.* \(10\.0\.0\.2\)$/);
@@ -301,7 +303,7 @@ describe("upgrade items", () => {
       /3 voting members etcd tolerates 1 down; a learner exists \(10\.0\.0\.4\): a control-plane join is in progress/,
     ],
   ])("rolling reboots with %s: %s", (_, members, status, detail) => {
-    const item = upgradeItems({ members }, target("v1.11.3")).items[2];
+    const item = upgradeItems(viewOf(members), target("v1.11.3")).items[2];
     expect(item?.status).toBe(status);
     expect(item?.detail).toMatch(detail);
     // Neither makes a healthy cluster's check exit 4: there is nothing to defragment about it.

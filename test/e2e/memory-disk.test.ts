@@ -104,34 +104,34 @@ describeWithEtcd(
       );
     });
 
-    it("the leader short of disk: followers defragmented with RSS before -> after, then a stop (exit 1)", async () => {
+    it("the leader short of disk: refused before any member is touched (exit 3), as plan says; with room, RSS before -> after", async () => {
       const c = cluster();
       // Its own fragmentation (cheap after the test above), so that it stands alone with -t.
       await fragment(c);
       const leader = (await c.leaderNode()) ?? "";
       await c.setFaults({ [leader]: { diskAvailableBytes: 1_000_000 } });
       onTestFinished(() => c.setFaults({}));
+      const defrag = ["-o", "json", "defrag", "--yes", "--no-snapshot", ...RULE, ...NO_FLOOR];
+      const plan = await runCli(c, ["-o", "json", "plan", ...RULE, ...NO_FLOOR]);
+      expect(plan.code, plan.stderr).toBe(3);
       const logStart = (await c.callLog()).length;
 
-      const result = await runCli(c, [
-        "-o",
-        "json",
-        "defrag",
-        "--yes",
-        "--no-snapshot",
-        ...RULE,
-        ...NO_FLOOR,
-      ]);
-      expect(result.code, result.stderr).toBe(1);
-      const report = parseJson<RunReport>(result);
-      expect(report.result).toBe("failed");
-      expect(report.steps.map((s) => [s.role, s.outcome])).toEqual([
-        ["follower", "done"],
-        ["follower", "done"],
-        ["leader", "not-touched"],
-      ]);
-      expect(report.error).toMatch(/^not enough free disk space on .* free on \/var/);
-      const done = report.steps.filter((s) => s.outcome === "done");
+      // The plan refuses; so does the run, before its first member (it used to defragment the followers first).
+      const refused = await runCli(c, defrag);
+      expect(refused.code, refused.stderr).toBe(3);
+      const report = parseJson<RunReport>(refused);
+      expect(report.result).toBe("refused");
+      expect(report.steps.map((s) => s.outcome)).toEqual(["not-touched", "not-touched", "not-touched"]);
+      expect(report.refusedReasons.join("\n")).toMatch(/not enough free disk space on .* free on \/var/);
+      const log = (await c.callLog()).slice(logStart);
+      expect(log.filter((e) => e.command === "defrag" || e.command === "forfeit-leadership")).toEqual([]);
+
+      // With room again, every member is defragmented, each with etcd's memory before -> after.
+      await c.setFaults({});
+      const ok = await runCli(c, defrag);
+      expect(ok.code, ok.stderr).toBe(0);
+      const done = parseJson<RunReport>(ok).steps.filter((s) => s.outcome === "done");
+      expect(done.length).toBeGreaterThan(0);
       for (const step of done) {
         expect(step.before.rssBytes, step.node).toBeGreaterThan(0);
         expect(step.after?.rssBytes, step.node).toBeGreaterThan(0);
@@ -139,11 +139,8 @@ describeWithEtcd(
       // The fragmented file was mapped into etcd's memory; the compacted one is much smaller.
       const sum = (pick: (s: (typeof done)[number]) => number) => done.reduce((t, s) => t + pick(s), 0);
       expect(sum((s) => s.after?.rssBytes ?? 0)).toBeLessThan(sum((s) => s.before.rssBytes ?? 0));
-
-      const log = (await c.callLog()).slice(logStart);
-      expect(log.filter((e) => e.command === "defrag").map((e) => e.nodes.join(","))).not.toContain(leader);
-      expect(log.filter((e) => e.command === "forfeit-leadership")).toEqual([]);
-      expect(log.filter((e) => e.command === "processes").every((e) => e.nodes.length === 3)).toBe(true);
+      const after = (await c.callLog()).slice(logStart);
+      expect(after.filter((e) => e.command === "processes").every((e) => e.nodes.length === 3)).toBe(true);
     });
   },
 );
