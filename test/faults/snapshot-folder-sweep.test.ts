@@ -91,10 +91,9 @@ async function writeFolder(dir: string, files: readonly FileSpec[]): Promise<Wri
           : spec.kind === "adopted-old"
             ? []
             : CLUSTER;
-    const stored =
-      spec.kind === "tampered"
-        ? Buffer.concat([bytes.subarray(0, 100), Buffer.from("x"), bytes.subarray(101)])
-        : bytes;
+    // Tampered: one byte of the body flipped, so the file never matches its manifest (or its own trailer).
+    const stored = Buffer.from(bytes);
+    if (spec.kind === "tampered") stored[100] = (stored[100] ?? 0) ^ 0xff;
     await writeFile(path, stored);
     if (spec.kind !== "no-manifest" && spec.kind !== "unfinished") {
       const manifest = manifestFor(name, bytes, {
