@@ -73,6 +73,8 @@ export interface SimConfig {
   /** Model backend only: JSON state file. */
   modelStatePath?: string;
   etcdctlPath: string;
+  /** etcdutl beside etcdctl (etcd 3.5+), else null: etcdctl 3.6+ has no `snapshot status`, etcdutl has. */
+  etcdutlPath?: string | null;
   faults: Faults;
 }
 
@@ -85,6 +87,7 @@ export function buildSimConfig(input: {
   release?: Release;
   quotaBytes?: number;
   etcdctlPath: string;
+  etcdutlPath?: string | null;
 }): SimConfig {
   const { backend, dir, ips } = input;
   return {
@@ -102,6 +105,7 @@ export function buildSimConfig(input: {
     callLogPath: join(dir, "calls.jsonl"),
     ...(backend === "model" ? { modelStatePath: join(dir, "model-state.json") } : {}),
     etcdctlPath: input.etcdctlPath,
+    etcdutlPath: input.etcdutlPath ?? null,
     faults: {},
   };
 }
