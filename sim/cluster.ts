@@ -12,7 +12,14 @@ import { fileURLToPath } from "node:url";
 import { addLearnerAtRank, readLeaderId, waitForLeader, waitForLearnerJoined } from "./cluster-members.js";
 import { buildSimConfig, writeConfig } from "./config.js";
 import { configHandle } from "./config-handle.js";
-import { findExecutable, isPortBusy, type MemberSpec, spawnEtcd, stopEtcd } from "./etcd-process.js";
+import {
+  findEtcdutl,
+  findExecutable,
+  isPortBusy,
+  type MemberSpec,
+  spawnEtcd,
+  stopEtcd,
+} from "./etcd-process.js";
 import { chooseTokenForRank } from "./member-order.js";
 import { membershipHandle } from "./membership-handle.js";
 import { type ClusterOptions, DEFAULT_IPS, DEFAULT_LEARNER_IP, type SimCluster } from "./types.js";
@@ -180,6 +187,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     ...(opts.release === undefined ? {} : { release: opts.release }),
     ...(opts.quotaBytes === undefined ? {} : { quotaBytes: opts.quotaBytes }),
     etcdctlPath,
+    etcdutlPath: findEtcdutl(etcdctlPath),
   });
   const configPath = join(dir, "sim-config.json");
 

@@ -74,6 +74,8 @@ export interface SimConfig {
   /** Model backend only: JSON state file. */
   modelStatePath?: string;
   etcdctlPath: string;
+  /** etcdutl beside etcdctl (etcd 3.5+), else null: etcdctl 3.6+ has no `snapshot status`, etcdutl has. */
+  etcdutlPath?: string | null;
   faults: Faults;
   /** Calls that wait for each other (barrier.ts): proves a caller sends them at once. */
   barrier?: Barrier;
@@ -88,6 +90,7 @@ export function buildSimConfig(input: {
   release?: Release;
   quotaBytes?: number;
   etcdctlPath: string;
+  etcdutlPath?: string | null;
 }): SimConfig {
   const { backend, dir, ips } = input;
   return {
@@ -105,6 +108,7 @@ export function buildSimConfig(input: {
     callLogPath: join(dir, "calls.jsonl"),
     ...(backend === "model" ? { modelStatePath: join(dir, "model-state.json") } : {}),
     etcdctlPath: input.etcdctlPath,
+    etcdutlPath: input.etcdutlPath ?? null,
     faults: {},
   };
 }

@@ -187,13 +187,16 @@ export async function fillUntilNospace(
   const maxKeys = Math.ceil((opts.maxBytes ?? 1_000_000_000) / valueBytes);
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let written = 0;
-  for (; written < maxKeys && Date.now() < deadline; written++) {
+  while (written < maxKeys && Date.now() < deadline) {
     try {
       await putBatch(endpoint, [{ key: `/registry/fill/${written}`, value: randomBytes(valueBytes) }]);
+      written++;
     } catch (error) {
       if (error instanceof GatewayError && /space exceeded/.test(error.grpcMessage)) {
         return { keysWritten: written, nospace: true };
       }
+      // etcd dropped the proposal (a leader move under way, seen on 3.6.12): nothing was applied, write it again.
+      if (error instanceof GatewayError && /raft proposal dropped/.test(error.grpcMessage)) continue;
       throw error;
     }
   }

@@ -24,7 +24,7 @@ import { forfeitTargetOf } from "./member-order.js";
 
 const run = promisify(execFile);
 
-interface StatusReply {
+export interface StatusReply {
   header?: { member_id?: string };
   version?: string;
   dbSize?: string;
@@ -35,10 +35,73 @@ interface StatusReply {
   raftAppliedIndex?: string;
   errors?: string[];
   isLearner?: boolean;
+  /** etcd 3.6+ only: the version of the member's storage (its backend's schema), like "3.6.0". */
+  storageVersion?: string;
 }
 
 interface AlarmReply {
   alarms?: { memberID?: string; alarm?: string }[];
+}
+
+/**
+ * The command that reads a snapshot file's hash, revision and sizes: etcdutl where there is one (etcd 3.5+; talosctl
+ * itself uses etcdutl's snapshot package), else etcdctl (etcd 3.4). etcdctl 3.6+ has no `snapshot status`: it
+ * prints its help for `snapshot` and exits 0.
+ */
+export function snapshotStatusCommand(
+  config: Pick<SimConfig, "etcdctlPath" | "etcdutlPath">,
+  path: string,
+): [string, string[]] {
+  const argv = ["snapshot", "status", path, "-w", "json"];
+  return [config.etcdutlPath ?? config.etcdctlPath, argv];
+}
+
+/** `snapshot status -w json` output; anything else (etcdctl 3.6's help text, say) is an error naming the command. */
+export function parseSnapshotStatus(stdout: string, command: string): SnapshotInfo {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout);
+  } catch {
+    parsed = null;
+  }
+  const info = parsed as Partial<Record<keyof SnapshotInfo, unknown>> | null;
+  const fields = ["hash", "revision", "totalKey", "totalSize"] as const;
+  if (info === null || typeof info !== "object" || fields.some((f) => typeof info[f] !== "number")) {
+    const first = stdout.trim().split("\n")[0] ?? "";
+    throw new Error(`${command} printed no snapshot status (first line: ${JSON.stringify(first)})`);
+  }
+  return {
+    hash: info.hash as number,
+    revision: info.revision as number,
+    totalKey: info.totalKey as number,
+    totalSize: info.totalSize as number,
+  };
+}
+
+/**
+ * A gateway status reply as Talos's EtcdStatus answers it. STORAGE is etcd's own storage version where etcd
+ * reports one (3.6+: it lags the server version during an upgrade or a downgrade, "3.5.0" on a 3.6.12 member once a
+ * downgrade is enabled); before 3.6 Talos makes it up as major.minor.0 of the server version.
+ */
+export function toMemberStatus(reply: StatusReply): MemberStatus {
+  const version = reply.version ?? "";
+  const [major, minor] = version.split(".");
+  const madeUp = major !== undefined && minor !== undefined ? `${major}.${minor}.0` : "unknown";
+  return {
+    memberId: reply.header?.member_id ?? "0",
+    leader: reply.leader ?? "0",
+    dbSize: Number(reply.dbSize ?? 0),
+    dbSizeInUse: Number(reply.dbSizeInUse ?? 0),
+    raftIndex: Number(reply.raftIndex ?? 0),
+    raftTerm: Number(reply.raftTerm ?? 0),
+    raftAppliedIndex: Number(reply.raftAppliedIndex ?? 0),
+    isLearner: reply.isLearner ?? false,
+    version,
+    storageVersion:
+      reply.storageVersion !== undefined && reply.storageVersion !== "" ? reply.storageVersion : madeUp,
+    // etcd 3.4 renders alarms in proto text form with a trailing space; newer etcd does not.
+    errors: (reply.errors ?? []).map((e) => e.trimEnd()),
+  };
 }
 
 function toTalosUrl(url: string): string {
@@ -62,25 +125,8 @@ export function createEtcdBackend(config: SimConfig): Backend {
     }
   };
 
-  const status = async (node: string): Promise<MemberStatus> => {
-    const reply = await call<StatusReply>(node, "maintenance/status", {}, 10_000);
-    const version = reply.version ?? "";
-    const [major, minor] = version.split(".");
-    return {
-      memberId: reply.header?.member_id ?? "0",
-      leader: reply.leader ?? "0",
-      dbSize: Number(reply.dbSize ?? 0),
-      dbSizeInUse: Number(reply.dbSizeInUse ?? 0),
-      raftIndex: Number(reply.raftIndex ?? 0),
-      raftTerm: Number(reply.raftTerm ?? 0),
-      raftAppliedIndex: Number(reply.raftAppliedIndex ?? 0),
-      isLearner: reply.isLearner ?? false,
-      version,
-      storageVersion: major !== undefined && minor !== undefined ? `${major}.${minor}.0` : "unknown",
-      // etcd 3.4 renders alarms in proto text form with a trailing space; newer etcd does not.
-      errors: (reply.errors ?? []).map((e) => e.trimEnd()),
-    };
-  };
+  const status = async (node: string): Promise<MemberStatus> =>
+    toMemberStatus(await call<StatusReply>(node, "maintenance/status", {}, 10_000));
 
   const members = async (node: string): Promise<MemberInfo[]> => {
     const reply = await call<{ members?: MemberReply[] }>(node, "cluster/member/list", {}, 10_000);
@@ -170,10 +216,9 @@ export function createEtcdBackend(config: SimConfig): Backend {
       }
     },
     snapshotStatus: async (path) => {
-      const { stdout } = await run(config.etcdctlPath, ["snapshot", "status", path, "-w", "json"], {
-        env: { ...process.env, ETCDCTL_API: "3" },
-      });
-      return JSON.parse(stdout) as SnapshotInfo;
+      const [tool, argv] = snapshotStatusCommand(config, path);
+      const { stdout } = await run(tool, argv, { env: { ...process.env, ETCDCTL_API: "3" } });
+      return parseSnapshotStatus(stdout, `${tool} ${argv.join(" ")}`);
     },
   };
 }

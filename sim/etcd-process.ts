@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, closeSync, constants, openSync } from "node:fs";
 import { connect } from "node:net";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 
 export interface MemberSpec {
   name: string;
@@ -30,6 +30,20 @@ export function findExecutable(name: string): string | null {
     }
   }
   return null;
+}
+
+/**
+ * etcdutl of the same etcd as `etcdctlPath` (beside it, as etcd's release archives and scripts/etcd-build put
+ * them), else the first on PATH, else null (etcd 3.4 has no etcdutl).
+ */
+export function findEtcdutl(etcdctlPath: string): string | null {
+  const beside = join(dirname(etcdctlPath), "etcdutl");
+  try {
+    accessSync(beside, constants.X_OK);
+    return beside;
+  } catch {
+    return findExecutable("etcdutl");
+  }
 }
 
 export function buildEtcdArgs(spec: MemberSpec): string[] {

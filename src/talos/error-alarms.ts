@@ -1,12 +1,14 @@
 /**
- * etcd lists an active alarm in every member's status errors as `memberID:<decimal id> alarm:<NAME>`.
+ * etcd lists an active alarm in every member's status errors as `memberID:<decimal id> alarm:<NAME>`, the
+ * alarm's protobuf text: one space between the fields (with a trailing space on 3.4), or two from etcd builds whose
+ * Go protobuf text encoder adds its random extra space (etcd 3.7; fixed per binary, so any build may).
  * Splitting them out here lets a verification poll take alarms from ONE `etcd status` call, and lets the
  * rest of the program tell a member's own complaints from cluster-wide alarms without reading the text.
  */
 import { memberIdFromDecimal } from "./parse-member-id.js";
 import type { AlarmRow } from "./types.js";
 
-const ALARM_IN_ERRORS = /^memberID:(\d+) alarm:([A-Z]+)$/;
+const ALARM_IN_ERRORS = /^memberID:(\d+) +alarm:([A-Z]+)$/;
 
 /** A status row's ERRORS cell, split into the alarms it names and everything else. */
 export function splitStatusErrors(

@@ -35,6 +35,18 @@ describe("parseStatus", () => {
     ]);
   });
 
+  it("reads etcd 3.7's alarm text, two spaces between its fields, as the alarm (not a member error)", () => {
+    // etcd 3.7.1 (captured from scripts/etcd-build 3.7.1): Go's protobuf text encoder puts one or two spaces
+    // between fields, fixed per binary, so a NOSPACE alarm is `memberID:<id>  alarm:NOSPACE` from some builds.
+    const out = `${NEW_HEADER}
+127.0.0.41   735a4f0f5d7e8c4e   52 MB     50 MB (96.12%)    735a4f0f5d7e8c4e   375          3           375                  false     3.7.1      3.7.0     memberID:8307773259263345102  alarm:NOSPACE
+`;
+    const [row] = parseStatus(out);
+    expect(row?.errors).toEqual(["memberID:8307773259263345102  alarm:NOSPACE"]);
+    expect(row?.alarms).toEqual([{ node: "127.0.0.41", memberId: "734b23c348e181ce", alarm: "NOSPACE" }]);
+    expect(row?.otherErrors).toEqual([]);
+  });
+
   it("reads the v1.4–v1.10 layout without PROTOCOL/STORAGE, empty ERRORS as []", () => {
     const out = `${OLD_HEADER}
 172.20.0.3   ecebb05b59a776f1   21 MB     6.2 MB (29.09%)   0000000000000000   53391        4           53391                true      
