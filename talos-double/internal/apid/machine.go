@@ -36,7 +36,9 @@ func (m Machine) EtcdStatus(ctx ctxT, _ *emptypb.Empty) (*machine.EtcdStatusResp
 
 func (m Machine) EtcdMemberList(ctx ctxT, in *machine.EtcdMemberListRequest) (*machine.EtcdMemberListResponse, error) {
 	msgs, err := unary(m.Server, ctx, svc+"EtcdMemberList", "members",
-		func(ctx ctxT, n node, _ fault) (*machine.EtcdMembers, error) { return n.EtcdMemberList(ctx, in.QueryLocal) })
+		func(ctx ctxT, n node, _ fault) (*machine.EtcdMembers, error) {
+			return n.EtcdMemberList(ctx, in.QueryLocal)
+		})
 	return &machine.EtcdMemberListResponse{Messages: msgs}, err
 }
 
@@ -62,7 +64,9 @@ func (m Machine) EtcdAlarmDisarm(ctx ctxT, _ *emptypb.Empty) (*machine.EtcdAlarm
 
 func (m Machine) EtcdForfeitLeadership(ctx ctxT, _ *machine.EtcdForfeitLeadershipRequest) (*machine.EtcdForfeitLeadershipResponse, error) {
 	msgs, err := unary(m.Server, ctx, svc+"EtcdForfeitLeadership", "forfeit-leadership",
-		func(ctx ctxT, n node, _ fault) (*machine.EtcdForfeitLeadership, error) { return n.EtcdForfeitLeadership(ctx) })
+		func(ctx ctxT, n node, _ fault) (*machine.EtcdForfeitLeadership, error) {
+			return n.EtcdForfeitLeadership(ctx)
+		})
 	return &machine.EtcdForfeitLeadershipResponse{Messages: msgs}, err
 }
 

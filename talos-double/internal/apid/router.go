@@ -7,8 +7,11 @@ package apid
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -99,7 +102,20 @@ func (s *Server) callNode(ctx context.Context, cfg *simconfig.Config, name strin
 			return toStatus(ctx.Err())
 		}
 	}
+	logCall(cfg, name, c.method)
 	return toStatus(c.fn(ctx, machined.Node{Config: cfg, Node: node}, fault))
+}
+
+// logCall appends {node, method, start} to <config dir>/double-calls.jsonl as a node starts on a call (after
+// its faults' delays), so that a test can act while a call is in flight without guessing at timing.
+func logCall(cfg *simconfig.Config, node, method string) {
+	line, _ := json.Marshal(map[string]any{"node": node, "method": method, "start": time.Now().UnixMilli()})
+	f, err := os.OpenFile(filepath.Join(cfg.Dir, "double-calls.jsonl"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()             //nolint:errcheck
+	f.Write(append(line, '\n')) //nolint:errcheck
 }
 
 // toStatus is what grpc-go's server makes of a handler's error: its status, or Unknown with its text

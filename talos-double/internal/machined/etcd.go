@@ -84,14 +84,7 @@ func (n Node) EtcdStatus(ctx context.Context) (*machine.EtcdStatus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to query etcd status: %w", err)
 	}
-	storageVersion := resp.StorageVersion
-	if storageVersion == "" {
-		if v, err := semver.NewVersion(resp.Version); err == nil {
-			storageVersion = fmt.Sprintf("%d.%d.0", v.Major, v.Minor)
-		} else {
-			storageVersion = "unknown"
-		}
-	}
+	storageVersion := StorageVersion(resp.StorageVersion, resp.Version)
 	return &machine.EtcdStatus{MemberStatus: &machine.EtcdMemberStatus{
 		MemberId:         resp.Header.MemberId,
 		ProtocolVersion:  resp.Version,
@@ -105,6 +98,18 @@ func (n Node) EtcdStatus(ctx context.Context) (*machine.EtcdStatus, error) {
 		Errors:           resp.Errors,
 		IsLearner:        resp.IsLearner,
 	}}, nil
+}
+
+// StorageVersion is etcd's, or on etcd < 3.6 (which sends none) made up from the server version as Talos
+// does: major.minor.0, "unknown" when that does not parse.
+func StorageVersion(storage, server string) string {
+	if storage != "" {
+		return storage
+	}
+	if v, err := semver.NewVersion(server); err == nil {
+		return fmt.Sprintf("%d.%d.0", v.Major, v.Minor)
+	}
+	return "unknown"
 }
 
 // EtcdMemberList is linearizable (WithRequireLeader); unwrapped errors, as in Talos.
