@@ -2,9 +2,12 @@ package double_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,3 +104,46 @@ func ctxFor(t *testing.T) context.Context {
 func ptr[T any](v T) *T { return &v }
 
 var machineMemberListLocal = machine.EtcdMemberListRequest{QueryLocal: true}
+
+var clientv3AlarmAll = clientv3.AlarmMember{}
+
+// callCount counts the node's calls of a method in the double's call log.
+func callCount(node, method string) int {
+	data, _ := os.ReadFile(filepath.Join(cluster.Dir, "double-calls.jsonl"))
+	n := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		var e struct{ Node, Method string }
+		if json.Unmarshal([]byte(line), &e) == nil && e.Node == node && strings.HasSuffix(e.Method, "/"+method) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitFor polls cond, bounded to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for range 600 {
+		if cond() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// leaderNode is the voter whose member leads.
+func leaderNode(t *testing.T, c *client.Client) string {
+	t.Helper()
+	resp, err := c.EtcdStatus(client.WithNodes(ctxFor(t), voters...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range resp.Messages {
+		if s := m.GetMemberStatus(); s.GetLeader() == s.GetMemberId() {
+			return m.GetMetadata().GetHostname()
+		}
+	}
+	t.Fatal("no leader")
+	return ""
+}
