@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	"github.com/talos-etcd-defrag/talos-double/internal/machined"
 	"github.com/talos-etcd-defrag/talos-double/internal/simconfig"
 )
 
@@ -39,9 +40,11 @@ func TestFanOutStampsHostnamesAndTurnsErrorsIntoMetadata(t *testing.T) {
 			}
 			continue
 		}
-		if m.GetMetadata().GetError() != "" || m.GetMemberStatus().GetStorageVersion() != "3.6.0" ||
-			m.GetMemberStatus().GetProtocolVersion() != "3.6.12" {
-			t.Errorf("%s: %v", host, m)
+		direct := etcdStatus(t, host)
+		if m.GetMetadata().GetError() != "" || m.GetMemberStatus().GetProtocolVersion() != direct.Version ||
+			m.GetMemberStatus().GetStorageVersion() != machined.StorageVersion(direct.StorageVersion, direct.Version) ||
+			m.GetMemberStatus().GetMemberId() != direct.Header.MemberId {
+			t.Errorf("%s: %v, etcd says %v", host, m, direct)
 		}
 	}
 	for _, v := range voters {

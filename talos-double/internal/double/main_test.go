@@ -147,3 +147,18 @@ func leaderNode(t *testing.T, c *client.Client) string {
 	t.Fatal("no leader")
 	return ""
 }
+
+// etcdStatus is the member's status straight from etcd.
+func etcdStatus(t *testing.T, node string) *clientv3.StatusResponse {
+	t.Helper()
+	cli, err := cluster.Client(node)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close() //nolint:errcheck
+	st, err := cli.Status(ctxFor(t), "http://"+node+":2379")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

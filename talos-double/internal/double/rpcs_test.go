@@ -144,7 +144,7 @@ func TestEtcdErrorsAreWrappedAsTalosDoes(t *testing.T) {
 // A defrag goes on when its caller goes away (here: a slow defrag, cancelled once the node started on it).
 func TestDefragRunsOnWhenTheCallerGoesAway(t *testing.T) {
 	configure(t, func(c *simconfig.Config) {
-		c.Faults[voters[2]] = simconfig.NodeFaults{Commands: map[string]simconfig.Fault{"defrag": {DelayMs: ptr(int64(1500))}}}
+		c.Faults[voters[2]] = simconfig.NodeFaults{Commands: map[string]simconfig.Fault{"defrag": {DelayMs: ptr(int64(3000))}}}
 	})
 	before := strings.Count(cluster.Log(voters[2]), "finished defragment")
 	calls := callCount(voters[2], "EtcdDefragment")
