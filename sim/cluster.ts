@@ -4,7 +4,7 @@
  * talosctl (bin/talosctl) reads.
  */
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -43,6 +43,22 @@ export function memberDataDir(clusterDir: string, index: number): string {
 /** True when etcd and etcdctl are installed (Debian etcd-server and etcd-client). */
 export function etcdAvailable(): boolean {
   return findExecutable("etcd") !== null && findExecutable("etcdctl") !== null;
+}
+
+/** etcd and etcdctl from `etcdBin` when given (both must be there), else the first on PATH. */
+function etcdExecutables(etcdBin: string | undefined): { etcdPath: string; etcdctlPath: string } {
+  if (etcdBin !== undefined) {
+    const [etcdPath, etcdctlPath] = [join(etcdBin, "etcd"), join(etcdBin, "etcdctl")];
+    for (const path of [etcdPath, etcdctlPath])
+      if (!existsSync(path)) throw new Error(`etcdBin: ${path} does not exist`);
+    return { etcdPath, etcdctlPath };
+  }
+  const etcdPath = findExecutable("etcd");
+  const etcdctlPath = findExecutable("etcdctl");
+  if (etcdPath === null || etcdctlPath === null) {
+    throw new Error("etcd/etcdctl not installed (apt-get install etcd-server etcd-client)");
+  }
+  return { etcdPath, etcdctlPath };
 }
 
 // Every live cluster's processes and dir, so the 'exit' hook can clean up after a crashed test.
@@ -129,11 +145,7 @@ function realHandle(
 }
 
 export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluster> {
-  const etcdPath = findExecutable("etcd");
-  const etcdctlPath = findExecutable("etcdctl");
-  if (etcdPath === null || etcdctlPath === null) {
-    throw new Error("etcd/etcdctl not installed (apt-get install etcd-server etcd-client)");
-  }
+  const { etcdPath, etcdctlPath } = etcdExecutables(opts.etcdBin);
   const ips = opts.ips ?? (opts.learner ? [...DEFAULT_IPS, DEFAULT_LEARNER_IP] : [...DEFAULT_IPS]);
   const learnerIp = opts.learner ? (ips[ips.length - 1] ?? null) : null;
   const voterIps = learnerIp === null ? ips : ips.slice(0, -1);

@@ -105,6 +105,11 @@ export interface ClusterOptions {
    * (the bench restores a fragmented template instead of rebuilding it, which takes minutes at 1 GB).
    */
   seedDataDirs?: string[];
+  /**
+   * Real etcd only: the folder holding the `etcd` and `etcdctl` to run (e.g. what `scripts/etcd-build 3.6.4`
+   * prints), for a test of one etcd version; default the first `etcd` and `etcdctl` on PATH.
+   */
+  etcdBin?: string;
 }
 
 export const DEFAULT_IPS: readonly string[] = ["127.0.0.11", "127.0.0.12", "127.0.0.13"];

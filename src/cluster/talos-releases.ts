@@ -1,10 +1,15 @@
 /**
  * The etcd each Talos release ships, as data: `DefaultEtcdVersion` in `pkg/machinery/constants/constants.go` at
- * every release tag of siderolabs/talos from v1.4.0 to the newest tag this table was read at (v1.13.9, v1.12.11,
- * v1.11.6, v1.10.9). A release that is not in the table is unknown: never guessed from its neighbours.
- * docs/TALOSCTL.md ("Default etcd of each Talos release") holds the same table for a person. Pure.
+ * its release tag of siderolabs/talos. Two sources, both the constant itself:
+ * - v1.4.0 to v1.13.9 (with v1.12.11, v1.11.6, v1.10.9): read in the Talos sources at every release tag.
+ * - every tag the Go module proxy serves, read by scripts/talos-releases (a Go program importing
+ *   github.com/siderolabs/talos/pkg/machinery/constants at each tag; its output, go-builds/talos-releases/
+ *   DEFAULT_ETCD, is committed and test/cluster/talos-releases-table.test.ts holds this table to it). That adds
+ *   v1.14.1. The proxy serves v1.14.0 only without pkg/machinery, so its constant could not be read: it is not here.
+ * A release that is not in the table is unknown: never guessed from its neighbours. docs/TALOSCTL.md ("Default
+ * etcd of each Talos release") holds the same table for a person. Pure.
  */
-import { compareVersions, lineOf, parseVersion, type Version } from "./versions.js";
+import { compareVersions, parseVersion, type Version } from "./versions.js";
 
 /** Consecutive releases of one Talos line that ship the same etcd: [first, last, etcd]. */
 const SHIPPED: readonly (readonly [string, string, string])[] = [
@@ -31,6 +36,7 @@ const SHIPPED: readonly (readonly [string, string, string])[] = [
   ["v1.13.0", "v1.13.0", "3.6.9"],
   ["v1.13.1", "v1.13.3", "3.6.11"],
   ["v1.13.4", "v1.13.9", "3.6.12"],
+  ["v1.14.1", "v1.14.1", "3.7.1"],
 ];
 
 export interface TalosRelease {
@@ -68,7 +74,7 @@ export function findTalosRelease(version: Version): TalosRelease | undefined {
   return TALOS_RELEASES.find((r) => compareVersions(r.version, version) === 0);
 }
 
-/** `v1.4.0–v1.13.9`: what the table covers, for a person told that a release is unknown. */
+/** `v1.4.0–v1.14.1`: what the table covers, for a person told that a release is unknown. */
 export function tableSpan(): string {
   return `${TALOS_RELEASES[0]?.name ?? "?"}–${TALOS_RELEASES[TALOS_RELEASES.length - 1]?.name ?? "?"}`;
 }
@@ -84,19 +90,4 @@ export function talosLineOf(version: Version): string {
  */
 export function firstReleaseFrom(from: Version, ok: (etcd: string) => boolean): TalosRelease | undefined {
   return TALOS_RELEASES.find((r) => compareVersions(r.version, from) >= 0 && ok(r.etcd));
-}
-
-/**
- * Talos lines (`v1.10`) every release of which ships an etcd on `etcdLine` (`3.5`) that passes `ok`: where to go
- * first when a step must be taken on an etcd line.
- */
-export function linesWhereAll(etcdLine: string, ok: (etcd: string) => boolean): string[] {
-  const lines = new Map<string, TalosRelease[]>();
-  for (const r of TALOS_RELEASES) {
-    const line = talosLineOf(r.version);
-    lines.set(line, [...(lines.get(line) ?? []), r]);
-  }
-  return [...lines.entries()]
-    .filter(([, releases]) => releases.every((r) => lineOf(r.etcd) === etcdLine && ok(r.etcd)))
-    .map(([line]) => line);
 }

@@ -6,7 +6,14 @@
  */
 import { advisoriesForVersion, hazardOf } from "./advisories.js";
 import type { ChecklistItem, ItemStatus } from "./checklist.js";
-import { findTalosRelease, firstReleaseFrom, releaseName, tableSpan, talosLineOf } from "./talos-releases.js";
+import {
+  findTalosRelease,
+  firstReleaseFrom,
+  releaseName,
+  type TalosRelease,
+  tableSpan,
+  talosLineOf,
+} from "./talos-releases.js";
 import type { Advisory, ClusterView } from "./types.js";
 import { judgeEtcdPath, type PathJudgement } from "./upgrade-path.js";
 import type { UpgradeTarget } from "./upgrade-target.js";
@@ -53,7 +60,7 @@ export function upgradeItems(
     advisories.length === 0
       ? undefined
       : firstReleaseFrom(target.version, (v) => advisoriesForVersion(v).length === 0);
-  const path = etcd === null ? [] : judgePaths(view, etcd);
+  const path = shipped === undefined ? [] : judgePaths(view, shipped);
   const voters = view.members.filter((m) => !m.isLearner);
   const learners = view.members.filter((m) => m.isLearner).map((m) => m.node);
   const toleratesDown = Math.max(0, Math.floor((voters.length - 1) / 2));
@@ -111,7 +118,7 @@ function targetItem(
 }
 
 /** One judgement per running version, in the members' order; unknown versions are one group. */
-function judgePaths(view: Pick<ClusterView, "members">, to: string): UpgradeReport["path"] {
+function judgePaths(view: Pick<ClusterView, "members">, to: TalosRelease): UpgradeReport["path"] {
   const groups = new Map<string | null, string[]>();
   for (const m of view.members) groups.set(m.etcdVersion, [...(groups.get(m.etcdVersion) ?? []), m.node]);
   return [...groups.entries()].map(([from, nodes]) => ({ ...judgeEtcdPath(from, to), nodes }));
@@ -133,7 +140,9 @@ function pathItem(path: UpgradeReport["path"], etcd: string | null, memberCount:
   const shown = path.filter((p) => p.status === status);
   const where = (p: (typeof path)[number]) =>
     p.nodes.length === memberCount ? "" : ` (${p.nodes.join(", ")})`;
-  return { name, status, detail: shown.map((p) => `${p.reason}${where(p)}`).join("; ") };
+  const detail = shown.map((p) => `${p.reason}${where(p)}`).join("; ");
+  // A warning here is an older etcd patch (etcd allows it): it informs, it never asks for a defrag.
+  return status === "warn" ? { name, status, detail, informational: true } : { name, status, detail };
 }
 
 function rebootsItem(voters: number, toleratesDown: number, learners: string[]): ChecklistItem {

@@ -28,6 +28,10 @@ export const upgradeReport = z.strictObject({
       rule: z.string(),
       issues: z.array(z.int()),
       reason: z.string(),
+      /** The shortest safe sequence of Talos releases to the target (the target last); null when there is none. */
+      route: z.nullable(
+        z.array(z.strictObject({ release: z.string(), etcd: z.string(), reason: z.string() })),
+      ),
       nodes: z.array(z.string()),
     }),
   ),

@@ -16,7 +16,7 @@ import { defaultSnapshotLabel } from "../../src/run/snapshot.js";
 import { formatSnapshotName } from "../../src/run/snapshot-file.js";
 import { useTempDir } from "../support/temp-dir.js";
 import { ANY_EXECUTABLE, fixtureExec, recordIO } from "./fixture-exec.js";
-import { NODES } from "./stateful-exec.js";
+import { createStatefulCluster, NODES } from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-check-upgrade-");
 
@@ -61,7 +61,7 @@ async function writeSnapshot(dir: string, ageMs: number, damaged = false, label 
 const HOUR = 3_600_000;
 
 describe("the issue's two cases", () => {
-  it("etcd 3.5.18 -> v1.11.1 fails target etcd (20271) and the upgrade path (19557), exit 3", async () => {
+  it("etcd 3.5.18 -> v1.11.1 fails target etcd (20271) and the upgrade path (20967/19557), exit 3", async () => {
     const dir = join(tempDir(), "snaps");
     await writeSnapshot(dir, HOUR);
     const { code, doc, item } = await json("v1.10/etcd-3.5.18", [
@@ -78,7 +78,7 @@ describe("the issue's two cases", () => {
     );
     expect(item("etcd upgrade path")).toMatchObject({ status: "fail" });
     expect(item("etcd upgrade path")?.detail).toMatch(
-      /^etcd 3\.5\.18 -> 3\.6\.4: etcd issue 19557: .*too many learner member in cluster.*; upgrade to a Talos release with etcd 3\.5\.20 or later first \(v1\.10\.x\)$/,
+      /^etcd 3\.5\.18 -> 3\.6\.4: etcd issue 20967\/19557: .*zombie members.*too many learner member in cluster"; take a snapshot before each step: v1\.10\.9 \(etcd 3\.5\.26: .*\), then v1\.11\.1 \(etcd 3\.6\.4: the next minor; the target\)$/,
     );
     expect(item("recent snapshot")?.status).toBe("pass");
     expect(doc.upgrade).toMatchObject({
@@ -87,20 +87,88 @@ describe("the issue's two cases", () => {
       known: true,
       etcdVersion: "3.6.4",
       freeRelease: "v1.11.3",
-      path: [{ from: "3.5.18", to: "3.6.4", status: "fail", rule: "etcd-19557", issues: [19557] }],
+      path: [
+        {
+          from: "3.5.18",
+          to: "3.6.4",
+          status: "fail",
+          rule: "etcd-20967",
+          issues: [20967, 19557],
+          route: [
+            {
+              release: "v1.10.9",
+              etcd: "3.5.26",
+              reason: expect.stringMatching(/3\.5\.26 or later before 3\.6/),
+            },
+            { release: "v1.11.1", etcd: "3.6.4", reason: "the next minor; the target" },
+          ],
+        },
+      ],
     });
     expect(doc.upgrade?.advisories.map((a) => a.id)).toEqual(["etcd-io/etcd#20271"]);
   });
 
-  it("etcd 3.5.21 with a fresh snapshot -> installer v1.11.3 is go, exit 0", async () => {
+  it("etcd 3.5.21 with a fresh snapshot -> installer v1.11.3 is no-go: the way goes through v1.10.9 (etcd 20967), exit 3", async () => {
     const dir = join(tempDir(), "snaps");
-    const path = await writeSnapshot(dir, HOUR);
+    await writeSnapshot(dir, HOUR);
     const { code, doc, item } = await json("v1.10/healthy-3", [
       "--upgrade-to",
       "ghcr.io/siderolabs/installer:v1.11.3",
       "--snapshot-dir",
       dir,
     ]);
+    expect(code).toBe(3);
+    expect(doc.verdict).toBe("no-go");
+    expect(
+      ["target etcd", "etcd upgrade path", "recent snapshot", "rolling reboots"].map((n) => item(n)?.status),
+    ).toEqual(["pass", "fail", "pass", "pass"]);
+    expect(item("etcd upgrade path")?.detail).toBe(
+      "etcd 3.5.21 -> 3.6.5: etcd issue 20967: members removed long ago can come back in etcd 3.6 and join the quorum (zombie members); take a snapshot before each step: v1.10.9 (etcd 3.5.26: a newer patch; etcd 3.5.26 or later before 3.6, etcd issue 20967), then v1.11.3 (etcd 3.6.5: the next minor; the target)",
+    );
+    expect(doc.upgrade?.path).toEqual([
+      expect.objectContaining({
+        from: "3.5.21",
+        to: "3.6.5",
+        status: "fail",
+        rule: "etcd-20967",
+        issues: [20967],
+        route: [
+          {
+            release: "v1.10.9",
+            etcd: "3.5.26",
+            reason: "a newer patch; etcd 3.5.26 or later before 3.6, etcd issue 20967",
+          },
+          { release: "v1.11.3", etcd: "3.6.5", reason: "the next minor; the target" },
+        ],
+      }),
+    ]);
+  });
+
+  it("etcd 3.5.26 (Talos v1.10.9) with a fresh snapshot -> installer v1.11.3 is go, exit 0", async () => {
+    const dir = join(tempDir(), "snaps");
+    const path = await writeSnapshot(dir, HOUR, false, "lean");
+    const { cluster, nodes } = leanCluster("3.5.26");
+    const rec = recordIO(() => cluster.exec);
+    const code = await main(
+      [
+        "--talosctl",
+        ANY_EXECUTABLE,
+        "-n",
+        nodes,
+        "--context",
+        "lean",
+        "-o",
+        "json",
+        "check",
+        "--upgrade-to",
+        "ghcr.io/siderolabs/installer:v1.11.3",
+        "--snapshot-dir",
+        dir,
+      ],
+      rec.io,
+    );
+    const doc = JSON.parse(rec.stdout()) as CheckDoc;
+    const item = (name: string) => doc.items.find((i) => i.name === name);
     expect(code).toBe(0);
     expect(doc.verdict).toBe("go");
     expect(
@@ -112,10 +180,12 @@ describe("the issue's two cases", () => {
       "recent snapshot",
       "rolling reboots",
     ]);
+    expect(item("etcd upgrade path")?.detail).toBe(
+      "etcd 3.5.26 -> 3.6.5: the next minor; no known hazard on this step",
+    );
     expect(doc.recentSnapshot).toMatchObject({
       path,
-      label: LABEL,
-      maxAgeMs: 24 * HOUR,
+      label: "lean",
       sha256Verified: true,
       ok: true,
       error: null,
@@ -125,9 +195,48 @@ describe("the issue's two cases", () => {
       etcdVersion: "3.6.5",
       votingMembers: 3,
       toleratesDown: 1,
+      path: [
+        {
+          from: "3.5.26",
+          rule: "next-minor",
+          route: [{ release: "v1.11.3", etcd: "3.6.5", reason: "the next minor; the target" }],
+        },
+      ],
     });
   });
+
+  it("the way through v1.10.9 fits an 80-column table, said once", async () => {
+    const dir = join(tempDir(), "snaps");
+    const { cluster, nodes } = leanCluster("3.5.21");
+    const rec = recordIO(() => cluster.exec, { stdoutWidth: 80, stderrWidth: 80 });
+    const code = await main(
+      ["--talosctl", ANY_EXECUTABLE, "-n", nodes, "check", "--upgrade-to", "v1.11.3", "--snapshot-dir", dir],
+      rec.io,
+    );
+    expect(code).toBe(3);
+    const out = rec.stdout();
+    for (const line of out.split("\n")) expect(line.length, line).toBeLessThanOrEqual(80);
+    const flat = out.replace(/\n {7}/g, " ");
+    expect(flat).toContain(
+      "[FAIL] etcd upgrade path: etcd 3.5.21 -> 3.6.5: etcd issue 20967: members removed long ago can come back in etcd 3.6 and join the quorum (zombie members); take a snapshot before each step: v1.10.9 (etcd 3.5.26: a newer patch; etcd 3.5.26 or later before 3.6, etcd issue 20967), then v1.11.3 (etcd 3.6.5: the next minor; the target)",
+    );
+    expect(flat.match(/take a snapshot before each step/g)).toHaveLength(1);
+  });
 });
+
+/** Three lean members (little to defragment) reporting etcd `etcdVersion`. */
+function leanCluster(etcdVersion: string) {
+  const members = ["172.20.0.2", "172.20.0.3", "172.20.0.4"].map((node, i) => ({
+    node,
+    memberId: FIXTURE_IDS[i] ?? "",
+    hostname: `cp${i + 1}`,
+    dbSize: 100e6,
+    dbSizeInUse: 95e6,
+  }));
+  const cluster = createStatefulCluster(members, "172.20.0.3");
+  cluster.knobs.etcdVersion = etcdVersion;
+  return { cluster, nodes: members.map((m) => m.node).join(",") };
+}
 
 describe("each new item: go, no-go, unknown", () => {
   it("an unknown Talos release is said to be unknown, never guessed: no-go", async () => {

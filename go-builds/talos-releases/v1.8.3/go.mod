@@ -1,0 +1,11 @@
+module talosetcd
+
+go 1.26
+
+require github.com/siderolabs/talos/pkg/machinery v1.8.3
+
+require (
+	github.com/containerd/go-cni v1.1.10 // indirect
+	github.com/containernetworking/cni v1.2.3 // indirect
+	github.com/siderolabs/crypto v0.5.0 // indirect
+)
