@@ -107,7 +107,7 @@ function doubleSaw(c: SimCluster, method: string): () => boolean {
 async function captureEra(tag: RealTag): Promise<void> {
   process.env.TALOSCTL_REAL = tag;
   const etcdDir = await new Promise<string>((done, fail) =>
-    execFile("bash", [join(ROOT, "scripts", "etcd-build", ETCD_OF[tag])], (e, out) =>
+    execFile("bash", [join(ROOT, "scripts", "etcd-build"), ETCD_OF[tag]], (e, out) =>
       e === null ? done(out.trim()) : fail(e),
     ),
   );

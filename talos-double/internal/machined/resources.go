@@ -33,7 +33,8 @@ func (n Node) Processes() (*machine.Process, error) {
 				p.Label = label("system_u:system_r:etcd_t:s0")
 				p.Command = "etcd"
 				p.Executable = "/usr/local/bin/etcd"
-				p.Args = "--advertise-client-urls=https://" + n.Name + ":2379 --data-dir=/var/lib/etcd " +
+				// Talos's Args is the whole command line, argv[0] included (talosctl prints it as COMMAND).
+				p.Args = "/usr/local/bin/etcd --advertise-client-urls=https://" + n.Name + ":2379 --data-dir=/var/lib/etcd " +
 					"--listen-client-urls=https://0.0.0.0:2379 --name=" + n.Hostname
 				procs = append(procs, p)
 			}
@@ -57,7 +58,7 @@ func fake(pid int32, rss uint64, threads int32, label, exe, args string) *machin
 	}
 	return &machine.ProcessInfo{
 		Pid: pid, State: "S", Threads: threads, CpuTime: float64(pid) / 40,
-		VirtualMemory: virt, ResidentMemory: rss, Command: filepath.Base(exe), Executable: exe, Args: args,
+		VirtualMemory: virt, ResidentMemory: rss, Command: filepath.Base(exe), Executable: exe, Args: strings.TrimSpace(exe + " " + args),
 		Label: label,
 	}
 }
