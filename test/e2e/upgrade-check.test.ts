@@ -23,7 +23,7 @@ describeWithEtcd(
   "e2e: check --upgrade-to and the reclaim floor over real etcd",
   { release: "v1.13", ips: ["127.0.0.151", "127.0.0.152", "127.0.0.153"] },
   (cluster) => {
-    it("reports the target's etcd, the path from the running etcd, and the recent snapshot before and after `snapshot`", async () => {
+    it("reports the target's etcd, the path from the running etcd, and the recent snapshot before and after `snapshot`", async (ctx) => {
       const c = cluster();
       const dir = snapshotDir();
       const args = [
@@ -43,6 +43,12 @@ describeWithEtcd(
       const running = [...new Set(doc.status.members.map((m) => m.etcdVersion))];
       expect(running).toHaveLength(1);
       const from = running[0] ?? "";
+      // The path to v1.11.3's 3.6.5 is an upgrade only from 3.4 and 3.5 members; on an etcd 3.6 or 3.7 build (the
+      // real-talosctl passes) it is not, and upgrade-real-etcd.test.ts covers those versions' paths.
+      ctx.skip(
+        !/^3\.[45]\./.test(from),
+        `the running etcd is ${from}: this path starts from a 3.4 or 3.5 member`,
+      );
       expect(from).toMatch(/^3\.[45]\.\d+$/);
 
       expect(item(doc, "target etcd")).toEqual({
