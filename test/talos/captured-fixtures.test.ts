@@ -106,7 +106,11 @@ describe.each(TAGS)("the real talosctl %s, captured", (tag) => {
     it("processes: etcd on every answering node; mounts: every answering node", () => {
       const processes = capture(tag, scenario, "processes");
       const etcd = parseProcesses(processes.stdout).filter(isEtcdProcess);
-      expect(sorted(etcd.map((p) => p.node))).toEqual(sorted(up(f)));
+      // Up to v1.13 one failed node makes `processes` print no table at all, only the errors, exit 1 (as the
+      // Node simulator prints it); v1.14 prints the answering nodes' rows.
+      const noTable = f.release === "v1.13" && f.down.length > 0;
+      expect(sorted(etcd.map((p) => p.node))).toEqual(noTable ? [] : sorted(up(f)));
+      if (noTable) expect(processes.exit).toBe("1");
       expect(sorted(parseNodeFailures(processes.stderr).map((x) => x.node))).toEqual(sorted(f.down));
       const mounts = capture(tag, scenario, "mounts");
       expect(sorted([...new Set(parseMounts(mounts.stdout).map((m) => m.node))])).toEqual(sorted(up(f)));
