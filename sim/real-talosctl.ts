@@ -151,12 +151,18 @@ export async function startDouble(
   };
 }
 
-/** Rewrites every role's talosconfig's nodes, with the real talosctl's own `config node`. */
+/**
+ * Rewrites every role's talosconfig context to these nodes, as its nodes AND its endpoints, with the real
+ * talosctl's own `config node` and `config endpoint`: the context then names no other address, as the Node
+ * simulator's context names none (the double writes every node as an endpoint, which a discovery would use).
+ */
 export function setTalosconfigNodes(tools: RealTools, double: RunningDouble, nodes: readonly string[]): void {
   for (const role of Object.keys(ROLE_TALOSCONFIGS) as TalosRole[]) {
-    execFileSync(tools.talosctl, ["--talosconfig", double.talosconfigOf(role), "config", "node", ...nodes], {
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    for (const verb of ["node", "endpoint"]) {
+      execFileSync(tools.talosctl, ["--talosconfig", double.talosconfigOf(role), "config", verb, ...nodes], {
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+    }
   }
 }
 
