@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { addLearnerAtRank, readLeaderId, waitForLeader, waitForLearnerJoined } from "./cluster-members.js";
-import { buildSimConfig, writeConfig } from "./config.js";
+import { buildSimConfig, type SimConfig, writeConfig } from "./config.js";
 import { configHandle } from "./config-handle.js";
 import {
   findEtcdutl,
@@ -22,6 +22,15 @@ import {
 } from "./etcd-process.js";
 import { chooseTokenForRank } from "./member-order.js";
 import { membershipHandle } from "./membership-handle.js";
+import {
+  buildRealTools,
+  type RunningDouble,
+  readRealCallLog,
+  realTalosctlTag,
+  releaseOfTag,
+  setTalosconfigNodes,
+  startDouble,
+} from "./real-talosctl.js";
 import { type ClusterOptions, DEFAULT_IPS, DEFAULT_LEARNER_IP, type SimCluster } from "./types.js";
 
 export type { CallLogEntry, ClusterMember, ClusterOptions, SimCluster } from "./types.js";
@@ -87,9 +96,9 @@ function isRunning(child: ChildProcess | undefined): boolean {
   return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
 
-async function assertPortsFree(ips: readonly string[]): Promise<void> {
+async function assertPortsFree(ips: readonly string[], ports: readonly number[]): Promise<void> {
   for (const ip of ips) {
-    for (const port of [2379, 2380]) {
+    for (const port of ports) {
       if (await isPortBusy(ip, port)) {
         throw new Error(
           `${ip}:${port} is already in use: another test run is using these IPs (pass other \`ips\`), ` +
@@ -116,6 +125,32 @@ async function seedDataDirs(
   );
 }
 
+/** What the real talosctl changes in a SimCluster: its path (the logging wrapper), env, call log, nodes. */
+function realHandle(
+  tools: ReturnType<typeof buildRealTools>,
+  double: RunningDouble,
+  config: SimConfig,
+  configPath: string,
+): Pick<SimCluster, "talosctlPath" | "env" | "callLog" | "setDefaultNodes" | "real"> {
+  const callLogPath = join(config.dir, "talosctl-real-calls.jsonl");
+  return {
+    talosctlPath: tools.wrapper,
+    env: {
+      TALOS_SIM_CONFIG: configPath,
+      TALOSCONFIG: double.talosconfig,
+      TALOSCTL_REAL_BIN: tools.talosctl,
+      TALOSCTL_REAL_CALL_LOG: callLogPath,
+    },
+    callLog: () => readRealCallLog(callLogPath, () => config.defaultNodes),
+    setDefaultNodes: async (nodes: string[]) => {
+      config.defaultNodes = [...nodes];
+      await writeConfig(configPath, config);
+      setTalosconfigNodes(tools, double, nodes);
+    },
+    real: { tag: tools.tag, talosctl: tools.talosctl, talosconfigOf: double.talosconfigOf },
+  };
+}
+
 export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluster> {
   const { etcdPath, etcdctlPath } = etcdExecutables(opts.etcdBin);
   const ips = opts.ips ?? (opts.learner ? [...DEFAULT_IPS, DEFAULT_LEARNER_IP] : [...DEFAULT_IPS]);
@@ -125,7 +160,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
   if (learnerIp !== null && (voterIps.length === 0 || learnerIdRank < 1 || learnerIdRank > ips.length)) {
     throw new Error(`a learner needs at least one voter and a learnerIdRank in 1..${ips.length}`);
   }
-  await assertPortsFree(ips);
+  // TALOSCTL_REAL: the real talosctl in front of the Talos API double (sim/real-talosctl.ts), its era's release.
+  const realTag = realTalosctlTag();
+  const realTools = realTag === null ? null : buildRealTools(realTag);
+  const release = realTag === null ? opts.release : releaseOfTag(realTag);
+  await assertPortsFree(ips, realTag === null ? [2379, 2380] : [2379, 2380, 50000]);
   const parent = opts.dir ?? tmpdir();
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, "talos-sim-"));
@@ -159,7 +198,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
   );
   const children = new Map<string, ChildProcess>();
   installExitHook();
-  live.set(dir, { children: () => [...children.values()] });
+  let double: RunningDouble | null = null;
+  live.set(dir, { children: () => [...children.values(), ...(double === null ? [] : [double.process])] });
 
   const startMember = async (node: string): Promise<void> => {
     const spec = specs.get(node);
@@ -172,6 +212,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      await double?.stop();
       await Promise.all([...children.values()].map(stopEtcd));
       live.delete(dir);
       rmSync(dir, { recursive: true, force: true });
@@ -184,7 +225,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     dir,
     ips,
     hostnames: names,
-    ...(opts.release === undefined ? {} : { release: opts.release }),
+    ...(release === undefined ? {} : { release }),
     ...(opts.quotaBytes === undefined ? {} : { quotaBytes: opts.quotaBytes }),
     etcdctlPath,
     etcdutlPath: findEtcdutl(etcdctlPath),
@@ -203,6 +244,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
       await startMember(learnerIp);
       await waitForLearnerJoined(seed, endpoint(learnerIp), id, 30_000);
     }
+    if (realTools !== null) double = await startDouble(realTools.double, configPath);
   } catch (error) {
     const logs = await Promise.all(
       [...specs.values()].map((s) => readFile(s.logPath, "utf8").catch(() => "")),
@@ -228,6 +270,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<SimCluste
     backend: "etcd",
     release: config.release,
     ...configHandle(configPath, config, simTalosctlPath()),
+    ...(realTools === null || double === null ? {} : realHandle(realTools, double, config, configPath)),
     endpoints: endpoint,
     stopMember: async (node: string) => {
       const child = children.get(node);

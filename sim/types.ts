@@ -73,6 +73,15 @@ export interface SimCluster {
    */
   arrangeForfeitTarget(learnerIsTarget: boolean): Promise<string>;
   stop(): Promise<void>;
+  /**
+   * Set when TALOSCTL_REAL chose the real talosctl (sim/real-talosctl.ts): its tag, the binary itself (for a
+   * call that must not be logged) and each role's talosconfig written by the Talos API double.
+   */
+  real?: {
+    tag: "v1.13.9" | "v1.14.1";
+    talosctl: string;
+    talosconfigOf(role: "os:admin" | "os:operator" | "os:reader" | "os:etcd:backup"): string;
+  };
 }
 
 export interface ClusterOptions {
