@@ -9,6 +9,11 @@ export function appendCall(path: string, entry: CallLogEntry): void {
 }
 
 export async function readCallLog(path: string): Promise<CallLogEntry[]> {
+  return readJsonLines<CallLogEntry>(path);
+}
+
+/** A log of one JSON document a line (the simulator's, the real talosctl wrapper's); none yet is an empty log. */
+export async function readJsonLines<T>(path: string): Promise<T[]> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -19,5 +24,5 @@ export async function readCallLog(path: string): Promise<CallLogEntry[]> {
   return text
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as CallLogEntry);
+    .map((line) => JSON.parse(line) as T);
 }

@@ -5,10 +5,10 @@
  * sim/bin/talosctl-real, which runs the real binary and logs each call for `callLog()`.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./argv.js";
+import { readJsonLines } from "./call-log.js";
 import type { Release } from "./config.js";
 import type { CallLogEntry } from "./types.js";
 
@@ -189,35 +189,24 @@ export function commandOf(words: readonly string[]): string {
 
 /** The wrapper's log as CallLogEntry lines: nodes from -n, else the talosconfig's (the config's defaultNodes). */
 export async function readRealCallLog(path: string, defaultNodes: () => string[]): Promise<CallLogEntry[]> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  return text
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => {
-      const raw = JSON.parse(line) as RawCall;
-      let nodes: string[] = [];
-      let command = raw.argv.join(" ");
-      try {
-        const parsed = parseArgs(raw.argv);
-        nodes = parsed.nodes.length > 0 ? parsed.nodes : defaultNodes();
-        command = commandOf(parsed.words);
-      } catch {
-        // An argv the simulator's parser does not know: logged as its words, as the simulator logs it.
-      }
-      return {
-        argv: raw.argv,
-        nodes,
-        command,
-        start: raw.start,
-        end: raw.end,
-        exitCode: raw.exitCode,
-        spawnedAt: raw.spawnedAt,
-      };
-    });
+  return (await readJsonLines<RawCall>(path)).map((raw) => {
+    let nodes: string[] = [];
+    let command = raw.argv.join(" ");
+    try {
+      const parsed = parseArgs(raw.argv);
+      nodes = parsed.nodes.length > 0 ? parsed.nodes : defaultNodes();
+      command = commandOf(parsed.words);
+    } catch {
+      // An argv the simulator's parser does not know: logged as its words, as the simulator logs it.
+    }
+    return {
+      argv: raw.argv,
+      nodes,
+      command,
+      start: raw.start,
+      end: raw.end,
+      exitCode: raw.exitCode,
+      spawnedAt: raw.spawnedAt,
+    };
+  });
 }
