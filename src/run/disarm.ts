@@ -41,8 +41,14 @@ export async function disarmIfCured(
   }
 
   try {
-    // A learner refuses alarm RPCs; alarms are cluster-wide, so the voters' answer is the cluster's.
-    await deps.talosctl.disarmAlarms(votersOf(view).map((m) => m.node));
+    // Alarms are cluster-wide and Talos's disarm clears every one through the member it asks, so one voter (the
+    // leader when it answered; a learner refuses alarm RPCs) disarms the cluster. Asked of several nodes,
+    // talosctl up to v1.13 fans out and garbles its table (`%!(EXTRA string=NOSPACE)`) when the first node to
+    // answer disarmed nothing because another had already done it (docs/TALOSCTL.md, "Met for real").
+    const voters = votersOf(view);
+    const one = voters.find((m) => m.memberId === view.leader?.memberId) ?? voters[0];
+    if (one === undefined) return keep("no voting member answered");
+    await deps.talosctl.disarmAlarms([one.node]);
   } catch (err) {
     return { ...none, error: `etcd alarm disarm failed: ${describeError(err)}` };
   }

@@ -11,6 +11,7 @@ import { execa } from "execa";
 import { expect, it } from "vitest";
 import { type Barrier, barrierArrivals } from "../../sim/barrier.js";
 import { fragmentCluster } from "../../sim/data.js";
+import { realTalosctlTag } from "../../sim/real-talosctl.js";
 import type { RunReport } from "../../src/run/types.js";
 import { CLI, checkedJson, describeWithEtcd, snapshotDir } from "./e2e-harness.js";
 
@@ -77,7 +78,13 @@ describeWithEtcd(
       expect(calls.length, calls.join("\n")).toBeLessThanOrEqual(16);
     });
 
-    it("with -n and no snapshot: the node reads beside the first status, the first look serving its re-plan", async () => {
+    it("with -n and no snapshot: the node reads beside the first status, the first look serving its re-plan", async (ctx) => {
+      // The barrier that proves the overlap is the Node simulator's (sim/barrier.ts); the Talos API double in front
+      // of the real talosctl has none yet, so under TALOSCTL_REAL this test does not apply (said by name).
+      ctx.skip(
+        realTalosctlTag() !== null,
+        "the call barrier is the Node simulator's; the Talos API double has none",
+      );
       const c = cluster();
       const leader = await c.leaderNode();
       await fragmentCluster(c.endpoints(leader ?? c.nodes[0] ?? ""), {

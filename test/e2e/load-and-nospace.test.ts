@@ -75,7 +75,7 @@ describeWithEtcd(
         "--snapshot-dir",
         snapshotDir(),
       ]);
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(0);
       const report = parseJson<RunReport>(result);
       expect(report.alarmsDisarmed.map((a) => a.alarm)).toContain("NOSPACE");
       const log = (await c.callLog()).slice(from);

@@ -24,6 +24,17 @@ describe("disarmIfCured", () => {
     expect(cluster.activeAlarms).toHaveLength(2);
   });
 
+  it("disarms through one voter, the leader: alarms are cluster-wide, and talosctl up to v1.13 garbles a fanned-out disarm's table (%!(EXTRA ...)) when the first node to answer disarmed nothing", async () => {
+    const cluster = threeMembers();
+    cluster.activeAlarms.push({ memberId: cluster.member(N.big).memberId, alarm: "NOSPACE" });
+    const view = await cluster.readView();
+    const outcome = await disarmIfCured({ talosctl: cluster, readView: cluster.readView });
+    expect(outcome.error).toBeNull();
+    const leader = view.leader?.node;
+    expect(leader).toBeDefined();
+    expect(cluster.callsOf("disarm").map((c) => c.nodes)).toEqual([[leader]]);
+  });
+
   it("reports an error when the alarm is still there after disarm", async () => {
     const cluster = threeMembers();
     const alarm = { memberId: cluster.member(N.big).memberId, alarm: "NOSPACE" };
