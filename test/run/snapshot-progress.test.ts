@@ -49,7 +49,9 @@ describe("a snapshot that streams says how long it has been running", () => {
     );
     expect(result.sha256Verified).toBe(true);
     expect(told.length).toBeGreaterThanOrEqual(2);
-    expect(told.filter((t) => t.bytes === 1024)).toHaveLength(2);
+    // At least the two reports that let the stream finish; a tick may come between the release and the end of the
+    // stream on a busy machine, so the count above two is not asserted.
+    expect(told.filter((t) => t.bytes === 1024).length).toBeGreaterThanOrEqual(2);
     expect(told.every((t) => t.elapsedMs > 0)).toBe(true);
   });
 });
