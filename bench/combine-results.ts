@@ -20,7 +20,7 @@ interface RunRecord {
 
 interface ResultFile {
   machine: { etcd: string };
-  options: { sizeBytes: number };
+  options: { sizeBytes: number; realTag?: string };
   strategies: RunRecord[];
 }
 
@@ -56,7 +56,11 @@ export function combineRuns(files: readonly ResultFile[]): GroupRow[] {
   const groups = new Map<string, { etcd: string; size: string; strategy: string; runs: RunRecord[] }>();
   for (const file of files)
     for (const run of file.strategies) {
-      const etcd = file.machine.etcd;
+      // Runs through the real talosctl are their own rows, never mixed with the simulator's.
+      const etcd =
+        file.options.realTag === undefined
+          ? file.machine.etcd
+          : `${file.machine.etcd}, talosctl ${file.options.realTag}`;
       const size = sizeLabel(file.options.sizeBytes);
       const strategy = strategyLabel(run);
       const key = `${etcd}|${size}|${strategy}`;

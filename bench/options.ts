@@ -1,6 +1,7 @@
 /** `npm run bench -- [--size 1GB] [--strategies runbook,tool] ...`: flags, defaults and their bounds. */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { type RealTag, realTalosctlTag } from "../sim/real-talosctl.js";
 import { repoRoot } from "./paths.js";
 import { DEFAULT_STRATEGIES, STRATEGIES, type StrategyId } from "./strategies.js";
 
@@ -25,8 +26,13 @@ export interface BenchOptions {
   outDir: string;
   /** markdown: the table as BENCHMARKS.md holds it. */
   format: "table" | "markdown";
-  /** node: the simulator's talosctl, a Node process per call; relay: a fast client of one server (relay.ts). */
-  talosctl: "node" | "relay";
+  /**
+   * node: the simulator's talosctl, a Node process per call; relay: a fast client of one server (relay.ts);
+   * real: the real talosctl in front of the Talos API double, chosen by TALOSCTL_REAL as for the tests.
+   */
+  talosctl: "node" | "relay" | "real";
+  /** The real talosctl's tag when talosctl is "real". */
+  realTag?: RealTag;
 }
 
 export const USAGE = `usage: npm run bench -- [options]
@@ -42,7 +48,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --ips A,B,C          loopback IPs of the bench clusters (default 127.0.0.61-63)
   --markdown           print the results as Markdown (for BENCHMARKS.md) instead of a plain table
   --talosctl KIND      node (default): the simulated talosctl, a Node process per call; relay: a Python
-                       client of one simulator server, which starts like the Go talosctl (sim/relay-server.ts)`;
+                       client of one simulator server, which starts like the Go talosctl (sim/relay-server.ts)
+environment:
+  TALOSCTL_REAL=TAG    the real talosctl (v1.13.9 or v1.14.1, built from its Go module) in front of the Talos
+                       API double, as for the tests (sim/real-talosctl.ts); with PATH naming the etcd to run`;
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -80,7 +89,10 @@ function parseStrategies(text: string): StrategyId[] {
   return chosen as StrategyId[];
 }
 
-export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
+export function parseBenchArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): BenchOptions | "help" {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -121,11 +133,17 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | "help" {
     ips,
     outDir: values.out,
     format: values.markdown ? "markdown" : "table",
-    talosctl: parseTalosctl(values.talosctl),
+    ...parseTalosctl(values.talosctl, realTalosctlTag(env)),
   };
 }
 
-function parseTalosctl(text: string): BenchOptions["talosctl"] {
-  if (text === "node" || text === "relay") return text;
-  throw new Error(`--talosctl: node or relay, got "${text}"`);
+/** The cluster harness follows TALOSCTL_REAL by itself; the bench records it, and refuses the relay beside it. */
+function parseTalosctl(text: string, realTag: RealTag | null): Pick<BenchOptions, "talosctl" | "realTag"> {
+  if (text !== "node" && text !== "relay") throw new Error(`--talosctl: node or relay, got "${text}"`);
+  if (realTag === null) return { talosctl: text };
+  if (text === "relay")
+    throw new Error(
+      `--talosctl relay: TALOSCTL_REAL=${realTag} already chooses the real talosctl; unset one`,
+    );
+  return { talosctl: "real", realTag };
 }

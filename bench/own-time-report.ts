@@ -67,7 +67,12 @@ export function ownTimeReport(files: readonly Loaded[]): string[] {
   });
 }
 
-const talosctlOf = (results: BenchResults) => (results.options.talosctl === "relay" ? "relay" : "node");
+const talosctlOf = (results: BenchResults) =>
+  results.options.realTag !== undefined
+    ? `the real talosctl ${results.options.realTag}`
+    : results.options.talosctl === "relay"
+      ? "relay"
+      : "node";
 const sizeOf = (results: BenchResults) => sizeLabel(results.options.sizeBytes);
 const labelsOf = (f: Loaded) => [f.results.machine.etcd, sizeOf(f.results), f.variant];
 const keyOf = (f: Loaded) =>

@@ -127,7 +127,12 @@ function describeSetup(results: BenchResults): string {
   const members = results.template.members
     .map((m) => `${shortNode(m.node)} ${mb(m.sizes.dbSize)} MB (${mb(m.sizes.dbSizeInUse)} in use)`)
     .join(", ");
-  const talosctl = results.options.talosctl === "relay" ? "; talosctl: the relay (sim/relay-server.ts)" : "";
+  const talosctl =
+    results.options.talosctl === "relay"
+      ? "; talosctl: the relay (sim/relay-server.ts)"
+      : results.options.realTag !== undefined
+        ? `; talosctl ${results.options.realTag} (real) and the Talos API double`
+        : "";
   return `etcd ${results.machine.etcd}${talosctl}; template (built in ${seconds(results.template.buildMs)} s): ${members}`;
 }
 

@@ -65,6 +65,8 @@ export async function runBench(options: BenchOptions, ctx: BenchContext): Promis
   log(`template built in ${(template.buildMs / 1000).toFixed(1)} s`);
   const relay = options.talosctl === "relay" ? await startRelay(join(work, "talosctl.sock"), signal) : null;
   if (relay !== null) log("talosctl: the relay (a Python client of one simulator server)");
+  if (options.realTag !== undefined)
+    log(`talosctl: the real talosctl ${options.realTag}, the Talos API double`);
   try {
     // Rounds interleave the strategies, so a slow patch of the machine does not land on one strategy only.
     for (let round = 1; round <= options.repeat; round++)
@@ -142,9 +144,13 @@ async function describeMachine(): Promise<Machine> {
   };
 }
 
-/** <YYYY-MM-DD>-etcd<version>-<size> (UTC date), so runs on each etcd line and size sit side by side. */
+/**
+ * <YYYY-MM-DD>-etcd<version>-<size>[-talosctl<tag>] (UTC date), so runs on each etcd line and size sit side by
+ * side, and runs through the real talosctl are told from the simulator's by their name.
+ */
 export function resultsBaseName(results: Pick<BenchResults, "date" | "machine" | "options">): string {
-  return `${results.date.slice(0, 10)}-etcd${results.machine.etcd}-${sizeLabel(results.options.sizeBytes)}`;
+  const real = results.options.realTag === undefined ? "" : `-talosctl${results.options.realTag}`;
+  return `${results.date.slice(0, 10)}-etcd${results.machine.etcd}-${sizeLabel(results.options.sizeBytes)}${real}`;
 }
 
 /** 200000000 -> 200MB, 1e9 -> 1GB: the label a person passed to --size, as far as it can be told back. */

@@ -213,6 +213,8 @@ describe("result files", () => {
       options: { sizeBytes: 1e9 },
     } as unknown as BenchResults;
     expect(resultsBaseName(results)).toBe("2026-12-01-etcd3.5.30-1GB");
+    const real = { ...results, options: { sizeBytes: 2e8, realTag: "v1.13.9" } } as unknown as BenchResults;
+    expect(resultsBaseName(real)).toBe("2026-12-01-etcd3.5.30-200MB-talosctlv1.13.9");
     const dir = mkdtempSync(join(tmpdir(), "ted-bench-names-"));
     try {
       const first = await writeResults(results, dir);

@@ -99,6 +99,17 @@ describe("parseBenchArgs", () => {
   it.each([[["--strategies", "tool"]], [["--repeat", "0"]]])("refuses %j", (argv) => {
     expect(() => parseBenchArgs(argv)).toThrow();
   });
+  it("records TALOSCTL_REAL's talosctl, as the cluster harness follows it", () => {
+    expect(parseBenchArgs([], {})).toMatchObject({ talosctl: "node" });
+    expect(parseBenchArgs([], { TALOSCTL_REAL: "1.14.1" })).toMatchObject({
+      talosctl: "real",
+      realTag: "v1.14.1",
+    });
+    expect(() => parseBenchArgs(["--talosctl", "relay"], { TALOSCTL_REAL: "v1.13.9" })).toThrow(
+      /already chooses the real talosctl/,
+    );
+    expect(() => parseBenchArgs([], { TALOSCTL_REAL: "v1.12.0" })).toThrow(/expected one of/);
+  });
 });
 
 function summary(worstMs: number, p99Ms: number): LoadSummary {
