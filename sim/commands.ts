@@ -1,7 +1,8 @@
 /** The simulated talosctl subcommands: ask the backend, then print what the release prints. */
-import { closeSync, fsyncSync, openSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, rmSync } from "node:fs";
 import { rename, rm, stat } from "node:fs/promises";
 import type { Backend } from "./backend.js";
+import { onCancel } from "./cancel.js";
 import type { SimCommand, SimConfig } from "./config.js";
 import { ETCDSPEC_TABLE_HEADER, renderEtcdSpec } from "./etcdspec.js";
 import { askNode, fanOut } from "./fan-out.js";
@@ -80,6 +81,8 @@ async function snapshot(ctx: CommandContext, path: string): Promise<Rendered> {
   } catch (error) {
     return fail(`error creating temporary file: ${describeFsError(error, part)}`);
   }
+  // A signal cancels the call (cancel.ts); talosctl's deferred removal of its temporary file still runs.
+  const forget = onCancel(() => rmSync(part, { force: true }));
   try {
     const answer = await askNode(ctx.config.faults, node, "snapshot", (n) => ctx.backend.snapshot(n, part));
     if (!answer.ok) return fail(`error reading: ${answer.error}`);
@@ -97,6 +100,7 @@ async function snapshot(ctx: CommandContext, path: string): Promise<Rendered> {
         `total keys ${info.totalKey}, total size ${info.totalSize}\n`,
     );
   } finally {
+    forget();
     await rm(part, { force: true });
   }
 }

@@ -7,6 +7,7 @@ import { resolve as resolvePath } from "node:path";
 import { parseArgs, UsageError, usageText } from "./argv.js";
 import type { Backend } from "./backend.js";
 import { waitAtBarrier } from "./barrier.js";
+import { cancelledOutput, runCancelCleanups } from "./cancel.js";
 import { appendCall } from "./call-log.js";
 import { checkSingleNode, runCommand } from "./commands.js";
 import { readConfig, resolveFault, type SimCommand, type SimConfig } from "./config.js";
@@ -164,6 +165,9 @@ async function execute(
 }
 
 function writeAndExit(rendered: Rendered): void {
+  // A caller that has gone (a closed pipe) does not change how the call ended.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on("error", () => process.exit(rendered.exitCode));
   process.stdout.write(rendered.stdout, () => {
     process.stderr.write(rendered.stderr, () => process.exit(rendered.exitCode));
   });
@@ -180,13 +184,19 @@ export interface Invocation {
   spawnedAt: number;
 }
 
+/** The call under way, as far as it is known yet: for a signal handler that must say what it cancelled. */
+export interface CallUnderWay {
+  command: string;
+  release: SimConfig["release"];
+}
+
 /**
  * One talosctl invocation, run and logged: what the process prints and exits with. `onKill` gets the call
- * logger for the signal handlers of a process that may be killed mid-call.
+ * logger, and a look at the call under way, for the signal handlers of a process that may be stopped mid-call.
  */
 export async function invoke(
   call: Invocation,
-  onKill: (record: (exitCode: number) => void) => void = () => undefined,
+  onKill: (record: (exitCode: number) => void, current: () => CallUnderWay) => void = () => undefined,
 ): Promise<Rendered> {
   if (call.configPath === undefined || call.configPath === "") {
     return { stdout: "", stderr: "talosctl simulator: TALOS_SIM_CONFIG is not set\n", exitCode: 2 };
@@ -209,7 +219,7 @@ export async function invoke(
       spawnedAt: call.spawnedAt,
     });
   };
-  onKill(record);
+  onKill(record, () => ({ command: log.command, release: config.release }));
   let rendered: Rendered;
   try {
     rendered = await execute(call, config, log);
@@ -225,6 +235,13 @@ export async function invoke(
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The one output of the process: a cancelled call's, or the call's own when it ended first.
+  let answered = false;
+  const answer = (rendered: Rendered): void => {
+    if (answered) return;
+    answered = true;
+    writeAndExit(rendered);
+  };
   const rendered = await invoke(
     {
       argv,
@@ -233,18 +250,21 @@ export async function main(argv: string[]): Promise<void> {
       cwd: process.cwd(),
       spawnedAt: Math.round(performance.timeOrigin),
     },
-    (record) => {
-      for (const [signal, code] of [
-        ["SIGTERM", 143],
-        ["SIGINT", 130],
-      ] as const) {
-        process.once(signal, () => {
-          record(code);
-          // Die by the signal, as Go's talosctl does: callers see a kill, not an exit code.
-          process.kill(process.pid, signal);
-        });
-      }
+    (record, current) => {
+      // As talosctl: the first SIGINT or SIGTERM cancels the call, which then fails and exits 1 (cancel.ts). Both
+      // handlers go at once, so a second signal finds none and kills the process, as it kills talosctl.
+      const cancel = (): void => {
+        process.removeListener("SIGINT", cancel);
+        process.removeListener("SIGTERM", cancel);
+        runCancelCleanups();
+        const { command, release } = current();
+        const cancelled = cancelledOutput(command, release);
+        record(cancelled.exitCode);
+        answer(cancelled);
+      };
+      process.on("SIGINT", cancel);
+      process.on("SIGTERM", cancel);
     },
   );
-  writeAndExit(rendered);
+  answer(rendered);
 }

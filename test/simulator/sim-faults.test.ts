@@ -1,4 +1,8 @@
 /** Fault knobs and the call log, on the model backend (the fault code path is backend-independent). */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertSimBuilt, runSim } from "../../sim/exec-sim.js";
 import { startModelCluster } from "../../sim/model.js";
@@ -85,15 +89,81 @@ describe("faults", () => {
     expect(out.stdout.trimEnd().split("\n").pop()).toMatch(new RegExp(`^${a.replaceAll(".", "\\.")} `));
   });
 
-  it("hang never answers; the kill is recorded in the call log", async () => {
+  it("hang never answers; a timeout's SIGTERM cancels the call as talosctl does, and the log says exit 1", async () => {
     await cluster.setFaults({ [a]: { commands: { defrag: { hang: true } } } });
     const out = await runSim(cluster, ["-n", a, "etcd", "defrag"], { timeoutMs: 800 });
-    expect(out.exitCode).toBeNull();
+    expect(out.exitCode).toBe(1);
     expect(out.durationMs).toBeGreaterThanOrEqual(800);
     await new Promise((r) => setTimeout(r, 200));
     const last = (await cluster.callLog()).pop();
-    expect(last).toMatchObject({ command: "defrag", nodes: [a], exitCode: 143 });
+    expect(last).toMatchObject({ command: "defrag", nodes: [a], exitCode: 1 });
     await cluster.setFaults({});
+  });
+});
+
+/**
+ * The real talosctl (pkg/cli/context.go, both eras; fixtures/captured/<tag>/snapshot-interrupted) catches the
+ * first SIGINT or SIGTERM: it says so on stderr, cancels its call, prints the call's error and exits 1; it has
+ * stopped listening by then, so a second signal kills it.
+ */
+describe("signals, as talosctl takes them", () => {
+  const SIGNALLED = "Signal received, aborting, press Ctrl+C once again to abort immediately...\n";
+  const CANCELED = "rpc error: code = Canceled desc = context canceled";
+
+  /** Starts a call that hangs, sends it a signal once it is under way, and returns how it ended. */
+  async function interrupt(argv: string[], signal: NodeJS.Signals) {
+    // Under way: the simulator notes a call's start (TALOS_SIM_START_LOG) after its signal handlers are in place.
+    const startLog = join(mkdtempSync(join(tmpdir(), "sim-signal-log-")), "starts.jsonl");
+    const child = spawn(cluster.talosctlPath, argv, {
+      env: { ...process.env, ...cluster.env, TALOS_SIM_START_LOG: startLog },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.once("exit", (code, signal) => done({ code, signal })),
+    );
+    for (let i = 0; i < 600 && !existsSync(startLog); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(startLog)).toBe(true);
+    child.kill(signal);
+    return { ...(await ended), stderr };
+  }
+
+  it.each<[string, string[], string]>([
+    ["status", ["etcd", "status"], `error getting status: ${CANCELED}`],
+    ["members", ["etcd", "members"], `error getting members: ${CANCELED}`],
+    ["defrag", ["etcd", "defrag"], CANCELED],
+    ["forfeit-leadership", ["etcd", "forfeit-leadership"], CANCELED],
+    ["alarm list", ["etcd", "alarm", "list"], `error getting alarms: ${CANCELED}`],
+  ])("a first SIGTERM during %s: the notice, the canceled call's error, exit 1", async (command, words, error) => {
+    await cluster.setFaults({ [a]: { commands: { [command]: { hang: true } } } });
+    try {
+      const out = await interrupt(["-n", a, ...words], "SIGTERM");
+      expect([out.code, out.signal, out.stderr]).toEqual([1, null, `${SIGNALLED}${error}\n`]);
+      const last = (await cluster.callLog()).pop();
+      expect(last).toMatchObject({ command, exitCode: 1 });
+    } finally {
+      await cluster.setFaults({});
+    }
+  });
+
+  it.each<[string, string]>([
+    ["v1.13", "sha256 checksum not found (size 0)"],
+    ["v1.14", `error reading: ${CANCELED}`],
+  ])("an interrupted snapshot on %s: its era's error, exit 1, no .part left", async (release, error) => {
+    await cluster.setRelease(release as "v1.13" | "v1.14");
+    await cluster.setFaults({ [a]: { commands: { snapshot: { hang: true } } } });
+    const dir = mkdtempSync(join(tmpdir(), "sim-signal-"));
+    try {
+      const out = await interrupt(["-n", a, "etcd", "snapshot", join(dir, "db.snapshot")], "SIGINT");
+      expect([out.code, out.signal, out.stderr]).toEqual([1, null, `${SIGNALLED}${error}\n`]);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await cluster.setFaults({});
+      await cluster.setRelease("v1.13");
+    }
   });
 });
 
