@@ -11,7 +11,6 @@ import { execa } from "execa";
 import { expect, it } from "vitest";
 import { type Barrier, barrierArrivals } from "../../sim/barrier.js";
 import { fragmentCluster } from "../../sim/data.js";
-import { realTalosctlTag } from "../../sim/real-talosctl.js";
 import type { RunReport } from "../../src/run/types.js";
 import { CLI, checkedJson, describeWithEtcd, snapshotDir } from "./e2e-harness.js";
 
@@ -78,21 +77,16 @@ describeWithEtcd(
       expect(calls.length, calls.join("\n")).toBeLessThanOrEqual(16);
     });
 
-    it("with -n and no snapshot: the node reads beside the first status, the first look serving its re-plan", async (ctx) => {
-      // The barrier that proves the overlap is the Node simulator's (sim/barrier.ts); the Talos API double in front
-      // of the real talosctl has none yet, so under TALOSCTL_REAL this test does not apply (said by name).
-      ctx.skip(
-        realTalosctlTag() !== null,
-        "the call barrier is the Node simulator's; the Talos API double has none",
-      );
+    it("with -n and no snapshot: the node reads beside the first status, the first look serving its re-plan", async () => {
       const c = cluster();
       const leader = await c.leaderNode();
       await fragmentCluster(c.endpoints(leader ?? c.nodes[0] ?? ""), {
         targetBytes: 12_000_000,
         reclaimableRatio: 0.6,
       });
-      // The first round's calls answer only once all four are in flight (sim/barrier.ts): a tool that sent them
-      // one after another would wait at the first until its own --timeout and fail, however fast the machine.
+      // The first round's calls answer only once all four are in flight (sim/barrier.ts; under TALOSCTL_REAL the
+      // Talos API double's, talos-double/internal/simconfig/barrier.go): a tool that sent them one after another
+      // would wait at the first until its own --timeout and fail, however fast the machine.
       const barrier: Barrier = {
         commands: ["status", "etcdspec", "processes", "mounts"],
         dir: mkdtempSync(join(tmpdir(), "ted-calls-barrier-")),

@@ -73,8 +73,8 @@ func localNode(ctx context.Context) string {
 }
 
 // call is one node's share of a call, as apid's backend connection and machined see it: an unreachable
-// node fails as apid's dial does, then machined's role check, then the faults of the config, then the
-// node's own answer. command is the simulator's fault key ("status", "alarm list", ...).
+// node fails as apid's dial does, then machined's role check, then the config's barrier (simconfig.Barrier) and
+// faults, then the node's own answer. command is the simulator's fault key ("status", "alarm list", ...).
 type call struct {
 	method, command string
 	fn              func(ctx context.Context, n machined.Node, f simconfig.Resolved) error
@@ -90,6 +90,9 @@ func (s *Server) callNode(ctx context.Context, cfg *simconfig.Config, name strin
 	}
 	if !authorized(ctx, c.method) || fault.PermissionDenied {
 		return status.Error(codes.PermissionDenied, "not authorized")
+	}
+	if err := cfg.Barrier.Wait(ctx, c.command); err != nil {
+		return toStatus(err)
 	}
 	if fault.Hang {
 		<-ctx.Done()

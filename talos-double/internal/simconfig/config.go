@@ -43,6 +43,7 @@ type Config struct {
 	DefaultNodes []string              `json:"defaultNodes"`
 	QuotaBytes   *int64                `json:"quotaBytes"`
 	Faults       map[string]NodeFaults `json:"faults"`
+	Barrier      *Barrier              `json:"barrier,omitempty"`
 }
 
 // Load reads the config file.
