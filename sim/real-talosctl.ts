@@ -187,26 +187,45 @@ export function commandOf(words: readonly string[]): string {
   return words.join(" ");
 }
 
+/** The command and nodes of a real talosctl argv, as the simulator logs them; nodes from -n, else the defaults. */
+function callOf(argv: readonly string[], defaultNodes: () => string[]): { command: string; nodes: string[] } {
+  try {
+    const parsed = parseArgs([...argv]);
+    return {
+      command: commandOf(parsed.words),
+      nodes: parsed.nodes.length > 0 ? parsed.nodes : defaultNodes(),
+    };
+  } catch {
+    // An argv the simulator's parser does not know: logged as its words, as the simulator logs it.
+    return { command: argv.join(" "), nodes: [] };
+  }
+}
+
 /** The wrapper's log as CallLogEntry lines: nodes from -n, else the talosconfig's (the config's defaultNodes). */
 export async function readRealCallLog(path: string, defaultNodes: () => string[]): Promise<CallLogEntry[]> {
-  return (await readJsonLines<RawCall>(path)).map((raw) => {
-    let nodes: string[] = [];
-    let command = raw.argv.join(" ");
-    try {
-      const parsed = parseArgs(raw.argv);
-      nodes = parsed.nodes.length > 0 ? parsed.nodes : defaultNodes();
-      command = commandOf(parsed.words);
-    } catch {
-      // An argv the simulator's parser does not know: logged as its words, as the simulator logs it.
-    }
-    return {
-      argv: raw.argv,
-      nodes,
-      command,
-      start: raw.start,
-      end: raw.end,
-      exitCode: raw.exitCode,
-      spawnedAt: raw.spawnedAt,
-    };
-  });
+  return (await readJsonLines<RawCall>(path)).map((raw) => ({
+    argv: raw.argv,
+    ...callOf(raw.argv, defaultNodes),
+    start: raw.start,
+    end: raw.end,
+    exitCode: raw.exitCode,
+    spawnedAt: raw.spawnedAt,
+  }));
+}
+
+/** One call's start, from TALOS_SIM_START_LOG: when a harness acts at a moment of a run (the chaos set). */
+export interface CallStart {
+  command: string;
+  nodes: string[];
+  /** Epoch ms. */
+  t: number;
+}
+
+/**
+ * A TALOS_SIM_START_LOG line: the Node simulator writes {command, nodes, t}; the real talosctl's wrapper
+ * (sim/bin/talosctl-real) knows only its argv, {argv, t}, read here as the call log's lines are.
+ */
+export function callStartOf(line: Partial<CallStart> & { argv?: string[]; t: number }): CallStart {
+  if (line.argv !== undefined) return { ...callOf(line.argv, () => []), t: line.t };
+  return { command: line.command ?? "", nodes: line.nodes ?? [], t: line.t };
 }

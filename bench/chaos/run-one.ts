@@ -13,6 +13,7 @@ import { startCluster } from "../../sim/cluster.js";
 import { waitForLeader } from "../../sim/cluster-members.js";
 import { compactAll, deletePrefix, fillUntilNospace, startLoad, verifyAcknowledged } from "../../sim/data.js";
 import { callGateway } from "../../sim/gateway.js";
+import { type CallStart, callStartOf } from "../../sim/real-talosctl.js";
 import { type ClusterTemplate, waitForHealth } from "../template.js";
 import {
   type AckCheck,
@@ -50,13 +51,12 @@ const TOOL_TIMEOUT_MS = 150_000;
 const HEALTH_BOUND_MS = 45_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface StartEntry {
-  command: string;
-  nodes: string[];
-  t: number;
-}
+type StartEntry = CallStart;
 
-/** What the harness watches: call starts from the simulator, and the tool's "verified" progress lines. */
+/**
+ * What the harness watches: call starts (TALOS_SIM_START_LOG, from the simulator or, under TALOSCTL_REAL, the
+ * real talosctl's wrapper), and the tool's "verified" progress lines.
+ */
 class Moments {
   private offset = 0;
   readonly starts: StartEntry[] = [];
@@ -74,7 +74,8 @@ class Moments {
     if (end < 0) return;
     this.offset += end + 1;
     for (const line of fresh.slice(0, end).split("\n"))
-      if (line.trim() !== "") this.starts.push(JSON.parse(line) as StartEntry);
+      if (line.trim() !== "")
+        this.starts.push(callStartOf(JSON.parse(line) as Parameters<typeof callStartOf>[0]));
   }
   nth(command: string, n: number): StartEntry | undefined {
     return this.starts.filter((s) => s.command === command)[n - 1];
