@@ -8,6 +8,11 @@
  *
  *   npm run build && node dist-tools/bench/capture-fixtures.js [v1.13.9|v1.14.1 ...]
  *
+ * Each scenario holds what status, check and alarms list ask (the reads with -n, the etcdspec of the first node),
+ * so test/cli/captured-cli.test.ts replays it through the CLI; scenarios: healthy, one-node-down, all-nodes-down,
+ * several-nodes, role-refused (os:reader's reads and refusals), member-stopped (etcd stopped, apid up),
+ * snapshot-interrupted.
+ *
  * Run it under the machine-wide lock (`flock /tmp/real-etcd.lock ...`): addresses 127.0.0.231–233.
  * Snapshot paths are written as /var/tmp/capture/etcd.snapshot whatever the real temporary folder was.
  */
@@ -25,6 +30,15 @@ const OUT = join(ROOT, "fixtures", "captured");
 const IPS = ["127.0.0.231", "127.0.0.232", "127.0.0.233"];
 const ETCD_OF: Record<RealTag, string> = { "v1.13.9": "3.6.12", "v1.14.1": "3.7.1" };
 const SNAPSHOT_SHOWN = "/var/tmp/capture/etcd.snapshot";
+const ETCDSPEC = ["get", "etcdspec", "etcd", "-o", "yaml"];
+/** The reads of status, check and alarms list with -n (the etcdspec goes to the first node). */
+const READS = [
+  ["status", ["etcd", "status"]],
+  ["members", ["etcd", "members"]],
+  ["alarm-list", ["etcd", "alarm", "list"]],
+  ["processes", ["processes"]],
+  ["mounts", ["mounts"]],
+] as const;
 
 interface Captured {
   stdout: string;
@@ -113,18 +127,12 @@ async function captureEra(tag: RealTag): Promise<void> {
 
     // success: every node answers
     let dir = join(era, "healthy");
-    for (const [sub, args] of [
-      ["status", ["etcd", "status"]],
-      ["members", ["etcd", "members"]],
-      ["alarm-list", ["etcd", "alarm", "list"]],
+    const extra = [
       ["alarm-disarm", ["etcd", "alarm", "disarm"]],
-      ["processes", ["processes"]],
-      ["mounts", ["mounts"]],
       ["version", ["version"]],
-    ] as const) {
-      write(dir, sub, await run(c, [...all, ...args]));
-    }
-    write(dir, "etcdspec", await run(c, ["-n", follower, "get", "etcdspec", "etcd", "-o", "yaml"]));
+    ] as const;
+    for (const [sub, args] of [...READS, ...extra]) write(dir, sub, await run(c, [...all, ...args]));
+    write(dir, "etcdspec", await run(c, ["-n", follower, ...ETCDSPEC]));
     write(dir, "snapshot", await run(c, ["-n", follower, "etcd", "snapshot", snapPath]), snapDir);
     write(dir, "defrag", await run(c, ["-n", follower, "etcd", "defrag"]));
     writeFileSync(
@@ -140,18 +148,11 @@ async function captureEra(tag: RealTag): Promise<void> {
     const downNode = c.nodes[2] ?? "";
     await c.setFaults({ [downNode]: { unreachable: true } });
     dir = join(era, "one-node-down");
-    for (const [sub, args] of [
-      ["status", ["etcd", "status"]],
-      ["members", ["etcd", "members"]],
-      ["alarm-list", ["etcd", "alarm", "list"]],
-      ["processes", ["processes"]],
-      ["mounts", ["mounts"]],
-      ["version", ["version"]],
-    ] as const) {
+    for (const [sub, args] of [...READS, ["version", ["version"]] as const])
       write(dir, sub, await run(c, [...all, ...args]));
-    }
+    // The etcdspec the tool reads, from the first node (up); the one-node calls the tool would make to the down node.
+    write(dir, "etcdspec", await run(c, ["-n", c.nodes[0] ?? "", ...ETCDSPEC]));
     for (const [sub, args] of [
-      ["etcdspec", ["get", "etcdspec", "etcd", "-o", "yaml"]],
       ["snapshot", ["etcd", "snapshot", snapPath]],
       ["defrag", ["etcd", "defrag"]],
       ["forfeit-leadership", ["etcd", "forfeit-leadership"]],
@@ -166,15 +167,8 @@ async function captureEra(tag: RealTag): Promise<void> {
     // every node down
     await c.setFaults(Object.fromEntries(c.nodes.map((n) => [n, { unreachable: true }])));
     dir = join(era, "all-nodes-down");
-    for (const [sub, args] of [
-      ["status", ["etcd", "status"]],
-      ["members", ["etcd", "members"]],
-      ["alarm-list", ["etcd", "alarm", "list"]],
-      ["processes", ["processes"]],
-      ["mounts", ["mounts"]],
-    ] as const) {
-      write(dir, sub, await run(c, [...all, ...args]));
-    }
+    for (const [sub, args] of READS) write(dir, sub, await run(c, [...all, ...args]));
+    write(dir, "etcdspec", await run(c, ["-n", c.nodes[0] ?? "", ...ETCDSPEC]));
     writeFileSync(join(dir, "facts.json"), `${JSON.stringify(await facts(c, [...c.nodes]), null, 2)}\n`);
     await c.setFaults({});
 
@@ -201,11 +195,33 @@ async function captureEra(tag: RealTag): Promise<void> {
       "forfeit-leadership",
       await run(c, ["-n", nowLeader, "etcd", "forfeit-leadership"], { talosconfig: operator }),
     );
-    write(dir, "status", await run(c, [...all, "etcd", "status"], { talosconfig: reader }));
+    // What os:reader may do: every read of status, check and alarms list.
+    for (const [sub, args] of READS)
+      write(dir, sub, await run(c, [...all, ...args], { talosconfig: reader }));
+    write(dir, "etcdspec", await run(c, ["-n", c.nodes[0] ?? "", ...ETCDSPEC], { talosconfig: reader }));
     writeFileSync(
       join(dir, "facts.json"),
       `${JSON.stringify(await facts(c, [], { single: follower }), null, 2)}\n`,
     );
+
+    // etcd stopped on one node (a follower), its apid still answering: what a member down looks like
+    const stopped = c.nodes.find((n) => n !== nowLeader && n !== c.nodes[0]) ?? "";
+    await c.stopMember(stopped);
+    // Talos's etcd client waits for the member (gRPC WaitForReady) with no deadline: an etcd call that reaches the
+    // stopped member waits until the caller gives up. Each call is stopped after 3 s, as the tool's --timeout would.
+    dir = join(era, "member-stopped");
+    const giveUp = (): { killWhen: () => boolean } => {
+      const from = Date.now();
+      return { killWhen: () => Date.now() - from > 3000 };
+    };
+    for (const [sub, args] of READS) write(dir, sub, await run(c, [...all, ...args], giveUp()));
+    write(dir, "etcdspec", await run(c, ["-n", c.nodes[0] ?? "", ...ETCDSPEC]));
+    write(dir, "defrag", await run(c, ["-n", stopped, "etcd", "defrag"], giveUp()));
+    writeFileSync(
+      join(dir, "facts.json"),
+      `${JSON.stringify(await facts(c, [], { stopped: [stopped], single: stopped }), null, 2)}\n`,
+    );
+    await c.startMember(stopped);
 
     // an interrupted snapshot: the node never answers (hang), talosctl gets SIGTERM once it has surely started
     // and connected (a capture, not a test: a fixed wait is fine here)

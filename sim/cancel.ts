@@ -21,8 +21,13 @@ const WRAPPED: Partial<Record<SimCommand, string>> = {
 /**
  * The output of a call cancelled by a signal. A snapshot's stream ends differently per era: up to v1.13 the
  * cancelled stream reads as an empty file ("sha256 checksum not found (size 0)"), v1.14 reports the read error.
+ * v1.14's status and members (one call per node) drop a cancelled node's error and exit 0, after the rows of the
+ * nodes that had answered (fixtures/captured/v1.14.1/member-stopped); the simulator renders a table only at the
+ * end, so it prints the notice alone there.
  */
 export function cancelledOutput(command: string, release: SimConfig["release"]): Rendered {
+  if (release === "v1.14" && (command === "status" || command === "members"))
+    return { stdout: "", stderr: `${SIGNALLED}\n`, exitCode: 0 };
   const error =
     command === "snapshot"
       ? release === "v1.14"

@@ -19,7 +19,7 @@ import type { MemberReply } from "./cluster-members.js";
 import type { SimConfig } from "./config.js";
 import { asTalosApi, EtcdServerError, TALOS_WRAPPING, translateGatewayFailure } from "./etcd-errors.js";
 import { hangForever } from "./fan-out.js";
-import { callGateway, readStreamStart } from "./gateway.js";
+import { callGateway, readStreamStart, UnreachableError } from "./gateway.js";
 import { forfeitTargetOf } from "./member-order.js";
 
 const run = promisify(execFile);
@@ -104,6 +104,16 @@ export function toMemberStatus(reply: StatusReply): MemberStatus {
   };
 }
 
+/** How often a call for a stopped member tries again (gRPC's reconnect backoff starts at 1 s; shorter here). */
+const STOPPED_RETRY_MS = 200;
+
+/** The member's process is gone: nothing listens on its client port. */
+function isStopped(error: unknown): boolean {
+  return error instanceof UnreachableError && error.reason === "connection refused";
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
 function toTalosUrl(url: string): string {
   return url.replace(/^http:/, "https:");
 }
@@ -116,13 +126,23 @@ export function createEtcdBackend(config: SimConfig): Backend {
     return found.clientUrl;
   };
 
-  // Translate transport failures into what talosctl would print for that node.
+  // Translate transport failures into what talosctl would print for that node. Talos's machined reaches its
+  // node's member through clientv3, whose calls wait for a connection (gRPC WaitForReady) with no deadline of
+  // their own: a stopped member's call waits until the member is back or the caller gives up, never failing fast.
   const call = async <T>(node: string, path: string, body: unknown = {}, timeoutMs?: number): Promise<T> => {
-    try {
-      return await callGateway<T>(endpointOf(node), path, body, timeoutMs === undefined ? {} : { timeoutMs });
-    } catch (error) {
-      throw translateGatewayFailure(node, error);
+    for (;;) {
+      try {
+        return await callGateway<T>(endpointOf(node), path, body, timeoutMs === undefined ? {} : { timeoutMs });
+      } catch (error) {
+        if (!isStopped(error)) throw translateGatewayFailure(node, error);
+        await sleep(STOPPED_RETRY_MS);
+      }
     }
+  };
+
+  /** Until the node's member accepts connections again (a snapshot's etcdctl would fail fast where clientv3 waits). */
+  const waitForMember = async (node: string): Promise<void> => {
+    await call(node, "maintenance/status", {}, 10_000);
   };
 
   const status = async (node: string): Promise<MemberStatus> =>
@@ -194,6 +214,7 @@ export function createEtcdBackend(config: SimConfig): Backend {
         // inside machined retries a snapshot stream without limit: talosctl waits until killed.
         return hangForever();
       }
+      await waitForMember(node);
       const endpoint = endpointOf(node);
       const tmp = join(config.dir, `snapshot-${process.pid}-${Date.now()}.db`);
       try {

@@ -32,9 +32,16 @@ export function createModelBackend(config: SimConfig): Backend {
     node: string,
     act: (state: ModelState, member: ModelMember) => T,
   ): Promise<T> => {
-    const state = readModelState(path);
-    const member = findMember(state, node);
-    if (member === undefined || !member.running) throw unavailableError(node);
+    let state = readModelState(path);
+    let member = findMember(state, node);
+    if (member === undefined) throw unavailableError(node);
+    // A stopped member's call waits until it runs again, as Talos's clientv3 waits (etcd-backend.ts says why).
+    while (!member.running) {
+      await new Promise((done) => setTimeout(done, 100));
+      state = readModelState(path);
+      member = findMember(state, node);
+      if (member === undefined) throw unavailableError(node);
+    }
     const result = act(state, member);
     writeModelState(path, state);
     return result;

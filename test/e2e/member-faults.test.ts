@@ -9,7 +9,8 @@ import type { ClusterView } from "../../src/cluster/types.js";
 import type { RunReport } from "../../src/run/types.js";
 import { CLI, callsOf, checkedJson, describeWithEtcd, parseJson, runCli } from "./e2e-harness.js";
 
-const FAST = ["--force", "--no-snapshot", "--yes", "--wait-timeout", "10s"];
+// --timeout: a stopped member's etcd calls wait for it until talosctl is stopped, as Talos's clientv3 waits.
+const FAST = ["--force", "--no-snapshot", "--yes", "--wait-timeout", "10s", "--timeout", "5s"];
 
 async function waitHealthy(c: SimCluster): Promise<void> {
   const deadline = Date.now() + 60_000;
