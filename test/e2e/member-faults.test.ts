@@ -54,6 +54,9 @@ describeWithEtcd(
     it("stops with exit 1 when a member is lost after the first defrag; later members are never touched", async () => {
       const c = cluster();
       const leader = (await c.leaderNode()) ?? "";
+      // The leader's status answers 3 s late: the first member's verification waits for it, so the leader is
+      // surely gone before the run could go on to a second member (a fast talosctl would otherwise race the test).
+      await c.setFaults({ [leader]: { commands: { status: { delayMs: 3000 } } } });
       const from = (await c.callLog()).length;
       const run = execa(
         process.execPath,
@@ -83,6 +86,7 @@ describeWithEtcd(
           true,
         );
       } finally {
+        await c.setFaults({});
         await c.startMember(leader);
         await waitHealthy(c);
       }
