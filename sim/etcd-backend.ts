@@ -132,7 +132,12 @@ export function createEtcdBackend(config: SimConfig): Backend {
   const call = async <T>(node: string, path: string, body: unknown = {}, timeoutMs?: number): Promise<T> => {
     for (;;) {
       try {
-        return await callGateway<T>(endpointOf(node), path, body, timeoutMs === undefined ? {} : { timeoutMs });
+        return await callGateway<T>(
+          endpointOf(node),
+          path,
+          body,
+          timeoutMs === undefined ? {} : { timeoutMs },
+        );
       } catch (error) {
         if (!isStopped(error)) throw translateGatewayFailure(node, error);
         await sleep(STOPPED_RETRY_MS);

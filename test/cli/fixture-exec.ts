@@ -54,7 +54,13 @@ export function fixtureExec(release: string, scenario: string, calls: string[][]
     // A capture of a call its caller stopped (talosctl's notice of the signal, fixtures/captured/*/member-stopped):
     // the tool's own timeout did that, and the runner reports such a call as timed out, whatever it exited with.
     if (fixture.stderr.startsWith(SIGNALLED))
-      return { stdout: fixture.stdout, stderr: fixture.stderr, timedOut: true, durationMs: 1 };
+      return {
+        stdout: fixture.stdout,
+        stderr: fixture.stderr,
+        exitCode: undefined,
+        timedOut: true,
+        durationMs: 1,
+      };
     return {
       stdout: fixture.stdout,
       stderr: fixture.stderr,

@@ -141,17 +141,20 @@ describe("signals, as talosctl takes them", () => {
     ["defrag", ["etcd", "defrag"], CANCELED],
     ["forfeit-leadership", ["etcd", "forfeit-leadership"], CANCELED],
     ["alarm list", ["etcd", "alarm", "list"], `error getting alarms: ${CANCELED}`],
-  ])("a first SIGTERM during %s: the notice, the canceled call's error, exit 1", async (command, words, error) => {
-    await cluster.setFaults({ [a]: { commands: { [command]: { hang: true } } } });
-    try {
-      const out = await interrupt(["-n", a, ...words], "SIGTERM");
-      expect([out.code, out.signal, out.stderr]).toEqual([1, null, `${SIGNALLED}${error}\n`]);
-      const last = (await cluster.callLog()).pop();
-      expect(last).toMatchObject({ command, exitCode: 1 });
-    } finally {
-      await cluster.setFaults({});
-    }
-  });
+  ])(
+    "a first SIGTERM during %s: the notice, the canceled call's error, exit 1",
+    async (command, words, error) => {
+      await cluster.setFaults({ [a]: { commands: { [command]: { hang: true } } } });
+      try {
+        const out = await interrupt(["-n", a, ...words], "SIGTERM");
+        expect([out.code, out.signal, out.stderr]).toEqual([1, null, `${SIGNALLED}${error}\n`]);
+        const last = (await cluster.callLog()).pop();
+        expect(last).toMatchObject({ command, exitCode: 1 });
+      } finally {
+        await cluster.setFaults({});
+      }
+    },
+  );
 
   it("v1.14's status, one call per node, drops the cancelled node's error and exits 0", async () => {
     await cluster.setRelease("v1.14");
