@@ -28,14 +28,15 @@ const WRAPPED: Partial<Record<SimCommand, string>> = {
 export function cancelledOutput(command: string, release: SimConfig["release"]): Rendered {
   if (release === "v1.14" && (command === "status" || command === "members"))
     return { stdout: "", stderr: `${SIGNALLED}\n`, exitCode: 0 };
+  const wrapping = WRAPPED[command as SimCommand];
   const error =
     command === "snapshot"
       ? release === "v1.14"
         ? `error reading: ${CANCELED}`
         : "sha256 checksum not found (size 0)"
-      : WRAPPED[command as SimCommand] === undefined
+      : wrapping === undefined
         ? CANCELED
-        : `${WRAPPED[command as SimCommand]}: ${CANCELED}`;
+        : `${wrapping}: ${CANCELED}`;
   return { stdout: "", stderr: `${SIGNALLED}\n${error}\n`, exitCode: 1 };
 }
 

@@ -18,7 +18,7 @@ import {
 import type { MemberReply } from "./cluster-members.js";
 import type { SimConfig } from "./config.js";
 import { asTalosApi, EtcdServerError, TALOS_WRAPPING, translateGatewayFailure } from "./etcd-errors.js";
-import { hangForever } from "./fan-out.js";
+import { hangForever, sleep } from "./fan-out.js";
 import { callGateway, readStreamStart, UnreachableError } from "./gateway.js";
 import { forfeitTargetOf } from "./member-order.js";
 
@@ -111,8 +111,6 @@ const STOPPED_RETRY_MS = 200;
 function isStopped(error: unknown): boolean {
   return error instanceof UnreachableError && error.reason === "connection refused";
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 function toTalosUrl(url: string): string {
   return url.replace(/^http:/, "https:");

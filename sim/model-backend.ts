@@ -37,7 +37,7 @@ export function createModelBackend(config: SimConfig): Backend {
     if (member === undefined) throw unavailableError(node);
     // A stopped member's call waits until it runs again, as Talos's clientv3 waits (etcd-backend.ts says why).
     while (!member.running) {
-      await new Promise((done) => setTimeout(done, 100));
+      await sleep(100);
       state = readModelState(path);
       member = findMember(state, node);
       if (member === undefined) throw unavailableError(node);

@@ -3,6 +3,7 @@
  * replaced. Every call is recorded so tests can assert what was (and was not) asked.
  */
 import { onTestFinished } from "vitest";
+import { SIGNALLED } from "../../sim/cancel.js";
 import type { CliIO } from "../../src/cli/io.js";
 import type { Exec } from "../../src/talos/types.js";
 import { expectJsonStdout } from "../support/json-documents.js";
@@ -70,9 +71,6 @@ export function fixtureExec(release: string, scenario: string, calls: string[][]
     };
   };
 }
-
-/** What talosctl prints first when a signal stops it (pkg/cli/context.go). */
-const SIGNALLED = "Signal received, aborting";
 
 export function recordIO(exec: (calls: string[][]) => Exec, overrides: Partial<CliIO> = {}): Recorded {
   let out = "";
