@@ -15,21 +15,13 @@ import {
   NODES,
   runCli,
   type StatefulCluster,
+  snapshotJsonArgs,
 } from "./stateful-exec.js";
 
 const tempDir = useTempDir("ted-retain-");
 
 async function snap(cluster: StatefulCluster, dir: string, ...extra: string[]) {
-  const run = await runCli(cluster, [
-    "-n",
-    "172.20.0.4",
-    "-o",
-    "json",
-    "snapshot",
-    "--snapshot-dir",
-    dir,
-    ...extra,
-  ]);
+  const run = await runCli(cluster, snapshotJsonArgs(dir, ...extra));
   expect(run.code, run.stderr).toBe(0);
   const doc = JSON.parse(run.stdout) as { snapshot: SnapshotResult & { unverified?: unknown } };
   return { run, snapshot: doc.snapshot };
@@ -109,15 +101,7 @@ describe("ownership is the cluster's member IDs, not the label or --context (iss
     const viaContext = await runCli(cluster, [
       "--context",
       "homelab",
-      "-n",
-      "172.20.0.4",
-      "-o",
-      "json",
-      "snapshot",
-      "--snapshot-dir",
-      dir,
-      "--keep",
-      "1",
+      ...snapshotJsonArgs(dir, "--keep", "1"),
     ]);
     expect(viaContext.code, viaContext.stderr).toBe(0);
     const taken = (JSON.parse(viaContext.stdout) as { snapshot: SnapshotResult }).snapshot;
@@ -142,19 +126,7 @@ describe("ownership is the cluster's member IDs, not the label or --context (iss
       members: [],
       adopted: true,
     });
-    const run = await runCli(cluster, [
-      "--context",
-      "homelab",
-      "-n",
-      "172.20.0.4",
-      "-o",
-      "json",
-      "snapshot",
-      "--snapshot-dir",
-      dir,
-      "--keep",
-      "1",
-    ]);
+    const run = await runCli(cluster, ["--context", "homelab", ...snapshotJsonArgs(dir, "--keep", "1")]);
     expect(run.code, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as { snapshot: SnapshotResult }).snapshot.pruned).toEqual([]);
     expect(await exists(stranger)).toBe(true);

@@ -8,7 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packageVersion } from "../../src/cli/version.js";
 import type { SnapshotResult } from "../../src/run/types.js";
 import { snapshotManifest } from "../../src/schema/snapshot-manifest.js";
-import { commandOf, createStatefulCluster, NODES, nodesOf, runCli } from "./stateful-exec.js";
+import {
+  commandOf,
+  createStatefulCluster,
+  NODES,
+  nodesOf,
+  runCli,
+  snapshotJsonArgs,
+} from "./stateful-exec.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -23,16 +30,7 @@ const snapshotCalls = (calls: string[][]) => calls.filter((c) => commandOf(c).st
 const OURS = /^talos-etcd-defrag-cluster-[0-9a-f]{8}-\d{8}T\d{6}Z(-\d+)?\.db$/;
 
 async function snapshotOnce(cluster = createStatefulCluster(), ...extra: string[]) {
-  const run = await runCli(cluster, [
-    "-n",
-    "172.20.0.4",
-    "-o",
-    "json",
-    "snapshot",
-    "--snapshot-dir",
-    dir,
-    ...extra,
-  ]);
+  const run = await runCli(cluster, snapshotJsonArgs(dir, ...extra));
   return { cluster, run };
 }
 
@@ -285,15 +283,7 @@ describe("--snapshot-dir starting with - (issue 27 item 14)", () => {
     process.chdir(dir);
     try {
       const cluster = createStatefulCluster();
-      const run = await runCli(cluster, [
-        "-n",
-        "172.20.0.4",
-        "-o",
-        "json",
-        "snapshot",
-        "--snapshot-dir",
-        "./-x",
-      ]);
+      const run = await runCli(cluster, snapshotJsonArgs("./-x"));
       expect(run.code, run.stderr).toBe(0);
       const [call] = snapshotCalls(cluster.calls);
       const given = call?.at(-1) ?? "";

@@ -89,6 +89,18 @@ export const defragJsonArgs = (nodes: string, ...extra: string[]): string[] => [
   "2s",
   ...extra,
 ];
+/** `snapshot -o json` from 172.20.0.4 into DIR, as the snapshot tests run it; global flags go before it. */
+export const snapshotJsonArgs = (dir: string, ...extra: string[]): string[] => [
+  "-n",
+  "172.20.0.4",
+  "-o",
+  "json",
+  "snapshot",
+  "--snapshot-dir",
+  dir,
+  ...extra,
+];
+
 const UNAVAILABLE = (node: string) =>
   `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${node}:50000: connect: no route to host"`;
 

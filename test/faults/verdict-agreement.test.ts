@@ -18,6 +18,7 @@ import {
   NODES,
   runCli,
   type SimMember,
+  type StatefulCluster,
 } from "../cli/stateful-exec.js";
 import { useTempDir } from "../support/temp-dir.js";
 
@@ -124,12 +125,17 @@ describe("check, plan and defrag agree on whether a defrag would run (issue 27 i
   });
 });
 
+/** `check --upgrade-to v1.11.3 -o json` on these nodes: its document. */
+async function checkUpgrade(cluster: StatefulCluster, nodes: string): Promise<CheckDoc> {
+  const run = await runCli(cluster, ["-n", nodes, "-o", "json", "check", "--upgrade-to", "v1.11.3"]);
+  return JSON.parse(run.stdout) as CheckDoc;
+}
+
 describe("rolling reboots counts the cluster's voting members (issue 27 item 13)", () => {
   it("1 of 3 down: 3 voting members, tolerates 1", async () => {
     const cluster = createStatefulCluster();
     cluster.knobs.unreachable.add("172.20.0.4");
-    const run = await runCli(cluster, ["-n", NODES, "-o", "json", "check", "--upgrade-to", "v1.11.3"]);
-    const doc = JSON.parse(run.stdout) as CheckDoc;
+    const doc = await checkUpgrade(cluster, NODES);
     expect(doc.upgrade).toMatchObject({ votingMembers: 3, toleratesDown: 1 });
     expect(doc.items.find((i) => i.name === "rolling reboots")?.detail).toMatch(
       /with 3 voting members etcd tolerates 1 down/,
@@ -138,16 +144,7 @@ describe("rolling reboots counts the cluster's voting members (issue 27 item 13)
 
   it("a voter left out of -n still counts; a learner does not", async () => {
     const cluster = createStatefulCluster(withLearner());
-    const run = await runCli(cluster, [
-      "-n",
-      "172.20.0.2,172.20.0.3",
-      "-o",
-      "json",
-      "check",
-      "--upgrade-to",
-      "v1.11.3",
-    ]);
-    const doc = JSON.parse(run.stdout) as CheckDoc;
+    const doc = await checkUpgrade(cluster, "172.20.0.2,172.20.0.3");
     expect(doc.upgrade).toMatchObject({ votingMembers: 3, toleratesDown: 1 });
   });
 
@@ -155,16 +152,7 @@ describe("rolling reboots counts the cluster's voting members (issue 27 item 13)
     const members = withLearner().filter((m) => m.node !== "172.20.0.4");
     const cluster = createStatefulCluster(members);
     cluster.knobs.unreachable.add(LEARNER);
-    const run = await runCli(cluster, [
-      "-n",
-      `172.20.0.2,172.20.0.3,${LEARNER}`,
-      "-o",
-      "json",
-      "check",
-      "--upgrade-to",
-      "v1.11.3",
-    ]);
-    const doc = JSON.parse(run.stdout) as CheckDoc;
+    const doc = await checkUpgrade(cluster, `172.20.0.2,172.20.0.3,${LEARNER}`);
     expect(doc.upgrade).toMatchObject({ votingMembers: 2, toleratesDown: 0 });
   });
 });
