@@ -51,7 +51,6 @@ const TOOL_TIMEOUT_MS = 150_000;
 const HEALTH_BOUND_MS = 45_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-type StartEntry = CallStart;
 
 /**
  * What the harness watches: call starts (TALOS_SIM_START_LOG, from the simulator or, under TALOSCTL_REAL, the
@@ -59,7 +58,7 @@ type StartEntry = CallStart;
  */
 class Moments {
   private offset = 0;
-  readonly starts: StartEntry[] = [];
+  readonly starts: CallStart[] = [];
   verified = 0;
   constructor(private readonly path: string) {}
   poll(): void {
@@ -77,7 +76,7 @@ class Moments {
       if (line.trim() !== "")
         this.starts.push(callStartOf(JSON.parse(line) as Parameters<typeof callStartOf>[0]));
   }
-  nth(command: string, n: number): StartEntry | undefined {
+  nth(command: string, n: number): CallStart | undefined {
     return this.starts.filter((s) => s.command === command)[n - 1];
   }
 }
