@@ -51,7 +51,6 @@ const TOOL_TIMEOUT_MS = 150_000;
 const HEALTH_BOUND_MS = 45_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-
 /**
  * What the harness watches: call starts (TALOS_SIM_START_LOG, from the simulator or, under TALOSCTL_REAL, the
  * real talosctl's wrapper), and the tool's "verified" progress lines.
