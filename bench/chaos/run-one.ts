@@ -12,6 +12,7 @@ import type { SimCluster } from "../../sim/cluster.js";
 import { startCluster } from "../../sim/cluster.js";
 import { waitForLeader } from "../../sim/cluster-members.js";
 import { compactAll, deletePrefix, fillUntilNospace, startLoad, verifyAcknowledged } from "../../sim/data.js";
+import { sleep } from "../../sim/fan-out.js";
 import { callGateway } from "../../sim/gateway.js";
 import { type CallStart, callStartOf } from "../../sim/real-talosctl.js";
 import { type ClusterTemplate, waitForHealth } from "../template.js";
@@ -49,7 +50,6 @@ export interface RunResult {
 
 const TOOL_TIMEOUT_MS = 150_000;
 const HEALTH_BOUND_MS = 45_000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * What the harness watches: call starts (TALOS_SIM_START_LOG, from the simulator or, under TALOSCTL_REAL, the
